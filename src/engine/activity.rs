@@ -1,0 +1,295 @@
+//! Routine activity: patrols by the scenario's doctrine and escorts for the
+//! mission's civilian components. Both produce presence and activity counts,
+//! and both take formed units away from responding.
+
+use super::{EscortRequest, Event, Simulation};
+use crate::model::{UnitId, UnitKind};
+use crate::rng::{exponential, uniform};
+use crate::scenario::PatrolKind;
+use crate::world::SiteId;
+
+impl Simulation<'_> {
+    /// Schedules the patrol slots of day `d`, spread over daylight.
+    pub(crate) fn schedule_patrols(&mut self, d: u32) {
+        let p = &self.m.scenario.mandate.patrol;
+        if p.doctrine == PatrolKind::None || p.patrols_per_day <= 0.0 {
+            return;
+        }
+        let n = ((f64::from(d) + 1.0) * p.patrols_per_day).floor() - (f64::from(d) * p.patrols_per_day).floor();
+        let c = &self.m.scenario.clock;
+        let daylight = (c.night_start_h - c.night_end_h).rem_euclid(24.0);
+        let daylight = if daylight == 0.0 { 24.0 } else { daylight };
+        for k in 0..n as u32 {
+            let t = f64::from(d) * 24.0 + c.night_end_h + (f64::from(k) + 0.5) * daylight / n;
+            if t < self.horizon {
+                self.queue.push(t, Event::PatrolLaunch);
+            }
+        }
+    }
+
+    /// A patrol slot: choose a site by doctrine and the nearest free formed unit allowed there.
+    pub(crate) fn on_patrol_launch(&mut self) {
+        let Some(site) = self.patrol_site() else {
+            return;
+        };
+        match self.pick_formed_unit(site) {
+            Some((u, platoons, vehicles, travel)) => {
+                self.take(u, platoons, vehicles);
+                self.queue.push(
+                    self.now + travel,
+                    Event::PatrolArrive {
+                        site: site as u32,
+                        unit: u as u32,
+                        platoons,
+                        vehicles,
+                        travel_h: travel as f32,
+                    },
+                );
+                self.log("patrol_out", Some(site), Some(u), None, String::new());
+            }
+            None => {
+                self.summary.patrols_not_staffed += 1;
+                self.log("patrol_not_staffed", Some(site), None, None, String::new());
+            }
+        }
+    }
+
+    fn patrol_site(&mut self) -> Option<SiteId> {
+        let m = self.m;
+        let p = &m.scenario.mandate.patrol;
+        match p.doctrine {
+            PatrolKind::None => None,
+            PatrolKind::Fixed => {
+                let s = *m.patrol_sites.get(self.patrol_rotation % m.patrol_sites.len().max(1))?;
+                self.patrol_rotation += 1;
+                Some(s)
+            }
+            PatrolKind::HotSpot => {
+                // Where tension and base threat are highest, not already patrolled.
+                let mut best: Option<(SiteId, f64)> = None;
+                for &s in &m.patrol_eligible {
+                    if self.sites[s].patrols_present > 0 {
+                        continue;
+                    }
+                    let score = (1.0 + self.tension(s)) * m.site_risk[s];
+                    if score > 0.0 && best.is_none_or(|b| score > b.1) {
+                        best = Some((s, score));
+                    }
+                }
+                best.map(|b| b.0)
+            }
+        }
+    }
+
+    /// Nearest formed unit free to go to `site` for routine work (patrol or escort).
+    /// Returns (unit, platoons, vehicles, travel hours).
+    fn pick_formed_unit(&self, site: SiteId) -> Option<(UnitId, u32, u32, f64)> {
+        let m = self.m;
+        let table = m.world.table_at(self.now);
+        let night = self.is_night(self.now);
+        for &(u, drive) in &m.candidates[table][site] {
+            let unit = &m.units[u];
+            let st = &self.units[u];
+            if unit.kind != UnitKind::Fpu || !st.active || unit.caveats.static_guard_only {
+                continue;
+            }
+            let cv = &unit.caveats;
+            if cv.no_night_ops && night {
+                continue;
+            }
+            if let Some(l) = &cv.allowed_sites
+                && site != unit.base
+                && !l.iter().any(|x| *x == m.world.sites[site].id)
+            {
+                continue;
+            }
+            if cv.max_distance_km.is_some_and(|d| m.world.dist_km(table, unit.base, site) > d) {
+                continue;
+            }
+            if self.mandate_forbids(site) || (cv.no_joint_host_ops && self.joint_at(site)) {
+                continue;
+            }
+            let mobile = unit.platoons - unit.guard_platoons;
+            let platoons = if cv.no_split { mobile } else { 1 };
+            if platoons == 0 || st.idle < platoons {
+                continue;
+            }
+            let need_v = platoons * unit.vehicles_per_platoon;
+            let (vehicles, travel) = if need_v <= st.vehicles_free {
+                (need_v, f64::from(drive))
+            } else {
+                (0, m.world.walk_h(table, unit.base, site))
+            };
+            let travel = if site == unit.base { 0.0 } else { travel };
+            return Some((u, platoons, vehicles, travel));
+        }
+        None
+    }
+
+    fn take(&mut self, u: UnitId, platoons: u32, vehicles: u32) {
+        let st = &mut self.units[u];
+        st.idle -= platoons;
+        st.vehicles_free -= vehicles;
+    }
+
+    pub(crate) fn on_patrol_arrive(&mut self, site: SiteId, unit: u32, platoons: u32, vehicles: u32, travel_h: f32) {
+        let s = &mut self.sites[site];
+        s.patrols_present += 1;
+        s.day_patrols += 1;
+        self.summary.patrols += 1;
+        let duration = self.m.scenario.mandate.patrol.duration_h;
+        self.queue.push(
+            self.now + duration,
+            Event::PatrolEnd {
+                site: site as u32,
+                unit,
+                platoons,
+                vehicles,
+                travel_h,
+            },
+        );
+        self.log("patrol_on_site", Some(site), Some(unit as usize), None, String::new());
+    }
+
+    pub(crate) fn on_patrol_end(&mut self, site: SiteId, unit: u32, platoons: u32, vehicles: u32, travel_h: f32) {
+        self.sites[site].patrols_present -= 1;
+        self.summary.patrol_hours += self.m.scenario.mandate.patrol.duration_h;
+        self.queue.push(
+            self.now + f64::from(travel_h),
+            Event::Return {
+                unit,
+                platoons,
+                vehicles,
+            },
+        );
+        self.log("patrol_ends", Some(site), Some(unit as usize), None, String::new());
+    }
+
+    /// A civilian component asks for an escort to a site.
+    pub(crate) fn on_escort_request(&mut self) {
+        let Some(e) = &self.m.scenario.escorts else {
+            return;
+        };
+        let next = self.now + exponential(&mut self.escort_rng, e.requests_per_day / 24.0);
+        if next < self.horizon {
+            self.queue.push(next, Event::EscortRequest);
+        }
+        let sites = &self.m.escort_sites;
+        let k = ((uniform(&mut self.escort_rng) * sites.len() as f64) as usize).min(sites.len() - 1);
+        let r = self.escorts.len();
+        self.escorts.push(EscortRequest {
+            site: sites[k],
+            requested_h: self.now,
+            settled: false,
+        });
+        self.log("escort_requested", Some(sites[k]), None, None, String::new());
+        if !self.try_escort(r) {
+            self.escorts_waiting.push(r as u32);
+            let expire = self.now + e.max_wait_h;
+            self.queue.push(expire, Event::EscortExpire(r as u32));
+        }
+    }
+
+    /// Tries to staff escort request `r`; true if a unit is on its way (or awaiting approval).
+    fn try_escort(&mut self, r: usize) -> bool {
+        let site = self.escorts[r].site;
+        let Some((u, platoons, vehicles, travel)) = self.pick_formed_unit(site) else {
+            return false;
+        };
+        self.take(u, platoons, vehicles);
+        self.escorts[r].settled = true;
+        let unit = &self.m.units[u];
+        if unit.caveats.approval_required && site != unit.base {
+            let cv = &unit.caveats;
+            let delay = exponential(&mut self.escort_rng, 1.0 / cv.approval_delay_h.max(1e-9));
+            let granted = uniform(&mut self.escort_rng) >= cv.approval_refusal_prob;
+            self.summary.approvals_requested += 1;
+            self.queue.push(
+                self.now + delay,
+                Event::EscortApproval {
+                    request: r as u32,
+                    unit: u as u32,
+                    granted,
+                },
+            );
+            self.escort_moves.push((r as u32, u as u32, platoons, vehicles, travel as f32));
+            return true;
+        }
+        self.escort_go(r, u, platoons, vehicles, travel);
+        true
+    }
+
+    fn escort_go(&mut self, r: usize, u: UnitId, platoons: u32, vehicles: u32, travel: f64) {
+        let site = self.escorts[r].site;
+        let duration = self.m.scenario.escorts.as_ref().map_or(0.0, |e| e.duration_h);
+        self.queue.push(
+            self.now + travel + duration,
+            Event::EscortEnd {
+                site: site as u32,
+                unit: u as u32,
+                platoons,
+                vehicles,
+                travel_h: travel as f32,
+            },
+        );
+        self.log("escort_out", Some(site), Some(u), None, String::new());
+    }
+
+    pub(crate) fn on_escort_approval(&mut self, r: usize, u: UnitId, granted: bool) {
+        let Some(k) = self.escort_moves.iter().position(|m| m.0 as usize == r && m.1 as usize == u) else {
+            return;
+        };
+        let (_, _, platoons, vehicles, travel) = self.escort_moves.swap_remove(k);
+        let max_wait = self.m.scenario.escorts.as_ref().map_or(0.0, |e| e.max_wait_h);
+        if granted && self.now <= self.escorts[r].requested_h + max_wait {
+            self.escort_go(r, u, platoons, vehicles, f64::from(travel));
+            return;
+        }
+        if !granted {
+            self.summary.approvals_refused += 1;
+        }
+        self.summary.escorts_cancelled += 1;
+        self.log("escort_cancelled", Some(self.escorts[r].site), Some(u), None, "approval".into());
+        self.on_return(u, platoons, vehicles);
+    }
+
+    pub(crate) fn on_escort_end(&mut self, site: SiteId, unit: u32, platoons: u32, vehicles: u32, travel_h: f32) {
+        self.summary.escorts_done += 1;
+        let gain = self.m.scenario.trust.per_escort_visit * (1.0 - self.sites[site].trust);
+        self.add_trust(site, gain);
+        self.queue.push(
+            self.now + f64::from(travel_h),
+            Event::Return {
+                unit,
+                platoons,
+                vehicles,
+            },
+        );
+        self.log("escort_done", Some(site), Some(unit as usize), None, String::new());
+    }
+
+    pub(crate) fn on_escort_expire(&mut self, r: usize) {
+        if self.escorts[r].settled {
+            return;
+        }
+        self.escorts[r].settled = true;
+        self.escorts_waiting.retain(|&x| x as usize != r);
+        self.summary.escorts_cancelled += 1;
+        self.log("escort_cancelled", Some(self.escorts[r].site), None, None, "no unit free".into());
+    }
+
+    /// Offers freed platoons to waiting escort requests, oldest first.
+    pub(crate) fn retry_escorts(&mut self) {
+        if self.escorts_waiting.is_empty() {
+            return;
+        }
+        let waiting = std::mem::take(&mut self.escorts_waiting);
+        for r in waiting {
+            if self.escorts[r as usize].settled || !self.try_escort(r as usize) {
+                if !self.escorts[r as usize].settled {
+                    self.escorts_waiting.push(r);
+                }
+            }
+        }
+    }
+}

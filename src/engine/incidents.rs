@@ -1,0 +1,424 @@
+//! Incidents from emergence to resolution: threat generation by thinning,
+//! deterrence and displacement of threats, reporting, arrival of responses,
+//! arrests and the justice chain, harm, tension, trust and flight.
+
+use super::{Flow, Incident, Simulation};
+use crate::model::UnitKind;
+use crate::rng::{Stream, binomial, exponential, stochastic_round, uniform};
+use crate::scenario::{Authority, SiteKind, ThreatKind};
+use crate::world::SiteId;
+use rand::SeedableRng;
+use rand_distr::{Distribution, Gamma, Poisson};
+
+impl Simulation<'_> {
+    /// Rate multiplier of a threat process now: tension, injects, crowding.
+    pub(crate) fn rate_multiplier(&self, site: SiteId, kind: ThreatKind, crowding: bool) -> f64 {
+        let t = self.tension(site);
+        let amp = self.m.scenario.tension.amplitude;
+        let mut m = 1.0 + amp * t / (1.0 + t);
+        for w in &self.m.injects {
+            if self.now >= w.start_h && self.now < w.end_h && w.applies(site, kind) {
+                m *= w.multiplier;
+            }
+        }
+        if crowding {
+            m *= self.crowding_factor(site);
+        }
+        m
+    }
+
+    /// Growth of per-site crime with population and overcrowding, capped.
+    pub(crate) fn crowding_factor(&self, site: SiteId) -> f64 {
+        let info = &self.m.world.sites[site];
+        if info.population <= 0.0 {
+            return 1.0;
+        }
+        let pop = self.sites[site].population.max(0.0);
+        let mut f = pop / info.population;
+        if let Some(d) = info.design_capacity {
+            f *= (pop / d).max(1.0) / (info.population / d).max(1.0);
+        }
+        f.min(self.m.scenario.displacement.crowding_cap)
+    }
+
+    /// A candidate from process `p`'s bounding process: accept, deter, displace, or drop.
+    pub(crate) fn on_threat_candidate(&mut self, p: usize) {
+        let proc = &self.m.processes[p];
+        let rng = &mut self.threat_rngs[p];
+        // A fixed number of draws per candidate keeps variants in step.
+        let u_accept = uniform(rng);
+        let u_deter = uniform(rng);
+        let u_move = uniform(rng);
+        let incident_seed = rand::Rng::next_u64(rng);
+        let bound = proc.rate_per_h * proc.max_multiplier;
+        let next = self.now + exponential(rng, bound);
+        if next < self.horizon {
+            self.queue.push(next, super::Event::ThreatCandidate(p as u32));
+        }
+        let rate = proc.rate_per_h * self.rate_multiplier(proc.site, proc.kind, proc.crowding);
+        if u_accept * bound >= rate {
+            return;
+        }
+        let here = self.presence_multiplier(proc.site);
+        let mut site = proc.site;
+        if u_deter >= here {
+            self.summary.incidents_deterred += 1;
+            // Part of the deterred threat moves to the least-protected neighbour.
+            let moved = if u_move < self.m.scenario.presence.displacement_share {
+                self.m.world.neighbours[site]
+                    .iter()
+                    .map(|&nb| (nb, self.presence_multiplier(nb)))
+                    .filter(|&(_, pm)| pm > here)
+                    .fold(None, |best: Option<(SiteId, f64)>, x| match best {
+                        Some(b) if b.1 >= x.1 => Some(b),
+                        _ => Some(x),
+                    })
+            } else {
+                None
+            };
+            let Some((nb, _)) = moved else {
+                self.log("deterred", Some(site), None, None, proc.kind.name().to_string());
+                return;
+            };
+            self.summary.incidents_displaced += 1;
+            self.log("displaced", Some(site), None, None, self.m.world.sites[nb].id.clone());
+            site = nb;
+        }
+        self.new_incident(proc.kind, site, Stream::seed_from_u64(incident_seed));
+    }
+
+    /// A candidate abuse by host police: happens at the post's constant rate.
+    pub(crate) fn on_host_abuse(&mut self, h: usize) {
+        let post = &self.m.hosts[h];
+        let rng = &mut self.abuse_rngs[h];
+        let incident_seed = rand::Rng::next_u64(rng);
+        let next = self.now + exponential(rng, post.abuse_rate_per_h);
+        if next < self.horizon {
+            self.queue.push(next, super::Event::HostAbuse(h as u32));
+        }
+        self.new_incident(ThreatKind::HostAbuse, post.site, Stream::seed_from_u64(incident_seed));
+    }
+
+    /// A threat becomes an incident: draw its course and whether and when it is reported.
+    fn new_incident(&mut self, kind: ThreatKind, site: SiteId, mut rng: Stream) {
+        let kp = self.m.kind(kind);
+        let info = &self.m.world.sites[site];
+        let st = &self.sites[site];
+        let esc = if kp.escalation_h > 0.0 {
+            exponential(&mut rng, 1.0 / kp.escalation_h)
+        } else {
+            0.0
+        };
+        let onset = self.now + esc;
+        let end = onset + kp.duration_h;
+        let mean = kp.severity * info.vulnerability;
+        let lambda = if mean > 0.0 {
+            Gamma::new(kp.severity_shape, mean / kp.severity_shape)
+                .map(|g| g.sample(&mut rng))
+                .unwrap_or(mean)
+        } else {
+            0.0
+        };
+        let potential = poisson(&mut rng, lambda).min(st.population.max(0.0).floor() as u64) as u32;
+        let perpetrators = poisson(&mut rng, kp.perpetrators) as u32;
+
+        // Reporting: log-odds from trust, community policing, host police, comms and,
+        // for CRSV, the share of women among police at the site.
+        let r = &self.m.scenario.reporting;
+        let mut logit = kp.report_logit
+            + r.trust_coef * (st.trust - 0.5)
+            + r.comms_coef * (info.comms - 1.0);
+        if st.cp_teams > 0 {
+            logit += r.ipo_coef;
+        }
+        if self.m.host_at[site].is_some_and(|h| self.m.hosts[h].officers > 0) {
+            logit += r.host_coef * st.host_capacity;
+        }
+        if kind == ThreatKind::Crsv && st.un_officers > 0.0 {
+            logit += r.women_crsv_coef * st.un_women / st.un_officers;
+        }
+        let p_report = 1.0 / (1.0 + (-logit).exp());
+        let reported = uniform(&mut rng) < p_report;
+        let mut delay_mean = r.delay_mean_h * (1.0 + (r.no_comms_delay_factor - 1.0) * (1.0 - info.comms));
+        if st.cp_teams > 0 {
+            delay_mean *= r.ipo_delay_factor;
+        }
+        let delay = exponential(&mut rng, 1.0 / delay_mean.max(1e-9));
+
+        let id = self.incidents.len();
+        self.incidents.push(Incident {
+            kind,
+            site,
+            onset,
+            end,
+            potential,
+            perpetrators,
+            reported: false,
+            report_h: f64::INFINITY,
+            first_arrival: f64::INFINITY,
+            mitigation: 0.0,
+            responders: 0,
+            in_time: false,
+            blocked: false,
+            resolved: false,
+            host_supported_at_t0: st.host_supported,
+            excluded: Vec::new(),
+            rng,
+        });
+        self.summary.incidents_true += 1;
+        self.summary.by_threat.entry(kind.name().to_string()).or_default().incidents_true += 1;
+        if kind == ThreatKind::Crsv {
+            self.summary.crsv_true += 1;
+        }
+        self.sites[site].day_true += 1;
+        self.log("incident", Some(site), None, Some(id), kind.name().to_string());
+        if reported && self.now + delay < self.horizon {
+            self.queue.push(self.now + delay, super::Event::Report(id as u32));
+        }
+        if end < self.horizon {
+            self.queue.push(end, super::Event::Resolve(id as u32));
+        }
+    }
+
+    /// The report reaches the operations centre: a decision is needed if it is not too late.
+    pub(crate) fn on_report(&mut self, i: usize) {
+        let inc = &mut self.incidents[i];
+        inc.reported = true;
+        inc.report_h = self.now;
+        let (kind, site, end) = (inc.kind, inc.site, inc.end);
+        self.summary.incidents_reported += 1;
+        self.summary.by_threat.entry(kind.name().to_string()).or_default().incidents_reported += 1;
+        if kind == ThreatKind::Crsv {
+            self.summary.crsv_reported += 1;
+        }
+        self.sites[site].day_reported += 1;
+        self.log("report", Some(site), None, Some(i), kind.name().to_string());
+        // Abuse by host forces is a matter for HRDDP, not a dispatch.
+        if kind != ThreatKind::HostAbuse && self.now < end {
+            self.to_decide.push_back(i as u32);
+        }
+    }
+
+    /// A responding unit arrives: mitigation, arrests, and the way back.
+    pub(crate) fn on_arrive(&mut self, i: usize, u: usize, platoons: u32, vehicles: u32, travel_h: f64) {
+        let unit = &self.m.units[u];
+        let kp = self.m.kind(self.incidents[i].kind);
+        let eff = self.effectiveness(u, self.incidents[i].kind, platoons);
+        let inc = &mut self.incidents[i];
+        let ta = self.now;
+        let timeliness = if ta <= inc.onset {
+            1.0
+        } else {
+            (1.0 - (ta - inc.onset) / kp.duration_h).clamp(0.0, 1.0)
+        };
+        // Responders combine: each averts its share of what remains.
+        inc.mitigation = 1.0 - (1.0 - inc.mitigation) * (1.0 - eff * timeliness);
+        if ta <= inc.onset {
+            inc.in_time = true;
+        }
+        let first = inc.first_arrival.is_infinite();
+        if first {
+            inc.first_arrival = ta;
+            let rt = ta - inc.report_h;
+            self.response_times.push(rt);
+            self.summary.incidents_responded += 1;
+            let kind = inc.kind;
+            self.summary.by_threat.entry(kind.name().to_string()).or_default().incidents_responded += 1;
+        }
+        let site = inc.site;
+        let end = inc.end;
+        self.log(
+            "arrive",
+            Some(site),
+            Some(u),
+            Some(i),
+            if ta <= self.incidents[i].onset { "before_violence".into() } else if ta <= end { "during_violence".into() } else { "after_violence".into() },
+        );
+        if ta <= end {
+            self.arrests(i, u, eff);
+        }
+        let back = self.now + kp.on_scene_h + travel_h;
+        if unit.kind != UnitKind::Host {
+            self.queue.push(
+                back,
+                super::Event::Return {
+                    unit: u as u32,
+                    platoons,
+                    vehicles,
+                },
+            );
+        }
+    }
+
+    /// Arrests by the arriving unit or the host police it works with, under the mandate.
+    fn arrests(&mut self, i: usize, u: usize, eff: f64) {
+        let m = self.m;
+        let unit = &m.units[u];
+        let inc = &self.incidents[i];
+        if inc.perpetrators == 0 {
+            return;
+        }
+        let site = inc.site;
+        let poc = m.world.sites[site].kind == SiteKind::PocSite;
+        let host_present = self.host_present(site);
+        let mandate = &m.scenario.mandate;
+        let un_may_arrest = match mandate.authority {
+            Authority::Executive => true,
+            Authority::Utm => !host_present || poc,
+            Authority::SupportOnly => poc,
+        };
+        let p = if unit.kind.is_un_police() && un_may_arrest {
+            mandate.arrest_prob * eff
+        } else if unit.kind == UnitKind::Host || (unit.kind.is_un_police() && self.joint_at(site)) {
+            mandate.arrest_prob * self.sites[site].host_capacity
+        } else {
+            0.0
+        };
+        let inc = &mut self.incidents[i];
+        let n = binomial(&mut inc.rng, inc.perpetrators, p);
+        if n == 0 {
+            return;
+        }
+        inc.perpetrators -= n;
+        self.summary.arrests += u64::from(n);
+        // The justice chain receives detainees up to its capacity (a weekly
+        // allowance that refills continuously); the rest are released.
+        let cap = mandate.justice_capacity_per_week;
+        self.justice_tokens = (self.justice_tokens + cap * (self.now - self.justice_t) / 168.0).min(cap.max(0.0));
+        self.justice_t = self.now;
+        let handed = (self.justice_tokens.floor() as u32).min(n);
+        self.justice_tokens -= f64::from(handed);
+        let released = n - handed;
+        self.summary.detainees_handed_over += u64::from(handed);
+        self.summary.detainees_released += u64::from(released);
+        if released > 0 {
+            let t = &m.scenario.tension;
+            self.add_tension(site, t.per_release * f64::from(released));
+            self.add_trust(site, -m.scenario.trust.per_impunity * f64::from(released));
+        }
+        self.log("arrests", Some(site), Some(u), Some(i), format!("{n} arrested, {handed} handed over, {released} released"));
+    }
+
+    /// The incident is over: harm, outcome, tension, trust, flight.
+    pub(crate) fn resolve(&mut self, i: usize) {
+        let m = self.m;
+        let kp = m.kind(self.incidents[i].kind);
+        let inc = &mut self.incidents[i];
+        if inc.resolved {
+            return;
+        }
+        inc.resolved = true;
+        let site = inc.site;
+        let kind = inc.kind;
+        let pop = self.sites[site].population.max(0.0);
+        let u1 = uniform(&mut inc.rng);
+        let u2 = uniform(&mut inc.rng);
+        let expected = f64::from(inc.potential) * (1.0 - inc.mitigation);
+        let harmed = stochastic_round(expected, u1).min(pop.floor() as u64);
+        let killed = stochastic_round(harmed as f64 * kp.lethality, u2).min(harmed);
+        let arrived_in_time = inc.first_arrival <= inc.end;
+        let prevented = inc.in_time && harmed == 0 && inc.responders > 0;
+        let blocked = inc.blocked;
+        let in_time = inc.in_time;
+        let supported = inc.host_supported_at_t0;
+        let sum = &mut self.summary;
+        sum.civilians_harmed += harmed;
+        sum.civilians_killed += killed;
+        let bt = sum.by_threat.entry(kind.name().to_string()).or_default();
+        bt.civilians_harmed += harmed;
+        bt.civilians_killed += killed;
+        if in_time {
+            bt.answered_in_time += 1;
+        }
+        if prevented {
+            bt.incidents_prevented += 1;
+            sum.incidents_prevented += 1;
+        } else if arrived_in_time {
+            sum.incidents_mitigated += 1;
+        } else if kind != ThreatKind::HostAbuse {
+            sum.incidents_unanswered += 1;
+        }
+        if blocked {
+            sum.responses_blocked_by_caveats += 1;
+        }
+        let st = &mut self.sites[site];
+        st.day_harmed += harmed as u32;
+        st.day_killed += killed as u32;
+        st.population = (st.population - killed as f64).max(0.0);
+
+        let tp = &m.scenario.tension;
+        let tr = &m.scenario.trust;
+        let mut dt = tp.per_harmed * harmed as f64;
+        if !arrived_in_time {
+            dt += tp.per_unanswered;
+        }
+        if prevented {
+            dt -= tp.per_prevented;
+        }
+        let mut dtrust = -tr.per_harmed_per_1000 * harmed as f64 / (pop / 1000.0).max(1.0);
+        if arrived_in_time && kind != ThreatKind::HostAbuse {
+            dtrust += tr.per_protected * (1.0 - self.sites[site].trust);
+        }
+        if kind == ThreatKind::HostAbuse {
+            self.summary.host_abuse_events += 1;
+            dt += tp.per_abuse;
+            dtrust -= tr.per_abuse;
+            if supported {
+                self.summary.complicity_events += 1;
+                dtrust -= tr.per_complicity;
+            }
+        } else if !arrived_in_time {
+            dtrust -= tr.per_impunity;
+        }
+        self.add_tension(site, dt);
+        self.add_trust(site, dtrust);
+        let outcome = if prevented {
+            "prevented"
+        } else if arrived_in_time {
+            "mitigated"
+        } else {
+            "unanswered"
+        };
+        self.log("resolve", Some(site), None, Some(i), format!("{outcome}; harmed {harmed}, killed {killed}"));
+        if harmed > 0 {
+            self.sites[site].last_harm_h = self.now;
+            self.flee(site, harmed as f64);
+        }
+    }
+
+    /// People flee a site with recent harm toward the nearest camp or POC site.
+    fn flee(&mut self, origin: SiteId, harmed: f64) {
+        let d = &self.m.scenario.displacement;
+        let info = &self.m.world.sites[origin];
+        if info.kind.is_refuge() {
+            return;
+        }
+        let pop = self.sites[origin].population;
+        let n = (harmed * d.flee_per_harmed).min(pop * d.max_share).floor();
+        if n <= 0.0 {
+            return;
+        }
+        let refuge = self.m.refuge[origin];
+        self.sites[origin].population -= n;
+        if let Some(r) = refuge {
+            self.sites[r].population += n;
+        }
+        match self.flows.iter_mut().find(|f| f.origin == origin && f.refuge == refuge) {
+            Some(f) => f.people += n,
+            None => self.flows.push(Flow {
+                origin,
+                refuge,
+                people: n,
+            }),
+        }
+        self.log("flight", Some(origin), None, None, format!("{n} people"));
+    }
+}
+
+/// Poisson draw; 0 for a zero or invalid mean.
+fn poisson(rng: &mut Stream, lambda: f64) -> u64 {
+    if lambda <= 0.0 || !lambda.is_finite() {
+        return 0;
+    }
+    Poisson::new(lambda).map(|p| p.sample(rng) as u64).unwrap_or(0)
+}

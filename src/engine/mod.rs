@@ -1,0 +1,828 @@
+//! The discrete-event engine: one clock, one queue, and the handlers that
+//! move the world from one event to the next.
+//!
+//! Cost follows events. Threats arrive by thinning a bounding Poisson process
+//! per (site, kind), so the engine never scans sites per tick; dispatch walks
+//! a precomputed nearest-first list and stops as soon as no farther unit can
+//! arrive sooner; the only per-site work is the end-of-day update that the
+//! daily time series needs anyway.
+//!
+//! The engine is steppable: [`Simulation::step`] runs until the operations
+//! centre must decide (or the horizon), [`Simulation::situation`] shows what
+//! it knows, and [`Simulation::decide`] applies the choice. [`run`] drives a
+//! whole replication with any [`Decider`].
+
+mod activity;
+mod daily;
+mod dispatch;
+mod incidents;
+mod queue;
+
+pub use queue::{Event, EventQueue};
+
+use crate::metrics::{Day, EventRow, RunResult, SiteDay, Summary, quantile_sorted};
+use crate::model::{Model, UnitId, UnitKind};
+use crate::policy::{Decider, Decision, Situation};
+use crate::rng::{Mechanic, Seed, Stream, exponential};
+use crate::scenario::{Authority, Hrddp, SiteKind, ThreatKind};
+use crate::world::SiteId;
+use std::collections::VecDeque;
+
+/// What to record besides the summary.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Per-site daily rows (`timeseries.csv`).
+    pub record_site_days: bool,
+    /// Every event (`events.csv`).
+    pub record_events: bool,
+    /// Show every unit at a decision point, not only those that could be first.
+    pub list_all_options: bool,
+    /// Check the model's invariants after every event (slower; for tests).
+    pub self_check: bool,
+}
+
+/// Where [`Simulation::step`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A decision is pending: read [`Simulation::situation`], then [`Simulation::decide`].
+    Decision,
+    /// The horizon is reached: call [`Simulation::finish`].
+    Done,
+}
+
+/// A decision that cannot be applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecisionError {
+    NothingPending,
+    NoSuchOption(usize),
+    NotDispatchable { option: usize, why: String },
+    NotWaivable { option: usize, why: String },
+    NoSuchSite(usize),
+}
+
+impl std::fmt::Display for DecisionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecisionError::NothingPending => write!(f, "no decision is pending"),
+            DecisionError::NoSuchOption(i) => write!(f, "there is no option {i}"),
+            DecisionError::NotDispatchable { option, why } => {
+                write!(f, "option {option} cannot be dispatched: {why}")
+            }
+            DecisionError::NotWaivable { option, why } => {
+                write!(f, "option {option} needs no waiver or cannot have one: {why}")
+            }
+            DecisionError::NoSuchSite(s) => write!(f, "there is no site {s}"),
+        }
+    }
+}
+
+impl std::error::Error for DecisionError {}
+
+/// Changing state of a site.
+#[derive(Debug, Clone)]
+pub(crate) struct SiteState {
+    pub population: f64,
+    tension: f64,
+    tension_t: f64,
+    pub trust: f64,
+    pub host_capacity: f64,
+    pub host_supported: bool,
+    pub patrols_present: u32,
+    pub guards: u32,
+    pub cp_teams: u32,
+    pub mentors: f64,
+    pub un_officers: f64,
+    pub un_women: f64,
+    pub last_harm_h: f64,
+    // Counters of the current day.
+    pub day_true: u32,
+    pub day_reported: u32,
+    pub day_harmed: u32,
+    pub day_killed: u32,
+    pub day_patrols: u32,
+}
+
+/// Changing state of a unit.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct UnitState {
+    pub active: bool,
+    pub idle: u32,
+    pub vehicles_free: u32,
+}
+
+/// One incident from emergence to resolution.
+#[derive(Debug, Clone)]
+pub(crate) struct Incident {
+    pub kind: ThreatKind,
+    pub site: SiteId,
+    pub onset: f64,
+    pub end: f64,
+    pub potential: u32,
+    pub perpetrators: u32,
+    pub reported: bool,
+    pub report_h: f64,
+    pub first_arrival: f64,
+    pub mitigation: f64,
+    pub responders: u32,
+    pub in_time: bool,
+    pub blocked: bool,
+    pub resolved: bool,
+    pub host_supported_at_t0: bool,
+    pub excluded: Vec<UnitId>,
+    pub rng: Stream,
+}
+
+/// People displaced from one site to one refuge.
+#[derive(Debug, Clone)]
+pub(crate) struct Flow {
+    pub origin: SiteId,
+    pub refuge: Option<SiteId>,
+    pub people: f64,
+}
+
+/// An escort request from a civilian component.
+#[derive(Debug, Clone)]
+pub(crate) struct EscortRequest {
+    pub site: SiteId,
+    pub requested_h: f64,
+    pub settled: bool,
+}
+
+/// One replication in progress.
+pub struct Simulation<'m> {
+    m: &'m Model,
+    opts: RunOptions,
+    now: f64,
+    horizon: f64,
+    queue: EventQueue,
+    threat_rngs: Vec<Stream>,
+    abuse_rngs: Vec<Stream>,
+    escort_rng: Stream,
+    sites: Vec<SiteState>,
+    units: Vec<UnitState>,
+    incidents: Vec<Incident>,
+    flows: Vec<Flow>,
+    escorts: Vec<EscortRequest>,
+    /// Incidents that need a decision now, in order.
+    to_decide: VecDeque<u32>,
+    /// Incidents waiting for a unit to come free.
+    waiting: Vec<u32>,
+    /// Escort requests waiting for a platoon.
+    escorts_waiting: Vec<u32>,
+    awaiting: Option<u32>,
+    situation: Situation,
+    /// Units held while the capital decides: (incident, unit, platoons, vehicles).
+    pending_moves: Vec<(u32, u32, u32, u32)>,
+    /// Escorts held while the capital decides: (request, unit, platoons, vehicles, travel).
+    escort_moves: Vec<(u32, u32, u32, u32, f32)>,
+    /// Freed platoons should be offered to waiting escorts once incidents are served.
+    escort_retry_due: bool,
+    patrol_rotation: usize,
+    justice_tokens: f64,
+    justice_t: f64,
+    summary: Summary,
+    responded_before: u64,
+    prevented_before: u64,
+    response_times: Vec<f64>,
+    days: Vec<Day>,
+    site_days: Vec<SiteDay>,
+    events: Vec<EventRow>,
+    done: bool,
+}
+
+/// Runs one replication with a decider, from start to horizon.
+///
+/// ```
+/// use pocsim::{load_scenario_str, Model, Seed, Doctrine, RunOptions, run};
+/// let text = std::fs::read_to_string("scenarios/tutorial.toml").unwrap();
+/// let loaded = load_scenario_str(&text, "tutorial.toml", &[]).unwrap();
+/// let model = Model::build(&loaded.scenario);
+/// let result = run(&model, Seed::new(7, 0), &mut Doctrine::default(), RunOptions::default());
+/// assert!(result.summary.incidents_true >= result.summary.incidents_reported);
+/// ```
+pub fn run(model: &Model, seed: Seed, decider: &mut dyn Decider, opts: RunOptions) -> RunResult {
+    let mut sim = Simulation::new(model, seed, opts);
+    while sim.step() == Step::Decision {
+        let d = decider.decide(sim.situation());
+        if sim.decide(d).is_err() {
+            // A decider that errs leaves the incident to wait; the doctrine never does.
+            let _ = sim.decide(Decision::Decline);
+        }
+    }
+    sim.finish()
+}
+
+impl<'m> Simulation<'m> {
+    /// Sets up replication `seed` of a model at time 0.
+    pub fn new(m: &'m Model, seed: Seed, opts: RunOptions) -> Self {
+        let s = &m.scenario;
+        let horizon = m.horizon_h;
+        let sites: Vec<SiteState> = m
+            .world
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let host = m.host_at[i].map(|h| &m.hosts[h]);
+                SiteState {
+                    population: x.population,
+                    tension: 0.0,
+                    tension_t: 0.0,
+                    trust: x.trust,
+                    host_capacity: host.map_or(0.0, |h| h.capacity),
+                    host_supported: host.is_some_and(|h| match s.mandate.hrddp {
+                        Hrddp::Support => true,
+                        Hrddp::Suspend => false,
+                        Hrddp::Conditional => h.integrity >= s.mandate.hrddp_integrity_threshold,
+                    }),
+                    patrols_present: 0,
+                    guards: 0,
+                    cp_teams: 0,
+                    mentors: 0.0,
+                    un_officers: 0.0,
+                    un_women: 0.0,
+                    last_harm_h: f64::NEG_INFINITY,
+                    day_true: 0,
+                    day_reported: 0,
+                    day_harmed: 0,
+                    day_killed: 0,
+                    day_patrols: 0,
+                }
+            })
+            .collect();
+        let n_days = (horizon / 24.0).ceil() as usize;
+        let mut sim = Simulation {
+            m,
+            opts,
+            now: 0.0,
+            horizon,
+            queue: EventQueue::with_capacity(m.processes.len() + m.units.len() * 2 + 64),
+            threat_rngs: m
+                .processes
+                .iter()
+                .map(|p| seed.stream(Mechanic::Threat, p.key))
+                .collect(),
+            abuse_rngs: m
+                .hosts
+                .iter()
+                .map(|h| seed.stream(Mechanic::HostAbuse, h.key))
+                .collect(),
+            escort_rng: seed.stream(Mechanic::Escort, 0),
+            sites,
+            units: vec![UnitState::default(); m.units.len()],
+            incidents: Vec::new(),
+            flows: Vec::new(),
+            escorts: Vec::new(),
+            to_decide: VecDeque::new(),
+            waiting: Vec::new(),
+            escorts_waiting: Vec::new(),
+            awaiting: None,
+            pending_moves: Vec::new(),
+            escort_moves: Vec::new(),
+            escort_retry_due: false,
+            situation: Situation {
+                now_h: 0.0,
+                incident: crate::policy::IncidentView {
+                    id: 0,
+                    kind: ThreatKind::CriminalViolence,
+                    site: 0,
+                    reported_at_h: 0.0,
+                    responders: 0,
+                },
+                authority: s.mandate.authority,
+                options: Vec::with_capacity(16),
+            },
+            patrol_rotation: 0,
+            justice_tokens: s.mandate.justice_capacity_per_week,
+            justice_t: 0.0,
+            summary: Summary::default(),
+            responded_before: 0,
+            prevented_before: 0,
+            response_times: Vec::new(),
+            days: Vec::with_capacity(n_days),
+            site_days: Vec::new(),
+            events: Vec::new(),
+            done: false,
+        };
+        // First candidate of every threat process.
+        for (p, proc) in m.processes.iter().enumerate() {
+            let bound = proc.rate_per_h * proc.max_multiplier;
+            let t = exponential(&mut sim.threat_rngs[p], bound);
+            if t < horizon {
+                sim.queue.push(t, Event::ThreatCandidate(p as u32));
+            }
+        }
+        for (h, post) in m.hosts.iter().enumerate() {
+            let t = exponential(&mut sim.abuse_rngs[h], post.abuse_rate_per_h);
+            if t < horizon {
+                sim.queue.push(t, Event::HostAbuse(h as u32));
+            }
+        }
+        for (u, unit) in m.units.iter().enumerate() {
+            if unit.arrive_h <= 0.0 {
+                sim.activate(u);
+            } else if unit.arrive_h < horizon {
+                sim.queue.push(unit.arrive_h, Event::UnitArrives(u as u32));
+            }
+            if unit.withdraw_h < horizon {
+                sim.queue.push(unit.withdraw_h.max(unit.arrive_h), Event::UnitWithdraws(u as u32));
+            }
+        }
+        for (k, w) in m.injects.iter().enumerate() {
+            if w.start_h < horizon {
+                sim.queue.push(w.start_h, Event::InjectStart(k as u32));
+            }
+        }
+        sim.schedule_patrols(0);
+        if let Some(e) = &s.escorts {
+            let t = exponential(&mut sim.escort_rng, e.requests_per_day / 24.0);
+            if t < horizon {
+                sim.queue.push(t, Event::EscortRequest);
+            }
+        }
+        sim.queue.push(24.0f64.min(horizon), Event::DayEnd(0));
+        sim
+    }
+
+    /// The model this simulation runs.
+    pub fn model(&self) -> &'m Model {
+        self.m
+    }
+
+    /// Current simulated time, hours from the start.
+    pub fn now_h(&self) -> f64 {
+        self.now
+    }
+
+    /// Runs until a decision is needed or the horizon is reached.
+    pub fn step(&mut self) -> Step {
+        loop {
+            if self.awaiting.is_some() {
+                return Step::Decision;
+            }
+            if let Some(i) = self.to_decide.pop_front() {
+                let inc = &self.incidents[i as usize];
+                if !inc.resolved && self.now < inc.end {
+                    self.awaiting = Some(i);
+                    self.build_situation(i as usize);
+                    return Step::Decision;
+                }
+                continue;
+            }
+            if self.escort_retry_due {
+                self.escort_retry_due = false;
+                self.retry_escorts();
+            }
+            if self.done {
+                return Step::Done;
+            }
+            match self.queue.peek_time() {
+                Some(t) if t <= self.horizon => {
+                    let (t, ev) = self.queue.pop().expect("peeked");
+                    self.now = t;
+                    self.handle(ev);
+                    if self.opts.self_check {
+                        self.check_invariants();
+                    }
+                }
+                _ => {
+                    self.now = self.horizon;
+                    self.done = true;
+                }
+            }
+        }
+    }
+
+    /// What the operations centre sees at the pending decision.
+    pub fn situation(&self) -> &Situation {
+        &self.situation
+    }
+
+    /// Applies the operations centre's choice for the pending decision.
+    pub fn decide(&mut self, d: Decision) -> Result<(), DecisionError> {
+        let i = self.awaiting.ok_or(DecisionError::NothingPending)? as usize;
+        match d {
+            Decision::Dispatch { option, support } => {
+                let o = self.option(option)?.clone();
+                if !o.dispatchable() {
+                    return Err(DecisionError::NotDispatchable {
+                        option,
+                        why: describe_status(&o.status),
+                    });
+                }
+                if let Some(s) = support {
+                    let so = self.option(s)?;
+                    if !so.dispatchable() || s == option {
+                        return Err(DecisionError::NotDispatchable {
+                            option: s,
+                            why: describe_status(&so.status),
+                        });
+                    }
+                }
+                self.awaiting = None;
+                self.dispatch(i, &o, false);
+                if let Some(s) = support {
+                    let so = self.situation.options[s].clone();
+                    self.dispatch(i, &so, false);
+                }
+            }
+            Decision::RequestWaiver { option } => {
+                let o = self.option(option)?.clone();
+                match o.status {
+                    crate::policy::Status::Forbidden(r) | crate::policy::Status::Delayed(r)
+                        if r.waivable() && o.unit_kind == UnitKind::Fpu =>
+                    {
+                        self.awaiting = None;
+                        self.dispatch(i, &o, true);
+                    }
+                    _ => {
+                        return Err(DecisionError::NotWaivable {
+                            option,
+                            why: describe_status(&o.status),
+                        });
+                    }
+                }
+            }
+            Decision::Wait => {
+                self.awaiting = None;
+                self.waiting.push(i as u32);
+                self.log("wait", Some(self.incidents[i].site), None, Some(i), String::new());
+            }
+            Decision::Decline => {
+                self.awaiting = None;
+                self.log("decline", Some(self.incidents[i].site), None, Some(i), String::new());
+            }
+            Decision::SetHostSupport { site, supported } => {
+                if site >= self.sites.len() {
+                    return Err(DecisionError::NoSuchSite(site));
+                }
+                self.sites[site].host_supported = supported;
+                self.log(
+                    if supported { "host_support_resumed" } else { "host_support_suspended" },
+                    Some(site),
+                    None,
+                    None,
+                    String::new(),
+                );
+                self.build_situation(i);
+            }
+        }
+        Ok(())
+    }
+
+    fn option(&self, k: usize) -> Result<&crate::policy::ResponseOption, DecisionError> {
+        self.situation
+            .options
+            .get(k)
+            .ok_or(DecisionError::NoSuchOption(k))
+    }
+
+    fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::ThreatCandidate(p) => self.on_threat_candidate(p as usize),
+            Event::HostAbuse(h) => self.on_host_abuse(h as usize),
+            Event::Report(i) => self.on_report(i as usize),
+            Event::Approval {
+                incident,
+                unit,
+                granted,
+                waiver,
+            } => self.on_approval(incident as usize, unit as usize, granted, waiver),
+            Event::Arrive {
+                incident,
+                unit,
+                platoons,
+                vehicles,
+                travel_h,
+            } => self.on_arrive(incident as usize, unit as usize, platoons, vehicles, f64::from(travel_h)),
+            Event::Resolve(i) => self.resolve(i as usize),
+            Event::Return {
+                unit,
+                platoons,
+                vehicles,
+            } => self.on_return(unit as usize, platoons, vehicles),
+            Event::PatrolLaunch => self.on_patrol_launch(),
+            Event::PatrolArrive {
+                site,
+                unit,
+                platoons,
+                vehicles,
+                travel_h,
+            } => self.on_patrol_arrive(site as usize, unit, platoons, vehicles, travel_h),
+            Event::PatrolEnd {
+                site,
+                unit,
+                platoons,
+                vehicles,
+                travel_h,
+            } => self.on_patrol_end(site as usize, unit, platoons, vehicles, travel_h),
+            Event::EscortRequest => self.on_escort_request(),
+            Event::EscortEnd {
+                site,
+                unit,
+                platoons,
+                vehicles,
+                travel_h,
+            } => self.on_escort_end(site as usize, unit, platoons, vehicles, travel_h),
+            Event::EscortExpire(r) => self.on_escort_expire(r as usize),
+            Event::EscortApproval {
+                request,
+                unit,
+                granted,
+            } => self.on_escort_approval(request as usize, unit as usize, granted),
+            Event::DayEnd(d) => self.on_day_end(d),
+            Event::InjectStart(k) => self.on_inject(k as usize),
+            Event::UnitArrives(u) => self.activate(u as usize),
+            Event::UnitWithdraws(u) => self.deactivate(u as usize),
+        }
+    }
+
+    /// Tension at a site now (it decays exponentially between changes).
+    pub(crate) fn tension(&self, site: SiteId) -> f64 {
+        let s = &self.sites[site];
+        let hl = self.m.scenario.tension.half_life_days * 24.0;
+        s.tension * (-(self.now - s.tension_t) * std::f64::consts::LN_2 / hl).exp()
+    }
+
+    pub(crate) fn add_tension(&mut self, site: SiteId, delta: f64) {
+        let t = (self.tension(site) + delta).max(0.0);
+        let s = &mut self.sites[site];
+        s.tension = t;
+        s.tension_t = self.now;
+    }
+
+    pub(crate) fn add_trust(&mut self, site: SiteId, delta: f64) {
+        let t = &mut self.sites[site].trust;
+        *t = (*t + delta).clamp(0.0, 1.0);
+    }
+
+    /// Host police present and able to act at a site.
+    pub(crate) fn host_present(&self, site: SiteId) -> bool {
+        self.m.host_at[site].is_some_and(|h| {
+            self.m.hosts[h].officers > 0
+                && self.sites[site].host_capacity >= self.m.scenario.mandate.host_absent_below
+        })
+    }
+
+    /// UN police action at the site is joint with (supported) host police.
+    pub(crate) fn joint_at(&self, site: SiteId) -> bool {
+        self.m.scenario.mandate.authority != Authority::Executive
+            && self.m.world.sites[site].kind != SiteKind::PocSite
+            && self.host_present(site)
+            && self.sites[site].host_supported
+    }
+
+    /// The mandate forbids UN police to act here (support only, no supported host police).
+    pub(crate) fn mandate_forbids(&self, site: SiteId) -> bool {
+        self.m.scenario.mandate.authority == Authority::SupportOnly
+            && self.m.world.sites[site].kind != SiteKind::PocSite
+            && !(self.host_present(site) && self.sites[site].host_supported)
+    }
+
+    /// Multiplier (0..1] that presence applies to threat rates at a site.
+    pub(crate) fn presence_multiplier(&self, site: SiteId) -> f64 {
+        let p = &self.m.scenario.presence;
+        let s = &self.sites[site];
+        let mut m = 1.0;
+        if s.patrols_present > 0 {
+            m *= 1.0 - p.patrol_deterrence;
+        }
+        if s.guards > 0 {
+            m *= 1.0 - p.guard_deterrence;
+        }
+        if s.cp_teams > 0 {
+            m *= 1.0 - p.ipo_deterrence;
+        }
+        if self.m.host_at[site].is_some_and(|h| self.m.hosts[h].officers > 0) {
+            m *= 1.0 - p.host_deterrence * s.host_capacity;
+        }
+        m
+    }
+
+    pub(crate) fn is_night(&self, t: f64) -> bool {
+        let c = &self.m.scenario.clock;
+        let h = t.rem_euclid(24.0);
+        if c.night_start_h > c.night_end_h {
+            h >= c.night_start_h || h < c.night_end_h
+        } else {
+            h >= c.night_start_h && h < c.night_end_h
+        }
+    }
+
+    /// Hours from `t` until daylight (0 if it is day).
+    pub(crate) fn wait_for_day(&self, t: f64) -> f64 {
+        if !self.is_night(t) {
+            return 0.0;
+        }
+        let end = self.m.scenario.clock.night_end_h;
+        let h = t.rem_euclid(24.0);
+        (end - h).rem_euclid(24.0)
+    }
+
+    pub(crate) fn log(
+        &mut self,
+        kind: &'static str,
+        site: Option<SiteId>,
+        unit: Option<UnitId>,
+        incident: Option<usize>,
+        outcome: String,
+    ) {
+        if self.opts.record_events {
+            self.events.push(EventRow {
+                time_h: self.now,
+                kind,
+                site,
+                unit,
+                incident,
+                outcome,
+            });
+        }
+    }
+
+    fn activate(&mut self, u: UnitId) {
+        let unit = &self.m.units[u];
+        let st = &mut self.units[u];
+        if st.active {
+            return;
+        }
+        st.active = true;
+        st.idle = unit.platoons - unit.guard_platoons;
+        st.vehicles_free = unit.vehicles;
+        let s = &mut self.sites[unit.base];
+        if unit.kind == UnitKind::Fpu && (unit.guard_platoons > 0 || unit.caveats.static_guard_only) {
+            s.guards += 1;
+        }
+        if unit.kind == UnitKind::Ipo && unit.community_policing {
+            s.cp_teams += 1;
+        }
+        if unit.mentoring {
+            s.mentors += f64::from(unit.officers);
+        }
+        if unit.kind.is_un_police() {
+            s.un_officers += f64::from(unit.officers);
+            s.un_women += f64::from(unit.officers) * unit.women_share;
+        }
+        self.log("unit_arrives", Some(unit.base), Some(u), None, String::new());
+    }
+
+    fn deactivate(&mut self, u: UnitId) {
+        let unit = &self.m.units[u];
+        let st = &mut self.units[u];
+        if !st.active {
+            return;
+        }
+        st.active = false;
+        st.idle = 0;
+        st.vehicles_free = 0;
+        let s = &mut self.sites[unit.base];
+        if unit.kind == UnitKind::Fpu && (unit.guard_platoons > 0 || unit.caveats.static_guard_only) {
+            s.guards -= 1;
+        }
+        if unit.kind == UnitKind::Ipo && unit.community_policing {
+            s.cp_teams -= 1;
+        }
+        if unit.mentoring {
+            s.mentors -= f64::from(unit.officers);
+        }
+        if unit.kind.is_un_police() {
+            s.un_officers -= f64::from(unit.officers);
+            s.un_women -= f64::from(unit.officers) * unit.women_share;
+        }
+        self.log("unit_withdraws", Some(unit.base), Some(u), None, String::new());
+    }
+
+    fn on_return(&mut self, u: UnitId, platoons: u32, vehicles: u32) {
+        let st = &mut self.units[u];
+        if st.active {
+            st.idle += platoons;
+            st.vehicles_free += vehicles;
+        }
+        self.log("unit_free", Some(self.m.units[u].base), Some(u), None, String::new());
+        // Freed capacity: look again at what was waiting, incidents first.
+        let waiting = std::mem::take(&mut self.waiting);
+        for i in waiting {
+            self.to_decide.push_back(i);
+        }
+        self.escort_retry_due = true;
+    }
+
+    fn on_inject(&mut self, k: usize) {
+        let w = &self.m.injects[k];
+        if w.tension > 0.0 {
+            for site in 0..self.sites.len() {
+                if w.sites[site] {
+                    self.add_tension(site, w.tension);
+                }
+            }
+        }
+        self.log("inject", None, None, None, w.name.clone());
+    }
+
+    /// Ends the run: settles incidents still open and computes the summary.
+    pub fn finish(mut self) -> RunResult {
+        // Incidents whose violence outlasts the horizon are settled as they stand.
+        self.now = self.horizon;
+        for i in 0..self.incidents.len() {
+            if !self.incidents[i].resolved {
+                self.resolve(i);
+            }
+        }
+        // Their harm belongs to the last day of the series.
+        let last_day = self.days.len().saturating_sub(1) as u32;
+        for (k, st) in self.sites.iter_mut().enumerate() {
+            if let Some(d) = self.days.last_mut() {
+                d.harmed += st.day_harmed;
+                d.killed += st.day_killed;
+            }
+            if let Some(row) = self
+                .site_days
+                .iter_mut()
+                .rev()
+                .find(|r| r.day == last_day && r.site == k)
+            {
+                row.harmed += st.day_harmed;
+                row.killed += st.day_killed;
+            }
+            st.day_harmed = 0;
+            st.day_killed = 0;
+        }
+        let m = self.m;
+        let s = &mut self.summary;
+        s.civilians_injured = s.civilians_harmed - s.civilians_killed;
+        let mut rt = self.response_times.clone();
+        rt.sort_by(f64::total_cmp);
+        s.response_time_median_h = quantile_sorted(&rt, 0.5);
+        s.response_time_p90_h = quantile_sorted(&rt, 0.9);
+        let target = m.scenario.mandate.response_target_h;
+        s.responses_within_target_share = if rt.is_empty() {
+            f64::NAN
+        } else {
+            rt.iter().filter(|&&x| x <= target).count() as f64 / rt.len() as f64
+        };
+        let attacks: Vec<&crate::metrics::ThreatSummary> = ["armed_attack", "poc_site_attack"]
+            .iter()
+            .filter_map(|k| s.by_threat.get(*k))
+            .collect();
+        let n_att: u64 = attacks.iter().map(|a| a.incidents_true).sum();
+        let n_in_time: u64 = attacks.iter().map(|a| a.answered_in_time).sum();
+        s.attacks_answered_in_time_share = if n_att == 0 {
+            f64::NAN
+        } else {
+            n_in_time as f64 / n_att as f64
+        };
+        let (mut cap_w, mut cap_sum) = (0.0, 0.0);
+        for h in &m.hosts {
+            cap_w += f64::from(h.officers);
+            cap_sum += f64::from(h.officers) * self.sites[h.site].host_capacity;
+        }
+        s.host_capacity_final = if cap_w > 0.0 { cap_sum / cap_w } else { 0.0 };
+        let (mut pop, mut tr) = (0.0, 0.0);
+        for st in &self.sites {
+            pop += st.population;
+            tr += st.population * st.trust;
+        }
+        s.trust_final = if pop > 0.0 {
+            tr / pop
+        } else {
+            self.sites.iter().map(|x| x.trust).sum::<f64>() / self.sites.len() as f64
+        };
+        s.displaced_final = self.flows.iter().map(|f| f.people).sum();
+        s.person_days = m.person_days();
+        RunResult {
+            summary: self.summary,
+            days: self.days,
+            site_days: self.site_days,
+            events: self.events,
+            response_times_h: self.response_times,
+        }
+    }
+
+    /// Asserts the model's invariants (with [`RunOptions::self_check`]).
+    fn check_invariants(&self) {
+        for (i, s) in self.sites.iter().enumerate() {
+            assert!(s.population >= -1e-6, "negative population at site {i}");
+            assert!((0.0..=1.0).contains(&s.trust), "trust out of range at site {i}");
+            assert!((0.0..=1.0).contains(&s.host_capacity), "capacity out of range at site {i}");
+            assert!(s.tension >= 0.0, "negative tension at site {i}");
+        }
+        for (u, st) in self.units.iter().enumerate() {
+            let unit = &self.m.units[u];
+            assert!(st.idle <= unit.platoons, "unit {} has more idle platoons than it has", unit.id);
+            assert!(st.vehicles_free <= unit.vehicles, "unit {} has more free vehicles than it has", unit.id);
+        }
+        let s = &self.summary;
+        assert!(s.incidents_true >= s.incidents_reported, "more reported than true incidents");
+        assert!(s.crsv_true >= s.crsv_reported);
+    }
+}
+
+fn describe_status(s: &crate::policy::Status) -> String {
+    use crate::policy::Status;
+    match s {
+        Status::Ready => "ready".into(),
+        Status::Delayed(r) => format!("delayed by {}", r.name()),
+        Status::Forbidden(r) => format!("forbidden by {}", r.name()),
+        Status::Busy => "no platoon free".into(),
+    }
+}
+

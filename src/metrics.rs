@@ -1,0 +1,245 @@
+//! What a run measures: outcomes and activity, side by side, plus time series
+//! and an optional event log.
+//!
+//! Outcome metrics (harm, prevention, response times) and activity metrics
+//! (patrols, patrol hours, escorts) are kept apart on purpose: commanders are
+//! often judged on activity, and the simulator shows that it is not the same
+//! thing as protection.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Per-threat-type breakdown of a run.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ThreatSummary {
+    pub incidents_true: u64,
+    pub incidents_reported: u64,
+    pub incidents_responded: u64,
+    pub incidents_prevented: u64,
+    pub civilians_harmed: u64,
+    pub civilians_killed: u64,
+    /// Responses that arrived before violence began.
+    pub answered_in_time: u64,
+}
+
+/// The metrics of one replication (`summary.json`). Field names are a contract.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Summary {
+    pub civilians_killed: u64,
+    pub civilians_injured: u64,
+    pub civilians_harmed: u64,
+    pub incidents_true: u64,
+    pub incidents_reported: u64,
+    pub incidents_responded: u64,
+    pub incidents_prevented: u64,
+    pub incidents_mitigated: u64,
+    pub incidents_unanswered: u64,
+    pub incidents_deterred: u64,
+    pub incidents_displaced: u64,
+    /// Median hours from report to first arrival (null if no response).
+    pub response_time_median_h: f64,
+    pub response_time_p90_h: f64,
+    pub responses_within_target_share: f64,
+    /// Incidents where a caveat kept the best unit away (forbidden, delayed or refused).
+    pub responses_blocked_by_caveats: u64,
+    /// Share of armed attacks (incl. on POC sites) answered before violence began.
+    pub attacks_answered_in_time_share: f64,
+    pub arrests: u64,
+    pub detainees_handed_over: u64,
+    pub detainees_released: u64,
+    pub complicity_events: u64,
+    pub host_abuse_events: u64,
+    pub crsv_true: u64,
+    pub crsv_reported: u64,
+    pub patrols: u64,
+    pub patrol_hours: f64,
+    pub patrols_not_staffed: u64,
+    pub escorts_done: u64,
+    pub escorts_cancelled: u64,
+    pub approvals_requested: u64,
+    pub approvals_refused: u64,
+    pub host_capacity_final: f64,
+    pub trust_final: f64,
+    pub displaced_final: f64,
+    pub person_days: f64,
+    pub by_threat: BTreeMap<String, ThreatSummary>,
+}
+
+impl Summary {
+    /// Named scalar metrics in a fixed order (for tables and experiments).
+    pub fn scalars(&self) -> Vec<(&'static str, f64)> {
+        vec![
+            ("civilians_killed", self.civilians_killed as f64),
+            ("civilians_injured", self.civilians_injured as f64),
+            ("civilians_harmed", self.civilians_harmed as f64),
+            ("incidents_true", self.incidents_true as f64),
+            ("incidents_reported", self.incidents_reported as f64),
+            ("incidents_responded", self.incidents_responded as f64),
+            ("incidents_prevented", self.incidents_prevented as f64),
+            ("incidents_mitigated", self.incidents_mitigated as f64),
+            ("incidents_unanswered", self.incidents_unanswered as f64),
+            ("incidents_deterred", self.incidents_deterred as f64),
+            ("incidents_displaced", self.incidents_displaced as f64),
+            ("response_time_median_h", self.response_time_median_h),
+            ("response_time_p90_h", self.response_time_p90_h),
+            ("responses_within_target_share", self.responses_within_target_share),
+            ("responses_blocked_by_caveats", self.responses_blocked_by_caveats as f64),
+            ("attacks_answered_in_time_share", self.attacks_answered_in_time_share),
+            ("arrests", self.arrests as f64),
+            ("detainees_handed_over", self.detainees_handed_over as f64),
+            ("detainees_released", self.detainees_released as f64),
+            ("complicity_events", self.complicity_events as f64),
+            ("host_abuse_events", self.host_abuse_events as f64),
+            ("crsv_true", self.crsv_true as f64),
+            ("crsv_reported", self.crsv_reported as f64),
+            ("patrols", self.patrols as f64),
+            ("patrol_hours", self.patrol_hours),
+            ("patrols_not_staffed", self.patrols_not_staffed as f64),
+            ("escorts_done", self.escorts_done as f64),
+            ("escorts_cancelled", self.escorts_cancelled as f64),
+            ("approvals_requested", self.approvals_requested as f64),
+            ("approvals_refused", self.approvals_refused as f64),
+            ("host_capacity_final", self.host_capacity_final),
+            ("trust_final", self.trust_final),
+            ("displaced_final", self.displaced_final),
+            ("person_days", self.person_days),
+        ]
+    }
+}
+
+/// One simulated day at one site (`timeseries.csv`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SiteDay {
+    pub day: u32,
+    pub site: usize,
+    pub population: f64,
+    pub tension: f64,
+    pub trust: f64,
+    pub host_capacity: f64,
+    pub incidents_true: u32,
+    pub incidents_reported: u32,
+    pub harmed: u32,
+    pub killed: u32,
+    pub patrols: u32,
+}
+
+/// Mission-wide totals of one day (always kept: cheap, and what plots need).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Day {
+    pub incidents_true: u32,
+    pub incidents_reported: u32,
+    pub harmed: u32,
+    pub killed: u32,
+    pub responded: u32,
+    pub prevented: u32,
+    pub patrols: u32,
+}
+
+/// One line of the event log (`events.csv`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub time_h: f64,
+    pub kind: &'static str,
+    pub site: Option<usize>,
+    pub unit: Option<usize>,
+    pub incident: Option<usize>,
+    pub outcome: String,
+}
+
+/// Everything one replication produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    pub summary: Summary,
+    pub days: Vec<Day>,
+    /// Per site and day, when requested.
+    pub site_days: Vec<SiteDay>,
+    /// Every event, when requested.
+    pub events: Vec<EventRow>,
+    /// Response times in hours (report to first arrival), in order of arrival.
+    pub response_times_h: Vec<f64>,
+}
+
+/// Quantile of sorted data, R's type 7 (linear interpolation).
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// A short readable summary of one run, for the terminal.
+pub fn render_summary(name: &str, model: &crate::model::Model, seed: crate::rng::Seed, r: &RunResult) -> String {
+    let s = &r.summary;
+    let days = model.horizon_h / 24.0;
+    let h = |x: f64| if x.is_nan() { "-".to_string() } else { format!("{x:.1} h") };
+    let pct = |x: f64| if x.is_nan() { "-".to_string() } else { format!("{:.0}%", 100.0 * x) };
+    let mut t = String::new();
+    t.push_str(&format!("{name} — {days:.0} days, seed {} replication {}\n\n", seed.master, seed.replication));
+    t.push_str("Protection outcomes\n");
+    t.push_str(&format!(
+        "  civilians harmed      {:>7}  ({} killed, {} injured)\n",
+        s.civilians_harmed, s.civilians_killed, s.civilians_injured
+    ));
+    t.push_str(&format!(
+        "  incidents             {:>7} true, {} reported ({} deterred, {} moved elsewhere)\n",
+        s.incidents_true, s.incidents_reported, s.incidents_deterred, s.incidents_displaced
+    ));
+    t.push_str(&format!(
+        "  responses             {:>7} ({} prevented, {} mitigated, {} unanswered)\n",
+        s.incidents_responded, s.incidents_prevented, s.incidents_mitigated, s.incidents_unanswered
+    ));
+    t.push_str(&format!(
+        "  response time         median {}, 90th percentile {}, {} within the {:.0} h target\n",
+        h(s.response_time_median_h),
+        h(s.response_time_p90_h),
+        pct(s.responses_within_target_share),
+        model.scenario.mandate.response_target_h
+    ));
+    t.push_str(&format!(
+        "  attacks answered before violence  {}\n",
+        pct(s.attacks_answered_in_time_share)
+    ));
+    t.push_str(&format!(
+        "  blocked by caveats    {:>7} incidents ({} approvals asked, {} refused)\n",
+        s.responses_blocked_by_caveats, s.approvals_requested, s.approvals_refused
+    ));
+    t.push_str(&format!("  CRSV                  {:>7} true, {} reported\n", s.crsv_true, s.crsv_reported));
+    t.push_str("Justice and host police\n");
+    t.push_str(&format!(
+        "  arrests               {:>7} ({} handed to justice, {} released)\n",
+        s.arrests, s.detainees_handed_over, s.detainees_released
+    ));
+    t.push_str(&format!(
+        "  host abuse            {:>7} events ({} while supported by the mission)\n",
+        s.host_abuse_events, s.complicity_events
+    ));
+    t.push_str(&format!(
+        "  host capacity (end)   {:>7.2}   trust (end) {:.2}   displaced (end) {:.0}\n",
+        s.host_capacity_final, s.trust_final, s.displaced_final
+    ));
+    t.push_str("Activity\n");
+    t.push_str(&format!(
+        "  patrols               {:>7} ({:.0} patrol hours, {} not staffed)\n",
+        s.patrols, s.patrol_hours, s.patrols_not_staffed
+    ));
+    t.push_str(&format!("  escorts               {:>7} done, {} cancelled\n", s.escorts_done, s.escorts_cancelled));
+    t.push_str(&format!("  person-days           {:>7.0}\n", s.person_days));
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_matches_r_type_7() {
+        // R: quantile(c(1, 2, 4, 8, 16), c(.5, .9), type = 7) -> 4, 12.8
+        let x = [1.0, 2.0, 4.0, 8.0, 16.0];
+        assert_eq!(quantile_sorted(&x, 0.5), 4.0);
+        assert!((quantile_sorted(&x, 0.9) - 12.8).abs() < 1e-12);
+        assert!(quantile_sorted(&[], 0.5).is_nan());
+    }
+}

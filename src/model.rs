@@ -1,0 +1,449 @@
+//! A validated scenario compiled into indexed, immutable data for the engine.
+//!
+//! Built once per scenario and shared by every replication (and thread):
+//! units expanded from contingents with a `count`, threat processes keyed by
+//! stable names, injects resolved to site and kind masks, and for each site
+//! and road condition the units sorted by travel time, so that dispatch looks
+//! at the nearest units first and stops early.
+
+use crate::rng::name_key;
+use crate::scenario::*;
+use crate::world::{SiteId, World};
+
+/// Index of a unit in [`Model::units`].
+pub type UnitId = usize;
+
+/// What kind of agent a unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    Fpu,
+    Ipo,
+    Specialised(SpecialityKind),
+    Host,
+    Military,
+}
+
+impl UnitKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            UnitKind::Fpu => "fpu",
+            UnitKind::Ipo => "ipo",
+            UnitKind::Specialised(_) => "specialised",
+            UnitKind::Host => "host",
+            UnitKind::Military => "military",
+        }
+    }
+    /// UN police (counted in person-days, bound by the police mandate).
+    pub fn is_un_police(self) -> bool {
+        matches!(self, UnitKind::Fpu | UnitKind::Ipo | UnitKind::Specialised(_))
+    }
+}
+
+/// One dispatchable agent.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub id: String,
+    /// The scenario entry it came from (contingent id; the site for host police).
+    pub group: String,
+    pub kind: UnitKind,
+    pub base: SiteId,
+    pub officers: u32,
+    pub platoons: u32,
+    pub guard_platoons: u32,
+    pub vehicles: u32,
+    pub vehicles_per_platoon: u32,
+    pub women_share: f64,
+    pub caveats: Caveats,
+    pub arrive_h: f64,
+    pub withdraw_h: f64,
+    pub effectiveness: CapabilityTable,
+    pub coordination_delay_h: f64,
+    pub community_policing: bool,
+    pub mentoring: bool,
+    /// Always mounted (military with its own transport).
+    pub mounted: bool,
+}
+
+impl Unit {
+    /// Officers in one platoon.
+    pub fn platoon_strength(&self) -> f64 {
+        f64::from(self.officers) / f64::from(self.platoons.max(1))
+    }
+    /// Platoons that can be dispatched (not on static guard).
+    pub fn mobile_platoons(&self) -> u32 {
+        if self.caveats.static_guard_only {
+            0
+        } else {
+            self.platoons - self.guard_platoons
+        }
+    }
+}
+
+/// One threat process: a kind at a site with a base rate.
+#[derive(Debug, Clone)]
+pub struct ThreatProcess {
+    pub site: SiteId,
+    pub kind: ThreatKind,
+    pub rate_per_h: f64,
+    pub crowding: bool,
+    /// Upper bound of the rate multiplier (tension, injects, crowding): the thinning bound.
+    pub max_multiplier: f64,
+    /// Stable key of its random stream.
+    pub key: u64,
+}
+
+/// An inject resolved to masks, in hours.
+#[derive(Debug, Clone)]
+pub struct InjectWindow {
+    pub name: String,
+    pub start_h: f64,
+    pub end_h: f64,
+    pub sites: Vec<bool>,
+    pub kinds: [bool; 6],
+    /// Rate multiplier after dialogue and engagement.
+    pub multiplier: f64,
+    pub tension: f64,
+}
+
+impl InjectWindow {
+    pub fn applies(&self, site: SiteId, kind: ThreatKind) -> bool {
+        self.sites[site] && self.kinds[kind.index()]
+    }
+}
+
+/// Host police at a site, with its abuse process.
+#[derive(Debug, Clone)]
+pub struct HostPost {
+    pub site: SiteId,
+    pub unit: UnitId,
+    pub officers: u32,
+    pub capacity: f64,
+    pub integrity: f64,
+    pub abuse_rate_per_h: f64,
+    pub key: u64,
+}
+
+/// The compiled scenario.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub scenario: Scenario,
+    pub world: World,
+    pub units: Vec<Unit>,
+    pub hosts: Vec<HostPost>,
+    /// Host post index by site.
+    pub host_at: Vec<Option<usize>>,
+    pub processes: Vec<ThreatProcess>,
+    pub kinds: [Option<ThreatKindParams>; 6],
+    pub injects: Vec<InjectWindow>,
+    /// `candidates[table][site]`: (unit, hours by vehicle from the unit's base), nearest first.
+    pub candidates: Vec<Vec<Vec<(UnitId, f32)>>>,
+    pub patrol_sites: Vec<SiteId>,
+    /// Sites a hot-spot patrol may choose (the listed ones, or all).
+    pub patrol_eligible: Vec<SiteId>,
+    /// Base threat rate per day at each site, all kinds (hot-spot ranking).
+    pub site_risk: Vec<f64>,
+    /// Nearest camp or POC site by road from each site (where people flee).
+    pub refuge: Vec<Option<SiteId>>,
+    pub escort_sites: Vec<SiteId>,
+    pub horizon_h: f64,
+}
+
+impl Model {
+    /// Compiles a scenario that [`validate`](crate::scenario::validate) accepted.
+    pub fn build(s: &Scenario) -> Model {
+        let world = World::build(s);
+        let site = |id: &str| world.index[id];
+        let e = &s.effectiveness;
+        let mut units = Vec::new();
+        let expand = |id: &str, count: u32, i: u32| {
+            if count == 1 { id.to_string() } else { format!("{id}#{}", i + 1) }
+        };
+        let till = |w: Option<f64>| w.map_or(f64::INFINITY, |d| d * 24.0);
+        for f in &s.forces.fpus {
+            for i in 0..f.count {
+                units.push(Unit {
+                    id: expand(&f.id, f.count, i),
+                    group: f.id.clone(),
+                    kind: UnitKind::Fpu,
+                    base: site(&f.base),
+                    officers: f.officers,
+                    platoons: f.platoons,
+                    guard_platoons: f.guard_platoons,
+                    vehicles: f.vehicles,
+                    vehicles_per_platoon: f.vehicles_per_platoon,
+                    women_share: f.women_share,
+                    caveats: f.caveats.clone(),
+                    arrive_h: f.arrive_day * 24.0,
+                    withdraw_h: till(f.withdraw_day),
+                    effectiveness: e.fpu.clone(),
+                    coordination_delay_h: 0.0,
+                    community_policing: false,
+                    mentoring: false,
+                    mounted: false,
+                });
+            }
+        }
+        for t in &s.forces.ipo_teams {
+            for i in 0..t.count {
+                units.push(Unit {
+                    id: expand(&t.id, t.count, i),
+                    group: t.id.clone(),
+                    kind: UnitKind::Ipo,
+                    base: site(&t.site),
+                    officers: t.officers,
+                    platoons: 1,
+                    guard_platoons: 0,
+                    vehicles: t.vehicles,
+                    vehicles_per_platoon: 1,
+                    women_share: t.women_share,
+                    caveats: Caveats::default(),
+                    arrive_h: t.arrive_day * 24.0,
+                    withdraw_h: till(t.withdraw_day),
+                    effectiveness: if t.crsv_trained {
+                        e.ipo_crsv_trained.clone()
+                    } else {
+                        e.ipo.clone()
+                    },
+                    coordination_delay_h: 0.0,
+                    community_policing: t.community_policing,
+                    mentoring: t.mentoring,
+                    mounted: false,
+                });
+            }
+        }
+        for t in &s.forces.specialised_teams {
+            units.push(Unit {
+                id: t.id.clone(),
+                group: t.id.clone(),
+                kind: UnitKind::Specialised(t.kind),
+                base: site(&t.base),
+                officers: t.officers,
+                platoons: 1,
+                guard_platoons: 0,
+                vehicles: t.vehicles,
+                vehicles_per_platoon: 1,
+                women_share: t.women_share,
+                caveats: Caveats::default(),
+                arrive_h: t.arrive_day * 24.0,
+                withdraw_h: till(t.withdraw_day),
+                effectiveness: if t.kind == SpecialityKind::Sgbv {
+                    e.specialised_sgbv.clone()
+                } else {
+                    e.specialised_other.clone()
+                },
+                coordination_delay_h: 0.0,
+                community_policing: false,
+                mentoring: true,
+                mounted: false,
+            });
+        }
+        for m in &s.forces.military {
+            for i in 0..m.count {
+                units.push(Unit {
+                    id: expand(&m.id, m.count, i),
+                    group: m.id.clone(),
+                    kind: UnitKind::Military,
+                    base: site(&m.base),
+                    officers: m.strength,
+                    platoons: 1,
+                    guard_platoons: 0,
+                    vehicles: 0,
+                    vehicles_per_platoon: 0,
+                    women_share: 0.0,
+                    caveats: Caveats::default(),
+                    arrive_h: 0.0,
+                    withdraw_h: f64::INFINITY,
+                    effectiveness: e.military.clone(),
+                    coordination_delay_h: m.coordination_delay_h,
+                    community_policing: false,
+                    mentoring: false,
+                    mounted: m.mounted,
+                });
+            }
+        }
+        let mut hosts = Vec::new();
+        let mut host_at = vec![None; world.len()];
+        for h in &s.forces.host_police {
+            let sid = site(&h.site);
+            host_at[sid] = Some(hosts.len());
+            hosts.push(HostPost {
+                site: sid,
+                unit: units.len(),
+                officers: h.officers,
+                capacity: h.capacity,
+                integrity: h.integrity,
+                abuse_rate_per_h: s.host.abuse_rate_per_100_day * f64::from(h.officers) / 100.0
+                    * (1.0 - h.integrity)
+                    / 24.0,
+                key: name_key(&["host", &h.site]),
+            });
+            units.push(Unit {
+                id: format!("host@{}", h.site),
+                group: h.site.clone(),
+                kind: UnitKind::Host,
+                base: sid,
+                officers: h.officers,
+                platoons: 1,
+                guard_platoons: 0,
+                vehicles: 0,
+                vehicles_per_platoon: 0,
+                women_share: 0.0,
+                caveats: Caveats::default(),
+                arrive_h: 0.0,
+                withdraw_h: f64::INFINITY,
+                effectiveness: e.host.clone(),
+                coordination_delay_h: 0.0,
+                community_policing: false,
+                mentoring: false,
+                mounted: true,
+            });
+        }
+
+        let mut kinds: [Option<ThreatKindParams>; 6] = Default::default();
+        for (k, p) in &s.threat_kinds {
+            kinds[k.index()] = Some(p.clone());
+        }
+        let all_sites = vec![true; world.len()];
+        let injects: Vec<InjectWindow> = s
+            .injects
+            .iter()
+            .map(|i| {
+                let mut sites = if i.sites.is_empty() {
+                    all_sites.clone()
+                } else {
+                    vec![false; world.len()]
+                };
+                for id in &i.sites {
+                    sites[site(id)] = true;
+                }
+                let mut kinds = [i.kinds.is_empty(); 6];
+                for k in &i.kinds {
+                    kinds[k.index()] = true;
+                }
+                let multiplier = if i.political && s.mandate.dialogue {
+                    1.0 + (i.rate_multiplier - 1.0) * (1.0 - s.mandate.dialogue_effect)
+                } else {
+                    i.rate_multiplier
+                };
+                InjectWindow {
+                    name: i.name.clone(),
+                    start_h: i.start_day * 24.0,
+                    end_h: i.end_day * 24.0,
+                    sites,
+                    kinds,
+                    multiplier,
+                    tension: i.tension,
+                }
+            })
+            .collect();
+
+        let amp = 1.0 + s.tension.amplitude;
+        let mut processes = Vec::new();
+        let mut seen: std::collections::HashMap<(SiteId, ThreatKind), u32> = Default::default();
+        for t in &s.threats {
+            for id in &t.sites {
+                let sid = site(id);
+                let n = seen.entry((sid, t.kind)).or_insert(0);
+                *n += 1;
+                // Injects may overlap: the product of all that apply bounds them.
+                let inj: f64 = injects
+                    .iter()
+                    .filter(|w| w.applies(sid, t.kind))
+                    .map(|w| w.multiplier.max(1.0))
+                    .product();
+                let crowd = if t.scales_with_crowding {
+                    s.displacement.crowding_cap
+                } else {
+                    1.0
+                };
+                processes.push(ThreatProcess {
+                    site: sid,
+                    kind: t.kind,
+                    rate_per_h: t.rate_per_day / 24.0,
+                    crowding: t.scales_with_crowding,
+                    max_multiplier: amp * inj * crowd,
+                    key: name_key(&[id, t.kind.name(), &n.to_string()]),
+                });
+            }
+        }
+
+        let mut candidates = Vec::with_capacity(world.tables.len());
+        for k in 0..world.tables.len() {
+            let mut per_site = Vec::with_capacity(world.len());
+            for dst in 0..world.len() {
+                let mut list: Vec<(UnitId, f32)> = units
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, u)| u.kind != UnitKind::Host || u.base == dst)
+                    .map(|(i, u)| (i, world.drive_h(k, u.base, dst) as f32))
+                    .filter(|(_, t)| t.is_finite())
+                    .collect();
+                list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                per_site.push(list);
+            }
+            candidates.push(per_site);
+        }
+
+        let patrol_sites: Vec<SiteId> = s.mandate.patrol.sites.iter().map(|x| site(x)).collect();
+        let patrol_eligible = if patrol_sites.is_empty() {
+            (0..world.len()).collect()
+        } else {
+            patrol_sites.clone()
+        };
+        let mut site_risk = vec![0.0; world.len()];
+        for p in &processes {
+            site_risk[p.site] += p.rate_per_h * 24.0;
+        }
+        let refuge = (0..world.len())
+            .map(|o| {
+                (0..world.len())
+                    .filter(|&r| r != o && world.sites[r].kind.is_refuge())
+                    .map(|r| (r, world.drive_h(0, o, r)))
+                    .filter(|x| x.1.is_finite())
+                    .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                    .map(|x| x.0)
+            })
+            .collect();
+        Model {
+            patrol_eligible,
+            site_risk,
+            refuge,
+            patrol_sites,
+            escort_sites: s
+                .escorts
+                .as_ref()
+                .map(|e| e.sites.iter().map(|x| site(x)).collect())
+                .unwrap_or_default(),
+            horizon_h: s.clock.horizon_days * 24.0,
+            scenario: s.clone(),
+            world,
+            units,
+            hosts,
+            host_at,
+            processes,
+            kinds,
+            injects,
+            candidates,
+        }
+    }
+
+    /// Parameters of a threat kind (present for every kind a process uses).
+    pub fn kind(&self, k: ThreatKind) -> &ThreatKindParams {
+        self.kinds[k.index()]
+            .as_ref()
+            .expect("validated: every used threat kind has parameters")
+    }
+
+    /// UN police officer-days deployed within the horizon.
+    pub fn person_days(&self) -> f64 {
+        self.units
+            .iter()
+            .filter(|u| u.kind.is_un_police())
+            .map(|u| {
+                let from = u.arrive_h.min(self.horizon_h);
+                let to = u.withdraw_h.min(self.horizon_h);
+                f64::from(u.officers) * (to - from).max(0.0) / 24.0
+            })
+            .sum()
+    }
+}

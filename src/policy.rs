@@ -1,0 +1,182 @@
+//! Decisions of the operations centre: what it sees, what it may choose, and
+//! the shipped doctrine.
+//!
+//! The engine stops at every reported incident that needs a response and asks
+//! a [`Decider`]. The [`Doctrine`] decides as a standard operating procedure
+//! would; a training exercise plugs a person in through the same interface.
+//! The engine lists every option with its arrival estimate and, where a rule
+//! stands in the way, which rule: options a caveat forbids are shown, marked,
+//! and cannot be taken.
+
+use crate::model::{UnitId, UnitKind};
+use crate::scenario::{Authority, ThreatKind};
+use crate::world::SiteId;
+
+/// A national caveat or mandate rule that stands in the way of an option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    StaticGuardOnly,
+    AllowedSites,
+    MaxDistance,
+    NoJointHostOps,
+    NoNightOps,
+    ApprovalRequired,
+    /// Support-only mandate with no supported host police at the site.
+    SupportOnlyMandate,
+}
+
+impl Rule {
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::StaticGuardOnly => "static_guard_only",
+            Rule::AllowedSites => "allowed_sites",
+            Rule::MaxDistance => "max_distance_km",
+            Rule::NoJointHostOps => "no_joint_host_ops",
+            Rule::NoNightOps => "no_night_ops",
+            Rule::ApprovalRequired => "approval_required",
+            Rule::SupportOnlyMandate => "support_only mandate",
+        }
+    }
+    /// Whether the capital can waive it (mandate rules cannot be waived).
+    pub fn waivable(self) -> bool {
+        !matches!(self, Rule::SupportOnlyMandate)
+    }
+}
+
+/// Whether and how an option can be taken now.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Status {
+    /// Can leave now (after any coordination delay).
+    Ready,
+    /// Can be dispatched, but waits for a rule first (approval, daylight).
+    Delayed(Rule),
+    /// Forbidden by a rule; only a waiver from the capital lifts it.
+    Forbidden(Rule),
+    /// Not enough platoons free.
+    Busy,
+}
+
+/// One unit the operations centre could send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseOption {
+    pub unit: UnitId,
+    pub unit_kind: UnitKind,
+    /// Platoons that would go (all of an FPU under a no-split caveat).
+    pub platoons: u32,
+    pub officers: f64,
+    /// Road hours (by vehicle, or on foot if no vehicle is free).
+    pub travel_h: f64,
+    pub mounted: bool,
+    /// Expected wait before leaving (approval, daylight, coordination).
+    pub wait_h: f64,
+    /// Expected hours from now to arrival.
+    pub eta_h: f64,
+    /// Share of harm a timely response of this strength averts.
+    pub effectiveness: f64,
+    /// The response is a joint operation with host police.
+    pub joint: bool,
+    pub status: Status,
+}
+
+impl ResponseOption {
+    /// Can be dispatched by [`Decision::Dispatch`].
+    pub fn dispatchable(&self) -> bool {
+        matches!(self.status, Status::Ready | Status::Delayed(_))
+    }
+}
+
+/// What is known of the incident: only what was reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentView {
+    pub id: usize,
+    pub kind: ThreatKind,
+    pub site: SiteId,
+    pub reported_at_h: f64,
+    /// How many units are already on their way or there.
+    pub responders: u32,
+}
+
+/// Everything a decider sees at a decision point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Situation {
+    pub now_h: f64,
+    pub incident: IncidentView,
+    pub authority: Authority,
+    /// Options, soonest arrival first; forbidden and busy ones included.
+    pub options: Vec<ResponseOption>,
+}
+
+/// The operations centre's choice at a decision point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decision {
+    /// Send the unit of `options[option]`; optionally ask a military unit to support.
+    Dispatch {
+        option: usize,
+        support: Option<usize>,
+    },
+    /// Ask the capital to waive the rule that forbids `options[option]`.
+    RequestWaiver { option: usize },
+    /// Keep the incident pending until a unit is free.
+    Wait,
+    /// Leave the incident unanswered.
+    Decline,
+    /// Suspend or resume support to the host police at a site (HRDDP);
+    /// the incident's decision is still pending afterwards.
+    SetHostSupport { site: SiteId, supported: bool },
+}
+
+/// Anything that takes the operations centre's decisions.
+pub trait Decider {
+    fn decide(&mut self, situation: &Situation) -> Decision;
+}
+
+/// The shipped standard operating procedure.
+///
+/// Sends the dispatchable option that arrives first, preferring among
+/// near-equal arrivals (within `tie_h`) the more effective one; for an armed
+/// threat answered by police, also asks the nearest free military unit for
+/// support. Waits when nothing is free; never requests waivers.
+#[derive(Debug, Clone)]
+pub struct Doctrine {
+    pub tie_h: f64,
+}
+
+impl Default for Doctrine {
+    fn default() -> Self {
+        Doctrine { tie_h: 0.25 }
+    }
+}
+
+impl Decider for Doctrine {
+    fn decide(&mut self, s: &Situation) -> Decision {
+        let mut best: Option<usize> = None;
+        for (i, o) in s.options.iter().enumerate() {
+            if !o.dispatchable() {
+                continue;
+            }
+            best = match best {
+                None => Some(i),
+                Some(b) => {
+                    let ob = &s.options[b];
+                    let better = o.eta_h + self.tie_h < ob.eta_h
+                        || (o.eta_h < ob.eta_h + self.tie_h && o.effectiveness > ob.effectiveness);
+                    Some(if better { i } else { b })
+                }
+            };
+        }
+        let Some(b) = best else {
+            let any_busy = s.options.iter().any(|o| o.status == Status::Busy);
+            return if any_busy { Decision::Wait } else { Decision::Decline };
+        };
+        let support = if s.incident.kind == ThreatKind::ArmedAttack
+            && s.options[b].unit_kind != UnitKind::Military
+        {
+            s.options
+                .iter()
+                .position(|o| o.unit_kind == UnitKind::Military && o.dispatchable())
+        } else {
+            None
+        };
+        Decision::Dispatch { option: b, support }
+    }
+}

@@ -1,0 +1,125 @@
+//! Reading a scenario: file, overrides, parsing with located errors, validation.
+
+use super::locate::{line_col, locate};
+use super::overrides::{Override, apply};
+use super::types::Scenario;
+use super::validate::validate;
+use crate::error::{Error, Located};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use toml_edit::DocumentMut;
+
+/// A validated scenario with the text it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    /// The file name as given (used in messages and provenance).
+    pub file: String,
+    /// The document after overrides: what was actually simulated.
+    pub source: String,
+    /// SHA-256 of `source`, hex: identifies the simulated scenario.
+    pub hash: String,
+    /// The overrides applied, in order, as `PATH=VALUE`.
+    pub overrides: Vec<String>,
+}
+
+/// Loads, overrides and validates a scenario file.
+pub fn load_scenario(path: &Path, overrides: &[Override]) -> Result<LoadedScenario, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    load_scenario_str(&text, &path.display().to_string(), overrides)
+}
+
+/// As [`load_scenario`], from text; `file` names it in messages.
+pub fn load_scenario_str(
+    text: &str,
+    file: &str,
+    overrides: &[Override],
+) -> Result<LoadedScenario, Error> {
+    let source = if overrides.is_empty() {
+        text.to_string()
+    } else {
+        let mut doc: DocumentMut = text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| syntax_error(file, text, &e))?;
+        for ov in overrides {
+            apply(&mut doc, ov).map_err(Error::Usage)?;
+        }
+        doc.to_string()
+    };
+    let scenario = parse(&source, file, overrides)?;
+    let problems = validate(&scenario);
+    if !problems.is_empty() {
+        return Err(Error::Input(
+            problems
+                .into_iter()
+                .map(|p| Located {
+                    file: file.to_string(),
+                    line_col: locate(&source, &p.path),
+                    path: Some(p.path),
+                    message: p.message,
+                })
+                .collect(),
+        ));
+    }
+    let hash = hex(&Sha256::digest(source.as_bytes()));
+    Ok(LoadedScenario {
+        scenario,
+        file: file.to_string(),
+        source,
+        hash,
+        overrides: overrides
+            .iter()
+            .map(|o| format!("{}={}", o.path, o.value_text))
+            .collect(),
+    })
+}
+
+fn parse(source: &str, file: &str, overrides: &[Override]) -> Result<Scenario, Error> {
+    let de = toml::Deserializer::parse(source).map_err(|e| Error::Input(vec![toml_error(file, source, None, &e)]))?;
+    serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = (path != "." && !path.is_empty()).then_some(path);
+        let mut loc = toml_error(file, source, path.clone(), e.inner());
+        if let Some(p) = &path
+            && let Some(ov) = overrides.iter().find(|o| o.path == *p)
+        {
+            loc.message = format!("{} (value set by --set {}={})", loc.message, ov.path, ov.value_text);
+        }
+        Error::Input(vec![loc])
+    })
+}
+
+fn toml_error(file: &str, source: &str, path: Option<String>, e: &toml::de::Error) -> Located {
+    let message = tidy(e.message());
+    // A missing field has no span of its own: point at the table that lacks it.
+    let line_col = if message.starts_with("missing field") {
+        path.as_deref().and_then(|p| locate(source, p))
+    } else {
+        None
+    }
+    .or_else(|| e.span().map(|s| line_col(source, s.start)));
+    Located {
+        file: file.to_string(),
+        line_col,
+        path,
+        message,
+    }
+}
+
+fn syntax_error(file: &str, source: &str, e: &toml_edit::TomlError) -> Error {
+    Error::Input(vec![Located {
+        file: file.to_string(),
+        line_col: e.span().map(|s| line_col(source, s.start)),
+        path: None,
+        message: tidy(e.message()),
+    }])
+}
+
+/// One line, no trailing full stop: messages are embedded in ours.
+fn tidy(m: &str) -> String {
+    m.trim().replace('\n', " ").trim_end_matches('.').to_string()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

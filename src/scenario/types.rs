@@ -1,0 +1,626 @@
+//! The scenario file format: plain serde data mirroring the TOML document.
+//!
+//! These types say what a scenario *can* hold; `validate` says what it *must*
+//! satisfy and `crate::model` turns it into indexed data for the engine.
+//! Every field a planner may vary is one number here, so one `--set` varies it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One mission setting: geography, forces, threats, mandate and dynamics.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub scenario: Meta,
+    pub clock: Clock,
+    pub geography: Geography,
+    pub forces: Forces,
+    pub threat_kinds: BTreeMap<ThreatKind, ThreatKindParams>,
+    #[serde(default)]
+    pub threats: Vec<ThreatSpec>,
+    pub effectiveness: Effectiveness,
+    pub mandate: Mandate,
+    pub presence: Presence,
+    pub reporting: Reporting,
+    pub tension: TensionParams,
+    pub trust: TrustParams,
+    pub host: HostParams,
+    pub displacement: DisplacementParams,
+    #[serde(default)]
+    pub escorts: Option<Escorts>,
+    #[serde(default)]
+    pub injects: Vec<Inject>,
+}
+
+/// Name and description shown in outputs and reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Horizon and the hours of darkness (for the no-night-operations caveat).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clock {
+    pub horizon_days: f64,
+    #[serde(default = "default_night_start")]
+    pub night_start_h: f64,
+    #[serde(default = "default_night_end")]
+    pub night_end_h: f64,
+}
+fn default_night_start() -> f64 {
+    18.0
+}
+fn default_night_end() -> f64 {
+    6.0
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Geography {
+    pub speed_kmh: Speeds,
+    pub sites: Vec<Site>,
+    #[serde(default)]
+    pub roads: Vec<Road>,
+    #[serde(default)]
+    pub seasons: Vec<Season>,
+}
+
+/// Travel speeds by road surface, and on foot when no vehicle is free.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Speeds {
+    pub paved: f64,
+    pub unpaved: f64,
+    pub track: f64,
+    pub foot: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteKind {
+    Town,
+    Village,
+    IdpCamp,
+    PocSite,
+    Market,
+    Base,
+}
+
+impl SiteKind {
+    /// Camps and POC sites receive people who flee.
+    pub fn is_refuge(self) -> bool {
+        matches!(self, SiteKind::IdpCamp | SiteKind::PocSite)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub kind: SiteKind,
+    pub x_km: f64,
+    pub y_km: f64,
+    pub population: f64,
+    /// Multiplier on harm per incident (1 = average).
+    #[serde(default = "one")]
+    pub vulnerability: f64,
+    /// Communications coverage, 0 (none) to 1 (full): speeds and enables reporting.
+    #[serde(default = "one")]
+    pub comms: f64,
+    /// Initial community trust in police, 0 to 1.
+    #[serde(default = "half")]
+    pub trust: f64,
+    /// Design capacity of a camp or POC site (people); crowding is population over this.
+    #[serde(default)]
+    pub design_capacity: Option<f64>,
+}
+fn one() -> f64 {
+    1.0
+}
+fn half() -> f64 {
+    0.5
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Surface {
+    Paved,
+    Unpaved,
+    Track,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Road {
+    pub from: String,
+    pub to: String,
+    pub length_km: f64,
+    pub surface: Surface,
+    /// Seasons (by name) during which the road is impassable.
+    #[serde(default)]
+    pub closed_in: Vec<String>,
+}
+
+/// A window of the year that slows unpaved roads and may close some.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Season {
+    pub name: String,
+    pub start_day: f64,
+    pub end_day: f64,
+    /// Multiplier on speed over unpaved roads and tracks (paved roads keep theirs).
+    #[serde(default = "one")]
+    pub unpaved_speed_factor: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forces {
+    #[serde(default)]
+    pub fpus: Vec<Fpu>,
+    #[serde(default)]
+    pub ipo_teams: Vec<IpoTeam>,
+    #[serde(default)]
+    pub specialised_teams: Vec<SpecialisedTeam>,
+    #[serde(default)]
+    pub host_police: Vec<HostPolice>,
+    #[serde(default)]
+    pub military: Vec<Military>,
+}
+
+/// A contingent of formed police units from one country; `count` identical units.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fpu {
+    pub id: String,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default = "one_u32")]
+    pub count: u32,
+    pub officers: u32,
+    pub platoons: u32,
+    pub vehicles: u32,
+    /// Vehicles one platoon needs to move mounted.
+    pub vehicles_per_platoon: u32,
+    #[serde(default)]
+    pub women_share: f64,
+    pub base: String,
+    /// Platoons kept on static guard of the base site (presence, not dispatchable).
+    #[serde(default)]
+    pub guard_platoons: u32,
+    #[serde(default)]
+    pub arrive_day: f64,
+    #[serde(default)]
+    pub withdraw_day: Option<f64>,
+    #[serde(default)]
+    pub caveats: Caveats,
+}
+fn one_u32() -> u32 {
+    1
+}
+
+/// National caveats of a contingent; every rule is off by default.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caveats {
+    /// Every response or escort away from base needs the capital's approval.
+    #[serde(default)]
+    pub approval_required: bool,
+    /// Mean delay of an approval or waiver decision, hours (log-normal).
+    #[serde(default)]
+    pub approval_delay_h: f64,
+    /// Standard deviation of that delay, hours.
+    #[serde(default)]
+    pub approval_delay_sd_h: f64,
+    /// Probability that the capital refuses.
+    #[serde(default)]
+    pub approval_refusal_prob: f64,
+    /// The whole unit moves or none (no platoon-sized deployments).
+    #[serde(default)]
+    pub no_split: bool,
+    /// Furthest road distance from base the unit may go, km.
+    #[serde(default)]
+    pub max_distance_km: Option<f64>,
+    /// The only sites the unit may go to (its base always allowed).
+    #[serde(default)]
+    pub allowed_sites: Option<Vec<String>>,
+    #[serde(default)]
+    pub no_night_ops: bool,
+    #[serde(default)]
+    pub no_joint_host_ops: bool,
+    /// The unit only guards its base.
+    #[serde(default)]
+    pub static_guard_only: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IpoTeam {
+    pub id: String,
+    #[serde(default = "one_u32")]
+    pub count: u32,
+    pub officers: u32,
+    #[serde(default)]
+    pub women_share: f64,
+    /// Co-located site (usually a host police station).
+    pub site: String,
+    #[serde(default)]
+    pub vehicles: u32,
+    #[serde(default = "yes")]
+    pub community_policing: bool,
+    #[serde(default = "yes")]
+    pub mentoring: bool,
+    /// Trained to respond to conflict-related sexual violence.
+    #[serde(default)]
+    pub crsv_trained: bool,
+    #[serde(default)]
+    pub arrive_day: f64,
+    #[serde(default)]
+    pub withdraw_day: Option<f64>,
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialityKind {
+    Sgbv,
+    Forensics,
+    SeriousCrime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialisedTeam {
+    pub id: String,
+    pub kind: SpecialityKind,
+    pub officers: u32,
+    #[serde(default)]
+    pub women_share: f64,
+    pub base: String,
+    #[serde(default)]
+    pub vehicles: u32,
+    #[serde(default)]
+    pub arrive_day: f64,
+    #[serde(default)]
+    pub withdraw_day: Option<f64>,
+}
+
+/// Host-state police at one site.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostPolice {
+    pub site: String,
+    pub officers: u32,
+    /// Effectiveness 0 to 1; grows with mentoring, decays without.
+    pub capacity: f64,
+    /// 1 = clean record; abuse rate scales with 1 - integrity.
+    pub integrity: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Military {
+    pub id: String,
+    #[serde(default = "one_u32")]
+    pub count: u32,
+    pub base: String,
+    pub strength: u32,
+    #[serde(default = "yes")]
+    pub mounted: bool,
+    /// Extra time before a police-requested military response leaves (command friction).
+    #[serde(default)]
+    pub coordination_delay_h: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreatKind {
+    ArmedAttack,
+    CriminalViolence,
+    PublicDisorder,
+    Crsv,
+    PocSiteAttack,
+    HostAbuse,
+}
+
+impl ThreatKind {
+    pub const ALL: [ThreatKind; 6] = [
+        ThreatKind::ArmedAttack,
+        ThreatKind::CriminalViolence,
+        ThreatKind::PublicDisorder,
+        ThreatKind::Crsv,
+        ThreatKind::PocSiteAttack,
+        ThreatKind::HostAbuse,
+    ];
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            ThreatKind::ArmedAttack => "armed_attack",
+            ThreatKind::CriminalViolence => "criminal_violence",
+            ThreatKind::PublicDisorder => "public_disorder",
+            ThreatKind::Crsv => "crsv",
+            ThreatKind::PocSiteAttack => "poc_site_attack",
+            ThreatKind::HostAbuse => "host_abuse",
+        }
+    }
+}
+
+/// What a response must be able to do to answer a threat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    PublicOrder,
+    Armed,
+    Crime,
+    Crsv,
+}
+
+/// Parameters shared by every incident of one threat kind.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreatKindParams {
+    pub capability: Capability,
+    /// Mean civilians harmed (killed + injured) if unanswered, at vulnerability 1.
+    pub severity: f64,
+    /// Dispersion of harm (negative-binomial shape; smaller = heavier tail).
+    pub severity_shape: f64,
+    /// Share of the harmed who are killed.
+    pub lethality: f64,
+    /// Mean hours from emergence until violence starts (exponential).
+    pub escalation_h: f64,
+    /// Hours violence lasts once started.
+    pub duration_h: f64,
+    /// Officers a response needs to fully answer it.
+    pub force_needed: f64,
+    /// Hours a responding unit stays on scene.
+    pub on_scene_h: f64,
+    /// Mean perpetrators that may be arrested.
+    pub perpetrators: f64,
+    /// Reporting log-odds at average trust, no police presence, full comms.
+    pub report_logit: f64,
+}
+
+/// A threat process: one base rate per listed site.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreatSpec {
+    pub kind: ThreatKind,
+    pub sites: Vec<String>,
+    /// Incidents per day at tension 0, with no presence and no injects.
+    pub rate_per_day: f64,
+    /// Rate scales with crowding (population over design capacity) at camps.
+    #[serde(default)]
+    pub scales_with_crowding: bool,
+}
+
+/// Share of harm a timely, full-strength response of each kind averts, by capability.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Effectiveness {
+    pub fpu: CapabilityTable,
+    pub ipo: CapabilityTable,
+    pub ipo_crsv_trained: CapabilityTable,
+    pub specialised_sgbv: CapabilityTable,
+    pub specialised_other: CapabilityTable,
+    pub host: CapabilityTable,
+    pub military: CapabilityTable,
+    /// Below this, a unit is not offered as able to answer a threat.
+    pub min_to_offer: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityTable {
+    pub public_order: f64,
+    pub armed: f64,
+    pub crime: f64,
+    pub crsv: f64,
+}
+
+impl CapabilityTable {
+    pub fn get(&self, c: Capability) -> f64 {
+        match c {
+            Capability::PublicOrder => self.public_order,
+            Capability::Armed => self.armed,
+            Capability::Crime => self.crime,
+            Capability::Crsv => self.crsv,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Authority {
+    SupportOnly,
+    Utm,
+    Executive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hrddp {
+    Support,
+    Conditional,
+    Suspend,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mandate {
+    pub authority: Authority,
+    pub hrddp: Hrddp,
+    /// Under `conditional`, host units with integrity at or above this are supported.
+    #[serde(default = "half")]
+    pub hrddp_integrity_threshold: f64,
+    /// Detainees the justice chain can receive per week.
+    pub justice_capacity_per_week: f64,
+    /// Hours from report to arrival that count as a timely response.
+    pub response_target_h: f64,
+    /// Probability that each perpetrator present is arrested by a full-fit response.
+    pub arrest_prob: f64,
+    /// Below this host capacity, host police count as absent (UTM arrests allowed).
+    #[serde(default = "default_host_absent")]
+    pub host_absent_below: f64,
+    /// Dialogue and engagement with host authorities ahead of political events (POC tier 1).
+    #[serde(default)]
+    pub dialogue: bool,
+    /// Share of a political inject's extra rate that dialogue removes.
+    #[serde(default)]
+    pub dialogue_effect: f64,
+    pub patrol: PatrolDoctrine,
+}
+fn default_host_absent() -> f64 {
+    0.1
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PatrolKind {
+    Fixed,
+    HotSpot,
+    None,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatrolDoctrine {
+    pub doctrine: PatrolKind,
+    /// Patrols launched per day (spread over daylight).
+    #[serde(default)]
+    pub patrols_per_day: f64,
+    /// Hours a patrol spends at its site.
+    #[serde(default)]
+    pub duration_h: f64,
+    /// Sites in rotation (fixed) or eligible (hot_spot; empty = all).
+    #[serde(default)]
+    pub sites: Vec<String>,
+}
+
+/// How presence lowers threat rates, and where deterred threats go.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Presence {
+    pub patrol_deterrence: f64,
+    pub guard_deterrence: f64,
+    pub ipo_deterrence: f64,
+    /// Deterrence of host police at full capacity.
+    pub host_deterrence: f64,
+    /// Share of deterred threats that move to a less-protected neighbouring site.
+    pub displacement_share: f64,
+}
+
+/// Log-odds coefficients of reporting, and the reporting delay.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reporting {
+    pub trust_coef: f64,
+    pub ipo_coef: f64,
+    pub host_coef: f64,
+    pub comms_coef: f64,
+    /// Extra log-odds for CRSV per unit of women's share among police at the site.
+    pub women_crsv_coef: f64,
+    /// Mean hours from emergence to report, full comms, no IPO.
+    pub delay_mean_h: f64,
+    /// Multiplier on the delay at zero comms (linear in between).
+    pub no_comms_delay_factor: f64,
+    /// Multiplier on the delay where an IPO team does community policing.
+    pub ipo_delay_factor: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TensionParams {
+    pub half_life_days: f64,
+    /// Rate multiplier is 1 + amplitude * T / (1 + T).
+    pub amplitude: f64,
+    pub per_unanswered: f64,
+    pub per_harmed: f64,
+    pub per_release: f64,
+    pub per_abuse: f64,
+    /// Tension removed by an incident that a response prevented.
+    pub per_prevented: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustParams {
+    /// Daily gain toward 1 per community-policing IPO team at the site.
+    pub community_policing_per_day: f64,
+    pub per_protected: f64,
+    /// Loss per civilian harmed per 1,000 residents.
+    pub per_harmed_per_1000: f64,
+    pub per_abuse: f64,
+    pub per_complicity: f64,
+    pub per_impunity: f64,
+    pub per_escort_visit: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostParams {
+    /// Daily capacity gain per mentoring IPO officer (times 1 - capacity).
+    pub mentoring_gain_per_officer_day: f64,
+    /// Daily capacity gain from joint work when supported without mentoring.
+    pub support_gain_per_day: f64,
+    pub decay_per_day: f64,
+    /// Abuse incidents per day per 100 officers at integrity 0.
+    pub abuse_rate_per_100_day: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplacementParams {
+    /// People who flee per civilian harmed.
+    pub flee_per_harmed: f64,
+    /// Largest share of a site's population that flees after one incident.
+    pub max_share: f64,
+    /// Days without harm before people start to return.
+    pub calm_days: f64,
+    /// Share of those displaced from a site who return each calm day.
+    pub return_share_per_day: f64,
+    /// Cap on the crowding multiplier of camp threat rates.
+    pub crowding_cap: f64,
+}
+
+/// Escort requests from the mission's civilian components.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escorts {
+    pub requests_per_day: f64,
+    pub sites: Vec<String>,
+    pub duration_h: f64,
+    /// A request not met within this many hours is cancelled: the visit does not happen.
+    pub max_wait_h: f64,
+}
+
+/// A scheduled change of rates or tension in a time window (election, offensive...).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inject {
+    pub name: String,
+    pub start_day: f64,
+    pub end_day: f64,
+    /// Sites affected; empty means all.
+    #[serde(default)]
+    pub sites: Vec<String>,
+    /// Threat kinds affected; empty means all.
+    #[serde(default)]
+    pub kinds: Vec<ThreatKind>,
+    #[serde(default = "one")]
+    pub rate_multiplier: f64,
+    #[serde(default)]
+    pub tension: f64,
+    /// Political event whose extra rate dialogue and engagement can lower.
+    #[serde(default)]
+    pub political: bool,
+}
