@@ -40,7 +40,10 @@ pub enum Error {
     /// A command-line value is wrong (an override path, a flag value).
     Usage(String),
     /// Reading or writing a file failed.
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "pocsim", version, about = "Simulate UN police protecting civilians: scenarios, replications, caveats.")]
+#[command(
+    name = "pocsim",
+    version,
+    about = "Simulate UN police protecting civilians: scenarios, replications, caveats."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -18,7 +22,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Simulate one replication of a scenario and summarise it.
-    #[command(after_help = "Example:\n  pocsim run scenarios/tutorial.toml --seed 7 --out out/run1\n  pocsim run scenarios/tutorial.toml --set 'forces.fpus[0].caveats.approval_required=true'")]
+    #[command(
+        after_help = "Example:\n  pocsim run scenarios/tutorial.toml --seed 7 --out out/run1\n  pocsim run scenarios/tutorial.toml --set 'forces.fpus[0].caveats.approval_required=true'"
+    )]
     Run {
         /// Scenario file (TOML).
         scenario: PathBuf,
@@ -42,7 +48,9 @@ enum Command {
         json: bool,
     },
     /// Check a scenario file and report every problem with its line and column.
-    #[command(after_help = "Example:\n  pocsim validate scenarios/tutorial.toml\n  pocsim validate scenarios/tutorial.toml --set 'forces.fpus[0].count=3'")]
+    #[command(
+        after_help = "Example:\n  pocsim validate scenarios/tutorial.toml\n  pocsim validate scenarios/tutorial.toml --set 'forces.fpus[0].count=3'"
+    )]
     Validate {
         scenario: PathBuf,
         #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -77,7 +85,14 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             out,
             force,
             json,
-        } => cmd_run(scenario, Seed::new(seed, replication), &set, out, force, json),
+        } => cmd_run(
+            scenario,
+            Seed::new(seed, replication),
+            &set,
+            out,
+            force,
+            json,
+        ),
         Command::Validate { scenario, set } => {
             let loaded = load_scenario(&scenario, &parse_overrides(&set)?)?;
             let m = Model::build(&loaded.scenario);
@@ -122,11 +137,21 @@ fn cmd_run(
         files.commit(force)?;
     }
     if json {
-        say(&String::from_utf8_lossy(&summary_json(&loaded, seed, &result)));
+        say(&String::from_utf8_lossy(&summary_json(
+            &loaded, seed, &result,
+        )));
     } else {
-        say(&pocsim::metrics::render_summary(&loaded.scenario.scenario.name, &model, seed, &result));
+        say(&pocsim::metrics::render_summary(
+            &loaded.scenario.scenario.name,
+            &model,
+            seed,
+            &result,
+        ));
         if let Some(dir) = &out {
-            say(&format!("wrote {}/summary.json, timeseries.csv, events.csv", dir.display()));
+            say(&format!(
+                "wrote {}/summary.json, timeseries.csv, events.csv",
+                dir.display()
+            ));
         }
     }
     Ok(())

@@ -82,9 +82,18 @@ impl Summary {
             ("incidents_displaced", self.incidents_displaced as f64),
             ("response_time_median_h", self.response_time_median_h),
             ("response_time_p90_h", self.response_time_p90_h),
-            ("responses_within_target_share", self.responses_within_target_share),
-            ("responses_blocked_by_caveats", self.responses_blocked_by_caveats as f64),
-            ("attacks_answered_in_time_share", self.attacks_answered_in_time_share),
+            (
+                "responses_within_target_share",
+                self.responses_within_target_share,
+            ),
+            (
+                "responses_blocked_by_caveats",
+                self.responses_blocked_by_caveats as f64,
+            ),
+            (
+                "attacks_answered_in_time_share",
+                self.attacks_answered_in_time_share,
+            ),
             ("arrests", self.arrests as f64),
             ("detainees_handed_over", self.detainees_handed_over as f64),
             ("detainees_released", self.detainees_released as f64),
@@ -171,13 +180,33 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// A short readable summary of one run, for the terminal.
-pub fn render_summary(name: &str, model: &crate::model::Model, seed: crate::rng::Seed, r: &RunResult) -> String {
+pub fn render_summary(
+    name: &str,
+    model: &crate::model::Model,
+    seed: crate::rng::Seed,
+    r: &RunResult,
+) -> String {
     let s = &r.summary;
     let days = model.horizon_h / 24.0;
-    let h = |x: f64| if x.is_nan() { "-".to_string() } else { format!("{x:.1} h") };
-    let pct = |x: f64| if x.is_nan() { "-".to_string() } else { format!("{:.0}%", 100.0 * x) };
+    let h = |x: f64| {
+        if x.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{x:.1} h")
+        }
+    };
+    let pct = |x: f64| {
+        if x.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{:.0}%", 100.0 * x)
+        }
+    };
     let mut t = String::new();
-    t.push_str(&format!("{name} — {days:.0} days, seed {} replication {}\n\n", seed.master, seed.replication));
+    t.push_str(&format!(
+        "{name} — {days:.0} days, seed {} replication {}\n\n",
+        seed.master, seed.replication
+    ));
     t.push_str("Protection outcomes\n");
     t.push_str(&format!(
         "  civilians harmed      {:>7}  ({} killed, {} injured)\n",
@@ -206,7 +235,10 @@ pub fn render_summary(name: &str, model: &crate::model::Model, seed: crate::rng:
         "  blocked by caveats    {:>7} incidents ({} approvals asked, {} refused)\n",
         s.responses_blocked_by_caveats, s.approvals_requested, s.approvals_refused
     ));
-    t.push_str(&format!("  CRSV                  {:>7} true, {} reported\n", s.crsv_true, s.crsv_reported));
+    t.push_str(&format!(
+        "  CRSV                  {:>7} true, {} reported\n",
+        s.crsv_true, s.crsv_reported
+    ));
     t.push_str("Justice and host police\n");
     t.push_str(&format!(
         "  arrests               {:>7} ({} handed to justice, {} released)\n",
@@ -225,7 +257,10 @@ pub fn render_summary(name: &str, model: &crate::model::Model, seed: crate::rng:
         "  patrols               {:>7} ({:.0} patrol hours, {} not staffed)\n",
         s.patrols, s.patrol_hours, s.patrols_not_staffed
     ));
-    t.push_str(&format!("  escorts               {:>7} done, {} cancelled\n", s.escorts_done, s.escorts_cancelled));
+    t.push_str(&format!(
+        "  escorts               {:>7} done, {} cancelled\n",
+        s.escorts_done, s.escorts_cancelled
+    ));
     t.push_str(&format!("  person-days           {:>7.0}\n", s.person_days));
     t
 }

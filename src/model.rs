@@ -35,7 +35,10 @@ impl UnitKind {
     }
     /// UN police (counted in person-days, bound by the police mandate).
     pub fn is_un_police(self) -> bool {
-        matches!(self, UnitKind::Fpu | UnitKind::Ipo | UnitKind::Specialised(_))
+        matches!(
+            self,
+            UnitKind::Fpu | UnitKind::Ipo | UnitKind::Specialised(_)
+        )
     }
 }
 
@@ -58,6 +61,8 @@ pub struct Unit {
     pub withdraw_h: f64,
     pub effectiveness: CapabilityTable,
     pub coordination_delay_h: f64,
+    /// Hours from the order to moving out.
+    pub readiness_h: f64,
     pub community_policing: bool,
     pub mentoring: bool,
     /// Always mounted (military with its own transport).
@@ -156,7 +161,11 @@ impl Model {
         let e = &s.effectiveness;
         let mut units = Vec::new();
         let expand = |id: &str, count: u32, i: u32| {
-            if count == 1 { id.to_string() } else { format!("{id}#{}", i + 1) }
+            if count == 1 {
+                id.to_string()
+            } else {
+                format!("{id}#{}", i + 1)
+            }
         };
         let till = |w: Option<f64>| w.map_or(f64::INFINITY, |d| d * 24.0);
         for f in &s.forces.fpus {
@@ -177,6 +186,7 @@ impl Model {
                     withdraw_h: till(f.withdraw_day),
                     effectiveness: e.fpu.clone(),
                     coordination_delay_h: 0.0,
+                    readiness_h: f.readiness_h,
                     community_policing: false,
                     mentoring: false,
                     mounted: false,
@@ -205,6 +215,7 @@ impl Model {
                         e.ipo.clone()
                     },
                     coordination_delay_h: 0.0,
+                    readiness_h: t.readiness_h,
                     community_policing: t.community_policing,
                     mentoring: t.mentoring,
                     mounted: false,
@@ -232,6 +243,7 @@ impl Model {
                     e.specialised_other.clone()
                 },
                 coordination_delay_h: 0.0,
+                readiness_h: t.readiness_h,
                 community_policing: false,
                 mentoring: true,
                 mounted: false,
@@ -255,6 +267,7 @@ impl Model {
                     withdraw_h: f64::INFINITY,
                     effectiveness: e.military.clone(),
                     coordination_delay_h: m.coordination_delay_h,
+                    readiness_h: m.readiness_h,
                     community_policing: false,
                     mentoring: false,
                     mounted: m.mounted,
@@ -293,6 +306,7 @@ impl Model {
                 withdraw_h: f64::INFINITY,
                 effectiveness: e.host.clone(),
                 coordination_delay_h: 0.0,
+                readiness_h: h.readiness_h,
                 community_policing: false,
                 mentoring: false,
                 mounted: true,

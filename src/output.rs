@@ -17,8 +17,14 @@ use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -136,8 +142,12 @@ pub fn events_csv(model: &Model, r: &RunResult) -> Vec<u8> {
             "{:.4},{},{},{},{},{}",
             e.time_h,
             e.kind,
-            e.site.map(|x| csv_field(&model.world.sites[x].id)).unwrap_or_default(),
-            e.unit.map(|x| csv_field(&model.units[x].id)).unwrap_or_default(),
+            e.site
+                .map(|x| csv_field(&model.world.sites[x].id))
+                .unwrap_or_default(),
+            e.unit
+                .map(|x| csv_field(&model.units[x].id))
+                .unwrap_or_default(),
             e.incident.map(|x| x.to_string()).unwrap_or_default(),
             csv_field(&e.outcome)
         );

@@ -166,7 +166,11 @@ impl Decider for Doctrine {
         }
         let Some(b) = best else {
             let any_busy = s.options.iter().any(|o| o.status == Status::Busy);
-            return if any_busy { Decision::Wait } else { Decision::Decline };
+            return if any_busy {
+                Decision::Wait
+            } else {
+                Decision::Decline
+            };
         };
         let support = if s.incident.kind == ThreatKind::ArmedAttack
             && s.options[b].unit_kind != UnitKind::Military

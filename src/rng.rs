@@ -109,8 +109,14 @@ mod tests {
     #[test]
     fn streams_are_pure_functions_of_their_key() {
         let s = Seed::new(7, 3);
-        let a: Vec<u64> = (0..4).map(|_| 0).scan(s.stream(Mechanic::Threat, 11), |r, _| Some(r.next_u64())).collect();
-        let b: Vec<u64> = (0..4).map(|_| 0).scan(s.stream(Mechanic::Threat, 11), |r, _| Some(r.next_u64())).collect();
+        let a: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(s.stream(Mechanic::Threat, 11), |r, _| Some(r.next_u64()))
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(s.stream(Mechanic::Threat, 11), |r, _| Some(r.next_u64()))
+            .collect();
         assert_eq!(a, b);
         let mut c = Seed::new(7, 4).stream(Mechanic::Threat, 11);
         assert_ne!(a[0], c.next_u64());
@@ -124,7 +130,10 @@ mod tests {
         let n = 100_000;
         let mean: f64 = (0..n).map(|_| uniform(&mut r)).sum::<f64>() / n as f64;
         assert!((mean - 0.5).abs() < 0.01);
-        let m: f64 = (0..n).map(|_| stochastic_round(2.3, uniform(&mut r)) as f64).sum::<f64>() / n as f64;
+        let m: f64 = (0..n)
+            .map(|_| stochastic_round(2.3, uniform(&mut r)) as f64)
+            .sum::<f64>()
+            / n as f64;
         assert!((m - 2.3).abs() < 0.01);
     }
 }

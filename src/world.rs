@@ -64,7 +64,11 @@ impl World {
             .iter()
             .map(|x| SiteInfo {
                 id: x.id.clone(),
-                name: if x.name.is_empty() { x.id.clone() } else { x.name.clone() },
+                name: if x.name.is_empty() {
+                    x.id.clone()
+                } else {
+                    x.name.clone()
+                },
                 kind: x.kind,
                 x_km: x.x_km,
                 y_km: x.y_km,
@@ -75,8 +79,11 @@ impl World {
                 design_capacity: x.design_capacity,
             })
             .collect();
-        let index: HashMap<String, SiteId> =
-            sites.iter().enumerate().map(|(i, x)| (x.id.clone(), i)).collect();
+        let index: HashMap<String, SiteId> = sites
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id.clone(), i))
+            .collect();
         let n = sites.len();
         let roads: Vec<(SiteId, SiteId, f64, Surface)> = s
             .geography
@@ -112,7 +119,7 @@ impl World {
             let mut adj: Vec<Vec<(SiteId, f64, f64)>> = vec![Vec::new(); n];
             for (r, &(a, b, len, surface)) in s.geography.roads.iter().zip(&roads) {
                 if let Some(se) = season
-                    && r.closed_in.iter().any(|c| *c == se.name)
+                    && r.closed_in.contains(&se.name)
                 {
                     continue;
                 }

@@ -12,10 +12,15 @@ impl Simulation<'_> {
     /// Schedules the patrol slots of day `d`, spread over daylight.
     pub(crate) fn schedule_patrols(&mut self, d: u32) {
         let p = &self.m.scenario.mandate.patrol;
-        if p.doctrine == PatrolKind::None || p.patrols_per_day <= 0.0 {
+        if p.doctrine == PatrolKind::None || p.patrols_per_fpu_day <= 0.0 {
             return;
         }
-        let n = ((f64::from(d) + 1.0) * p.patrols_per_day).floor() - (f64::from(d) * p.patrols_per_day).floor();
+        let fpus = self.active_fpus as f64;
+        let per_day = p.patrols_per_fpu_day * fpus;
+        let n = ((f64::from(d) + 1.0) * per_day).floor() - (f64::from(d) * per_day).floor();
+        if n <= 0.0 {
+            return;
+        }
         let c = &self.m.scenario.clock;
         let daylight = (c.night_start_h - c.night_end_h).rem_euclid(24.0);
         let daylight = if daylight == 0.0 { 24.0 } else { daylight };
@@ -60,7 +65,9 @@ impl Simulation<'_> {
         match p.doctrine {
             PatrolKind::None => None,
             PatrolKind::Fixed => {
-                let s = *m.patrol_sites.get(self.patrol_rotation % m.patrol_sites.len().max(1))?;
+                let s = *m
+                    .patrol_sites
+                    .get(self.patrol_rotation % m.patrol_sites.len().max(1))?;
                 self.patrol_rotation += 1;
                 Some(s)
             }
@@ -103,7 +110,10 @@ impl Simulation<'_> {
             {
                 continue;
             }
-            if cv.max_distance_km.is_some_and(|d| m.world.dist_km(table, unit.base, site) > d) {
+            if cv
+                .max_distance_km
+                .is_some_and(|d| m.world.dist_km(table, unit.base, site) > d)
+            {
                 continue;
             }
             if self.mandate_forbids(site) || (cv.no_joint_host_ops && self.joint_at(site)) {
@@ -132,7 +142,14 @@ impl Simulation<'_> {
         st.vehicles_free -= vehicles;
     }
 
-    pub(crate) fn on_patrol_arrive(&mut self, site: SiteId, unit: u32, platoons: u32, vehicles: u32, travel_h: f32) {
+    pub(crate) fn on_patrol_arrive(
+        &mut self,
+        site: SiteId,
+        unit: u32,
+        platoons: u32,
+        vehicles: u32,
+        travel_h: f32,
+    ) {
         let s = &mut self.sites[site];
         s.patrols_present += 1;
         s.day_patrols += 1;
@@ -148,10 +165,23 @@ impl Simulation<'_> {
                 travel_h,
             },
         );
-        self.log("patrol_on_site", Some(site), Some(unit as usize), None, String::new());
+        self.log(
+            "patrol_on_site",
+            Some(site),
+            Some(unit as usize),
+            None,
+            String::new(),
+        );
     }
 
-    pub(crate) fn on_patrol_end(&mut self, site: SiteId, unit: u32, platoons: u32, vehicles: u32, travel_h: f32) {
+    pub(crate) fn on_patrol_end(
+        &mut self,
+        site: SiteId,
+        unit: u32,
+        platoons: u32,
+        vehicles: u32,
+        travel_h: f32,
+    ) {
         self.sites[site].patrols_present -= 1;
         self.summary.patrol_hours += self.m.scenario.mandate.patrol.duration_h;
         self.queue.push(
@@ -162,7 +192,13 @@ impl Simulation<'_> {
                 vehicles,
             },
         );
-        self.log("patrol_ends", Some(site), Some(unit as usize), None, String::new());
+        self.log(
+            "patrol_ends",
+            Some(site),
+            Some(unit as usize),
+            None,
+            String::new(),
+        );
     }
 
     /// A civilian component asks for an escort to a site.
@@ -175,14 +211,21 @@ impl Simulation<'_> {
             self.queue.push(next, Event::EscortRequest);
         }
         let sites = &self.m.escort_sites;
-        let k = ((uniform(&mut self.escort_rng) * sites.len() as f64) as usize).min(sites.len() - 1);
+        let k =
+            ((uniform(&mut self.escort_rng) * sites.len() as f64) as usize).min(sites.len() - 1);
         let r = self.escorts.len();
         self.escorts.push(EscortRequest {
             site: sites[k],
             requested_h: self.now,
             settled: false,
         });
-        self.log("escort_requested", Some(sites[k]), None, None, String::new());
+        self.log(
+            "escort_requested",
+            Some(sites[k]),
+            None,
+            None,
+            String::new(),
+        );
         if !self.try_escort(r) {
             self.escorts_waiting.push(r as u32);
             let expire = self.now + e.max_wait_h;
@@ -212,7 +255,8 @@ impl Simulation<'_> {
                     granted,
                 },
             );
-            self.escort_moves.push((r as u32, u as u32, platoons, vehicles, travel as f32));
+            self.escort_moves
+                .push((r as u32, u as u32, platoons, vehicles, travel as f32));
             return true;
         }
         self.escort_go(r, u, platoons, vehicles, travel);
@@ -221,7 +265,12 @@ impl Simulation<'_> {
 
     fn escort_go(&mut self, r: usize, u: UnitId, platoons: u32, vehicles: u32, travel: f64) {
         let site = self.escorts[r].site;
-        let duration = self.m.scenario.escorts.as_ref().map_or(0.0, |e| e.duration_h);
+        let duration = self
+            .m
+            .scenario
+            .escorts
+            .as_ref()
+            .map_or(0.0, |e| e.duration_h);
         self.queue.push(
             self.now + travel + duration,
             Event::EscortEnd {
@@ -236,11 +285,20 @@ impl Simulation<'_> {
     }
 
     pub(crate) fn on_escort_approval(&mut self, r: usize, u: UnitId, granted: bool) {
-        let Some(k) = self.escort_moves.iter().position(|m| m.0 as usize == r && m.1 as usize == u) else {
+        let Some(k) = self
+            .escort_moves
+            .iter()
+            .position(|m| m.0 as usize == r && m.1 as usize == u)
+        else {
             return;
         };
         let (_, _, platoons, vehicles, travel) = self.escort_moves.swap_remove(k);
-        let max_wait = self.m.scenario.escorts.as_ref().map_or(0.0, |e| e.max_wait_h);
+        let max_wait = self
+            .m
+            .scenario
+            .escorts
+            .as_ref()
+            .map_or(0.0, |e| e.max_wait_h);
         if granted && self.now <= self.escorts[r].requested_h + max_wait {
             self.escort_go(r, u, platoons, vehicles, f64::from(travel));
             return;
@@ -249,11 +307,24 @@ impl Simulation<'_> {
             self.summary.approvals_refused += 1;
         }
         self.summary.escorts_cancelled += 1;
-        self.log("escort_cancelled", Some(self.escorts[r].site), Some(u), None, "approval".into());
+        self.log(
+            "escort_cancelled",
+            Some(self.escorts[r].site),
+            Some(u),
+            None,
+            "approval".into(),
+        );
         self.on_return(u, platoons, vehicles);
     }
 
-    pub(crate) fn on_escort_end(&mut self, site: SiteId, unit: u32, platoons: u32, vehicles: u32, travel_h: f32) {
+    pub(crate) fn on_escort_end(
+        &mut self,
+        site: SiteId,
+        unit: u32,
+        platoons: u32,
+        vehicles: u32,
+        travel_h: f32,
+    ) {
         self.summary.escorts_done += 1;
         let gain = self.m.scenario.trust.per_escort_visit * (1.0 - self.sites[site].trust);
         self.add_trust(site, gain);
@@ -265,7 +336,13 @@ impl Simulation<'_> {
                 vehicles,
             },
         );
-        self.log("escort_done", Some(site), Some(unit as usize), None, String::new());
+        self.log(
+            "escort_done",
+            Some(site),
+            Some(unit as usize),
+            None,
+            String::new(),
+        );
     }
 
     pub(crate) fn on_escort_expire(&mut self, r: usize) {
@@ -275,7 +352,13 @@ impl Simulation<'_> {
         self.escorts[r].settled = true;
         self.escorts_waiting.retain(|&x| x as usize != r);
         self.summary.escorts_cancelled += 1;
-        self.log("escort_cancelled", Some(self.escorts[r].site), None, None, "no unit free".into());
+        self.log(
+            "escort_cancelled",
+            Some(self.escorts[r].site),
+            None,
+            None,
+            "no unit free".into(),
+        );
     }
 
     /// Offers freed platoons to waiting escort requests, oldest first.
@@ -285,10 +368,9 @@ impl Simulation<'_> {
         }
         let waiting = std::mem::take(&mut self.escorts_waiting);
         for r in waiting {
-            if self.escorts[r as usize].settled || !self.try_escort(r as usize) {
-                if !self.escorts[r as usize].settled {
-                    self.escorts_waiting.push(r);
-                }
+            let r = r as usize;
+            if !self.escorts[r].settled && !self.try_escort(r) {
+                self.escorts_waiting.push(r as u32);
             }
         }
     }

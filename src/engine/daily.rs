@@ -19,7 +19,8 @@ impl Simulation<'_> {
             let c = s.host_capacity;
             let mut gain = 0.0;
             if s.host_supported {
-                gain = (hp.mentoring_gain_per_officer_day * s.mentors + hp.support_gain_per_day) * (1.0 - c);
+                gain = (hp.mentoring_gain_per_officer_day * s.mentors + hp.support_gain_per_day)
+                    * (1.0 - c);
             }
             s.host_capacity = (c + gain - hp.decay_per_day * c).clamp(0.0, 1.0);
         }
@@ -36,7 +37,9 @@ impl Simulation<'_> {
             if f.people < 1.0 || self.now - self.sites[f.origin].last_harm_h < calm_h {
                 continue;
             }
-            let back = (f.people * dp.return_share_per_day).floor().max(if f.people < 2.0 { f.people } else { 0.0 });
+            let back = (f.people * dp.return_share_per_day)
+                .floor()
+                .max(if f.people < 2.0 { f.people } else { 0.0 });
             f.people -= back;
             self.sites[f.origin].population += back;
             if let Some(r) = f.refuge {
@@ -59,7 +62,8 @@ impl Simulation<'_> {
                     day: d,
                     site: i,
                     population: s.population,
-                    tension: s.tension * (-(self.now - s.tension_t) * std::f64::consts::LN_2 / hl).exp(),
+                    tension: s.tension
+                        * (-(self.now - s.tension_t) * std::f64::consts::LN_2 / hl).exp(),
                     trust: s.trust,
                     host_capacity: s.host_capacity,
                     incidents_true: s.day_true,
@@ -83,7 +87,8 @@ impl Simulation<'_> {
 
         let next = f64::from(d + 1) * 24.0;
         if next < self.horizon {
-            self.queue.push((next + 24.0).min(self.horizon), Event::DayEnd(d + 1));
+            self.queue
+                .push((next + 24.0).min(self.horizon), Event::DayEnd(d + 1));
             self.schedule_patrols(d + 1);
         }
     }

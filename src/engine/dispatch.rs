@@ -102,7 +102,7 @@ impl Simulation<'_> {
             let un = unit.kind.is_un_police();
             let joint = un && self.joint_at(site);
             let away = site != unit.base;
-            let mut wait = unit.coordination_delay_h;
+            let mut wait = unit.coordination_delay_h + unit.readiness_h;
             let raw = wait + travel;
             let status = if cv.static_guard_only && away {
                 Status::Forbidden(Rule::StaticGuardOnly)
@@ -211,9 +211,14 @@ impl Simulation<'_> {
                     waiver,
                 },
             );
-            self.pending_moves.push((i as u32, u as u32, o.platoons, vehicles));
+            self.pending_moves
+                .push((i as u32, u as u32, o.platoons, vehicles));
             self.log(
-                if waiver { "waiver_requested" } else { "approval_requested" },
+                if waiver {
+                    "waiver_requested"
+                } else {
+                    "approval_requested"
+                },
                 Some(self.incidents[i].site),
                 Some(u),
                 Some(i),
@@ -224,7 +229,15 @@ impl Simulation<'_> {
         self.depart(i, u, o.platoons, vehicles, o.wait_h, o.travel_h);
     }
 
-    fn depart(&mut self, i: usize, u: UnitId, platoons: u32, vehicles: u32, wait: f64, travel: f64) {
+    fn depart(
+        &mut self,
+        i: usize,
+        u: UnitId,
+        platoons: u32,
+        vehicles: u32,
+        wait: f64,
+        travel: f64,
+    ) {
         self.queue.push(
             self.now + wait + travel,
             Event::Arrive {
@@ -255,8 +268,9 @@ impl Simulation<'_> {
         };
         let (_, _, platoons, vehicles) = self.pending_moves.swap_remove(k);
         let site = self.incidents[i].site;
-        let too_late = self.incidents[i].resolved || self.now >= self.incidents[i].end;
-        if granted && !too_late {
+        if granted {
+            // The unit goes even if violence is over: to secure the site, help
+            // the victims and arrest; the response then counts as late.
             let unit = &self.m.units[u];
             let table = self.m.world.table_at(self.now);
             let travel = if unit.base == site {
@@ -266,11 +280,17 @@ impl Simulation<'_> {
             } else {
                 self.m.world.walk_h(table, unit.base, site)
             };
-            let mut wait = unit.coordination_delay_h;
+            let mut wait = unit.coordination_delay_h + unit.readiness_h;
             if unit.caveats.no_night_ops && !waiver {
                 wait += self.wait_for_day(self.now);
             }
-            self.log("approval_granted", Some(site), Some(u), Some(i), String::new());
+            self.log(
+                "approval_granted",
+                Some(site),
+                Some(u),
+                Some(i),
+                String::new(),
+            );
             self.depart(i, u, platoons, vehicles, wait, travel);
             return;
         }
@@ -279,8 +299,14 @@ impl Simulation<'_> {
             self.summary.approvals_refused += 1;
             self.incidents[i].blocked = true;
             self.incidents[i].excluded.push(u);
-            self.log("approval_refused", Some(site), Some(u), Some(i), String::new());
-            if !too_late {
+            self.log(
+                "approval_refused",
+                Some(site),
+                Some(u),
+                Some(i),
+                String::new(),
+            );
+            if self.now < self.incidents[i].end {
                 self.to_decide.push_back(i as u32);
             }
         }

@@ -53,7 +53,8 @@ impl Simulation<'_> {
         let bound = proc.rate_per_h * proc.max_multiplier;
         let next = self.now + exponential(rng, bound);
         if next < self.horizon {
-            self.queue.push(next, super::Event::ThreatCandidate(p as u32));
+            self.queue
+                .push(next, super::Event::ThreatCandidate(p as u32));
         }
         let rate = proc.rate_per_h * self.rate_multiplier(proc.site, proc.kind, proc.crowding);
         if u_accept * bound >= rate {
@@ -77,11 +78,23 @@ impl Simulation<'_> {
                 None
             };
             let Some((nb, _)) = moved else {
-                self.log("deterred", Some(site), None, None, proc.kind.name().to_string());
+                self.log(
+                    "deterred",
+                    Some(site),
+                    None,
+                    None,
+                    proc.kind.name().to_string(),
+                );
                 return;
             };
             self.summary.incidents_displaced += 1;
-            self.log("displaced", Some(site), None, None, self.m.world.sites[nb].id.clone());
+            self.log(
+                "displaced",
+                Some(site),
+                None,
+                None,
+                self.m.world.sites[nb].id.clone(),
+            );
             site = nb;
         }
         self.new_incident(proc.kind, site, Stream::seed_from_u64(incident_seed));
@@ -96,7 +109,11 @@ impl Simulation<'_> {
         if next < self.horizon {
             self.queue.push(next, super::Event::HostAbuse(h as u32));
         }
-        self.new_incident(ThreatKind::HostAbuse, post.site, Stream::seed_from_u64(incident_seed));
+        self.new_incident(
+            ThreatKind::HostAbuse,
+            post.site,
+            Stream::seed_from_u64(incident_seed),
+        );
     }
 
     /// A threat becomes an incident: draw its course and whether and when it is reported.
@@ -125,21 +142,30 @@ impl Simulation<'_> {
         // Reporting: log-odds from trust, community policing, host police, comms and,
         // for CRSV, the share of women among police at the site.
         let r = &self.m.scenario.reporting;
-        let mut logit = kp.report_logit
-            + r.trust_coef * (st.trust - 0.5)
-            + r.comms_coef * (info.comms - 1.0);
+        let mut logit =
+            kp.report_logit + r.trust_coef * (st.trust - 0.5) + r.comms_coef * (info.comms - 1.0);
         if st.cp_teams > 0 {
-            logit += r.ipo_coef;
+            // The first team counts fully, each doubling of teams once more.
+            logit += r.ipo_coef * (1.0 + f64::from(st.cp_teams)).log2();
         }
         if self.m.host_at[site].is_some_and(|h| self.m.hosts[h].officers > 0) {
             logit += r.host_coef * st.host_capacity;
         }
-        if kind == ThreatKind::Crsv && st.un_officers > 0.0 {
-            logit += r.women_crsv_coef * st.un_women / st.un_officers;
+        if kind == ThreatKind::Crsv {
+            // Women officers posted at the site, or else across the mission.
+            let share = if st.un_officers > 0.0 {
+                st.un_women / st.un_officers
+            } else if self.un_officers > 0.0 {
+                self.un_women / self.un_officers
+            } else {
+                0.0
+            };
+            logit += r.women_crsv_coef * share;
         }
         let p_report = 1.0 / (1.0 + (-logit).exp());
         let reported = uniform(&mut rng) < p_report;
-        let mut delay_mean = r.delay_mean_h * (1.0 + (r.no_comms_delay_factor - 1.0) * (1.0 - info.comms));
+        let mut delay_mean =
+            r.delay_mean_h * (1.0 + (r.no_comms_delay_factor - 1.0) * (1.0 - info.comms));
         if st.cp_teams > 0 {
             delay_mean *= r.ipo_delay_factor;
         }
@@ -166,14 +192,25 @@ impl Simulation<'_> {
             rng,
         });
         self.summary.incidents_true += 1;
-        self.summary.by_threat.entry(kind.name().to_string()).or_default().incidents_true += 1;
+        self.summary
+            .by_threat
+            .entry(kind.name().to_string())
+            .or_default()
+            .incidents_true += 1;
         if kind == ThreatKind::Crsv {
             self.summary.crsv_true += 1;
         }
         self.sites[site].day_true += 1;
-        self.log("incident", Some(site), None, Some(id), kind.name().to_string());
+        self.log(
+            "incident",
+            Some(site),
+            None,
+            Some(id),
+            kind.name().to_string(),
+        );
         if reported && self.now + delay < self.horizon {
-            self.queue.push(self.now + delay, super::Event::Report(id as u32));
+            self.queue
+                .push(self.now + delay, super::Event::Report(id as u32));
         }
         if end < self.horizon {
             self.queue.push(end, super::Event::Resolve(id as u32));
@@ -187,7 +224,11 @@ impl Simulation<'_> {
         inc.report_h = self.now;
         let (kind, site, end) = (inc.kind, inc.site, inc.end);
         self.summary.incidents_reported += 1;
-        self.summary.by_threat.entry(kind.name().to_string()).or_default().incidents_reported += 1;
+        self.summary
+            .by_threat
+            .entry(kind.name().to_string())
+            .or_default()
+            .incidents_reported += 1;
         if kind == ThreatKind::Crsv {
             self.summary.crsv_reported += 1;
         }
@@ -200,7 +241,14 @@ impl Simulation<'_> {
     }
 
     /// A responding unit arrives: mitigation, arrests, and the way back.
-    pub(crate) fn on_arrive(&mut self, i: usize, u: usize, platoons: u32, vehicles: u32, travel_h: f64) {
+    pub(crate) fn on_arrive(
+        &mut self,
+        i: usize,
+        u: usize,
+        platoons: u32,
+        vehicles: u32,
+        travel_h: f64,
+    ) {
         let unit = &self.m.units[u];
         let kp = self.m.kind(self.incidents[i].kind);
         let eff = self.effectiveness(u, self.incidents[i].kind, platoons);
@@ -223,7 +271,11 @@ impl Simulation<'_> {
             self.response_times.push(rt);
             self.summary.incidents_responded += 1;
             let kind = inc.kind;
-            self.summary.by_threat.entry(kind.name().to_string()).or_default().incidents_responded += 1;
+            self.summary
+                .by_threat
+                .entry(kind.name().to_string())
+                .or_default()
+                .incidents_responded += 1;
         }
         let site = inc.site;
         let end = inc.end;
@@ -232,7 +284,13 @@ impl Simulation<'_> {
             Some(site),
             Some(u),
             Some(i),
-            if ta <= self.incidents[i].onset { "before_violence".into() } else if ta <= end { "during_violence".into() } else { "after_violence".into() },
+            if ta <= self.incidents[i].onset {
+                "before_violence".into()
+            } else if ta <= end {
+                "during_violence".into()
+            } else {
+                "after_violence".into()
+            },
         );
         if ta <= end {
             self.arrests(i, u, eff);
@@ -284,7 +342,8 @@ impl Simulation<'_> {
         // The justice chain receives detainees up to its capacity (a weekly
         // allowance that refills continuously); the rest are released.
         let cap = mandate.justice_capacity_per_week;
-        self.justice_tokens = (self.justice_tokens + cap * (self.now - self.justice_t) / 168.0).min(cap.max(0.0));
+        self.justice_tokens =
+            (self.justice_tokens + cap * (self.now - self.justice_t) / 168.0).min(cap.max(0.0));
         self.justice_t = self.now;
         let handed = (self.justice_tokens.floor() as u32).min(n);
         self.justice_tokens -= f64::from(handed);
@@ -296,7 +355,13 @@ impl Simulation<'_> {
             self.add_tension(site, t.per_release * f64::from(released));
             self.add_trust(site, -m.scenario.trust.per_impunity * f64::from(released));
         }
-        self.log("arrests", Some(site), Some(u), Some(i), format!("{n} arrested, {handed} handed over, {released} released"));
+        self.log(
+            "arrests",
+            Some(site),
+            Some(u),
+            Some(i),
+            format!("{n} arrested, {handed} handed over, {released} released"),
+        );
     }
 
     /// The incident is over: harm, outcome, tension, trust, flight.
@@ -379,7 +444,13 @@ impl Simulation<'_> {
         } else {
             "unanswered"
         };
-        self.log("resolve", Some(site), None, Some(i), format!("{outcome}; harmed {harmed}, killed {killed}"));
+        self.log(
+            "resolve",
+            Some(site),
+            None,
+            Some(i),
+            format!("{outcome}; harmed {harmed}, killed {killed}"),
+        );
         if harmed > 0 {
             self.sites[site].last_harm_h = self.now;
             self.flee(site, harmed as f64);
@@ -403,7 +474,11 @@ impl Simulation<'_> {
         if let Some(r) = refuge {
             self.sites[r].population += n;
         }
-        match self.flows.iter_mut().find(|f| f.origin == origin && f.refuge == refuge) {
+        match self
+            .flows
+            .iter_mut()
+            .find(|f| f.origin == origin && f.refuge == refuge)
+        {
             Some(f) => f.people += n,
             None => self.flows.push(Flow {
                 origin,
@@ -420,5 +495,7 @@ fn poisson(rng: &mut Stream, lambda: f64) -> u64 {
     if lambda <= 0.0 || !lambda.is_finite() {
         return 0;
     }
-    Poisson::new(lambda).map(|p| p.sample(rng) as u64).unwrap_or(0)
+    Poisson::new(lambda)
+        .map(|p| p.sample(rng) as u64)
+        .unwrap_or(0)
 }

@@ -69,7 +69,10 @@ impl std::fmt::Display for DecisionError {
                 write!(f, "option {option} cannot be dispatched: {why}")
             }
             DecisionError::NotWaivable { option, why } => {
-                write!(f, "option {option} needs no waiver or cannot have one: {why}")
+                write!(
+                    f,
+                    "option {option} needs no waiver or cannot have one: {why}"
+                )
             }
             DecisionError::NoSuchSite(s) => write!(f, "there is no site {s}"),
         }
@@ -181,6 +184,11 @@ pub struct Simulation<'m> {
     justice_tokens: f64,
     justice_t: f64,
     summary: Summary,
+    /// UN police officers deployed, and how many of them are women.
+    un_officers: f64,
+    un_women: f64,
+    /// FPUs deployed and free to patrol (not static guards).
+    active_fpus: u32,
     responded_before: u64,
     prevented_before: u64,
     response_times: Vec<f64>,
@@ -296,6 +304,9 @@ impl<'m> Simulation<'m> {
             justice_tokens: s.mandate.justice_capacity_per_week,
             justice_t: 0.0,
             summary: Summary::default(),
+            un_officers: 0.0,
+            un_women: 0.0,
+            active_fpus: 0,
             responded_before: 0,
             prevented_before: 0,
             response_times: Vec::new(),
@@ -325,7 +336,10 @@ impl<'m> Simulation<'m> {
                 sim.queue.push(unit.arrive_h, Event::UnitArrives(u as u32));
             }
             if unit.withdraw_h < horizon {
-                sim.queue.push(unit.withdraw_h.max(unit.arrive_h), Event::UnitWithdraws(u as u32));
+                sim.queue.push(
+                    unit.withdraw_h.max(unit.arrive_h),
+                    Event::UnitWithdraws(u as u32),
+                );
             }
         }
         for (k, w) in m.injects.iter().enumerate() {
@@ -446,11 +460,23 @@ impl<'m> Simulation<'m> {
             Decision::Wait => {
                 self.awaiting = None;
                 self.waiting.push(i as u32);
-                self.log("wait", Some(self.incidents[i].site), None, Some(i), String::new());
+                self.log(
+                    "wait",
+                    Some(self.incidents[i].site),
+                    None,
+                    Some(i),
+                    String::new(),
+                );
             }
             Decision::Decline => {
                 self.awaiting = None;
-                self.log("decline", Some(self.incidents[i].site), None, Some(i), String::new());
+                self.log(
+                    "decline",
+                    Some(self.incidents[i].site),
+                    None,
+                    Some(i),
+                    String::new(),
+                );
             }
             Decision::SetHostSupport { site, supported } => {
                 if site >= self.sites.len() {
@@ -458,7 +484,11 @@ impl<'m> Simulation<'m> {
                 }
                 self.sites[site].host_supported = supported;
                 self.log(
-                    if supported { "host_support_resumed" } else { "host_support_suspended" },
+                    if supported {
+                        "host_support_resumed"
+                    } else {
+                        "host_support_suspended"
+                    },
                     Some(site),
                     None,
                     None,
@@ -494,7 +524,13 @@ impl<'m> Simulation<'m> {
                 platoons,
                 vehicles,
                 travel_h,
-            } => self.on_arrive(incident as usize, unit as usize, platoons, vehicles, f64::from(travel_h)),
+            } => self.on_arrive(
+                incident as usize,
+                unit as usize,
+                platoons,
+                vehicles,
+                f64::from(travel_h),
+            ),
             Event::Resolve(i) => self.resolve(i as usize),
             Event::Return {
                 unit,
@@ -583,16 +619,11 @@ impl<'m> Simulation<'m> {
     pub(crate) fn presence_multiplier(&self, site: SiteId) -> f64 {
         let p = &self.m.scenario.presence;
         let s = &self.sites[site];
-        let mut m = 1.0;
-        if s.patrols_present > 0 {
-            m *= 1.0 - p.patrol_deterrence;
-        }
-        if s.guards > 0 {
-            m *= 1.0 - p.guard_deterrence;
-        }
-        if s.cp_teams > 0 {
-            m *= 1.0 - p.ipo_deterrence;
-        }
+        // Each patrol, guard or IPO team deters a share of what the others leave:
+        // more presence helps, with diminishing returns.
+        let mut m = (1.0 - p.patrol_deterrence).powi(s.patrols_present as i32)
+            * (1.0 - p.guard_deterrence).powi(s.guards as i32)
+            * (1.0 - p.ipo_deterrence).powi(s.cp_teams as i32);
         if self.m.host_at[site].is_some_and(|h| self.m.hosts[h].officers > 0) {
             m *= 1.0 - p.host_deterrence * s.host_capacity;
         }
@@ -649,11 +680,15 @@ impl<'m> Simulation<'m> {
         st.idle = unit.platoons - unit.guard_platoons;
         st.vehicles_free = unit.vehicles;
         let s = &mut self.sites[unit.base];
-        if unit.kind == UnitKind::Fpu && (unit.guard_platoons > 0 || unit.caveats.static_guard_only) {
+        if unit.kind == UnitKind::Fpu && (unit.guard_platoons > 0 || unit.caveats.static_guard_only)
+        {
             s.guards += 1;
         }
         if unit.kind == UnitKind::Ipo && unit.community_policing {
             s.cp_teams += 1;
+        }
+        if unit.kind == UnitKind::Fpu && !unit.caveats.static_guard_only {
+            self.active_fpus += 1;
         }
         if unit.mentoring {
             s.mentors += f64::from(unit.officers);
@@ -661,8 +696,16 @@ impl<'m> Simulation<'m> {
         if unit.kind.is_un_police() {
             s.un_officers += f64::from(unit.officers);
             s.un_women += f64::from(unit.officers) * unit.women_share;
+            self.un_officers += f64::from(unit.officers);
+            self.un_women += f64::from(unit.officers) * unit.women_share;
         }
-        self.log("unit_arrives", Some(unit.base), Some(u), None, String::new());
+        self.log(
+            "unit_arrives",
+            Some(unit.base),
+            Some(u),
+            None,
+            String::new(),
+        );
     }
 
     fn deactivate(&mut self, u: UnitId) {
@@ -675,11 +718,15 @@ impl<'m> Simulation<'m> {
         st.idle = 0;
         st.vehicles_free = 0;
         let s = &mut self.sites[unit.base];
-        if unit.kind == UnitKind::Fpu && (unit.guard_platoons > 0 || unit.caveats.static_guard_only) {
+        if unit.kind == UnitKind::Fpu && (unit.guard_platoons > 0 || unit.caveats.static_guard_only)
+        {
             s.guards -= 1;
         }
         if unit.kind == UnitKind::Ipo && unit.community_policing {
             s.cp_teams -= 1;
+        }
+        if unit.kind == UnitKind::Fpu && !unit.caveats.static_guard_only {
+            self.active_fpus -= 1;
         }
         if unit.mentoring {
             s.mentors -= f64::from(unit.officers);
@@ -687,8 +734,16 @@ impl<'m> Simulation<'m> {
         if unit.kind.is_un_police() {
             s.un_officers -= f64::from(unit.officers);
             s.un_women -= f64::from(unit.officers) * unit.women_share;
+            self.un_officers -= f64::from(unit.officers);
+            self.un_women -= f64::from(unit.officers) * unit.women_share;
         }
-        self.log("unit_withdraws", Some(unit.base), Some(u), None, String::new());
+        self.log(
+            "unit_withdraws",
+            Some(unit.base),
+            Some(u),
+            None,
+            String::new(),
+        );
     }
 
     fn on_return(&mut self, u: UnitId, platoons: u32, vehicles: u32) {
@@ -697,7 +752,13 @@ impl<'m> Simulation<'m> {
             st.idle += platoons;
             st.vehicles_free += vehicles;
         }
-        self.log("unit_free", Some(self.m.units[u].base), Some(u), None, String::new());
+        self.log(
+            "unit_free",
+            Some(self.m.units[u].base),
+            Some(u),
+            None,
+            String::new(),
+        );
         // Freed capacity: look again at what was waiting, incidents first.
         let waiting = std::mem::take(&mut self.waiting);
         for i in waiting {
@@ -801,17 +862,34 @@ impl<'m> Simulation<'m> {
     fn check_invariants(&self) {
         for (i, s) in self.sites.iter().enumerate() {
             assert!(s.population >= -1e-6, "negative population at site {i}");
-            assert!((0.0..=1.0).contains(&s.trust), "trust out of range at site {i}");
-            assert!((0.0..=1.0).contains(&s.host_capacity), "capacity out of range at site {i}");
+            assert!(
+                (0.0..=1.0).contains(&s.trust),
+                "trust out of range at site {i}"
+            );
+            assert!(
+                (0.0..=1.0).contains(&s.host_capacity),
+                "capacity out of range at site {i}"
+            );
             assert!(s.tension >= 0.0, "negative tension at site {i}");
         }
         for (u, st) in self.units.iter().enumerate() {
             let unit = &self.m.units[u];
-            assert!(st.idle <= unit.platoons, "unit {} has more idle platoons than it has", unit.id);
-            assert!(st.vehicles_free <= unit.vehicles, "unit {} has more free vehicles than it has", unit.id);
+            assert!(
+                st.idle <= unit.platoons,
+                "unit {} has more idle platoons than it has",
+                unit.id
+            );
+            assert!(
+                st.vehicles_free <= unit.vehicles,
+                "unit {} has more free vehicles than it has",
+                unit.id
+            );
         }
         let s = &self.summary;
-        assert!(s.incidents_true >= s.incidents_reported, "more reported than true incidents");
+        assert!(
+            s.incidents_true >= s.incidents_reported,
+            "more reported than true incidents"
+        );
         assert!(s.crsv_true >= s.crsv_reported);
     }
 }
@@ -825,4 +903,3 @@ fn describe_status(s: &crate::policy::Status) -> String {
         Status::Busy => "no platoon free".into(),
     }
 }
-

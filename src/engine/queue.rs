@@ -14,27 +14,64 @@ pub enum Event {
     /// Incident `i` reaches the operations centre.
     Report(u32),
     /// The capital answers a request for unit `unit` on incident `i`.
-    Approval { incident: u32, unit: u32, granted: bool, waiver: bool },
+    Approval {
+        incident: u32,
+        unit: u32,
+        granted: bool,
+        waiver: bool,
+    },
     /// A unit dispatched to incident `i` arrives.
-    Arrive { incident: u32, unit: u32, platoons: u32, vehicles: u32, travel_h: f32 },
+    Arrive {
+        incident: u32,
+        unit: u32,
+        platoons: u32,
+        vehicles: u32,
+        travel_h: f32,
+    },
     /// Incident `i`'s violence is over: harm is settled.
     Resolve(u32),
     /// Platoons and vehicles of a unit are back and free.
-    Return { unit: u32, platoons: u32, vehicles: u32 },
+    Return {
+        unit: u32,
+        platoons: u32,
+        vehicles: u32,
+    },
     /// A scheduled patrol slot of the day.
     PatrolLaunch,
     /// A patrol reaches its site.
-    PatrolArrive { site: u32, unit: u32, platoons: u32, vehicles: u32, travel_h: f32 },
+    PatrolArrive {
+        site: u32,
+        unit: u32,
+        platoons: u32,
+        vehicles: u32,
+        travel_h: f32,
+    },
     /// A patrol leaves its site.
-    PatrolEnd { site: u32, unit: u32, platoons: u32, vehicles: u32, travel_h: f32 },
+    PatrolEnd {
+        site: u32,
+        unit: u32,
+        platoons: u32,
+        vehicles: u32,
+        travel_h: f32,
+    },
     /// A civilian component asks for an escort.
     EscortRequest,
     /// An escorted visit ends.
-    EscortEnd { site: u32, unit: u32, platoons: u32, vehicles: u32, travel_h: f32 },
+    EscortEnd {
+        site: u32,
+        unit: u32,
+        platoons: u32,
+        vehicles: u32,
+        travel_h: f32,
+    },
     /// A waiting escort request gives up.
     EscortExpire(u32),
     /// The capital answers an escort's approval request.
-    EscortApproval { request: u32, unit: u32, granted: bool },
+    EscortApproval {
+        request: u32,
+        unit: u32,
+        granted: bool,
+    },
     /// End of a simulated day: daily updates and time series.
     DayEnd(u32),
     /// An inject window opens.
@@ -61,7 +98,9 @@ impl Eq for Entry {}
 impl Ord for Entry {
     fn cmp(&self, o: &Self) -> Ordering {
         // BinaryHeap is a max-heap: reverse for earliest first.
-        o.time.total_cmp(&self.time).then_with(|| o.seq.cmp(&self.seq))
+        o.time
+            .total_cmp(&self.time)
+            .then_with(|| o.seq.cmp(&self.seq))
     }
 }
 impl PartialOrd for Entry {
@@ -121,7 +160,12 @@ mod tests {
         let order: Vec<Event> = std::iter::from_fn(|| q.pop().map(|x| x.1)).collect();
         assert_eq!(
             order,
-            vec![Event::DayEnd(0), Event::DayEnd(1), Event::DayEnd(2), Event::DayEnd(3)]
+            vec![
+                Event::DayEnd(0),
+                Event::DayEnd(1),
+                Event::DayEnd(2),
+                Event::DayEnd(3)
+            ]
         );
     }
 }

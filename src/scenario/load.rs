@@ -75,7 +75,8 @@ pub fn load_scenario_str(
 }
 
 fn parse(source: &str, file: &str, overrides: &[Override]) -> Result<Scenario, Error> {
-    let de = toml::Deserializer::parse(source).map_err(|e| Error::Input(vec![toml_error(file, source, None, &e)]))?;
+    let de = toml::Deserializer::parse(source)
+        .map_err(|e| Error::Input(vec![toml_error(file, source, None, &e)]))?;
     serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
         let path = e.path().to_string();
         let path = (path != "." && !path.is_empty()).then_some(path);
@@ -83,7 +84,10 @@ fn parse(source: &str, file: &str, overrides: &[Override]) -> Result<Scenario, E
         if let Some(p) = &path
             && let Some(ov) = overrides.iter().find(|o| o.path == *p)
         {
-            loc.message = format!("{} (value set by --set {}={})", loc.message, ov.path, ov.value_text);
+            loc.message = format!(
+                "{} (value set by --set {}={})",
+                loc.message, ov.path, ov.value_text
+            );
         }
         Error::Input(vec![loc])
     })
@@ -117,7 +121,10 @@ fn syntax_error(file: &str, source: &str, e: &toml_edit::TomlError) -> Error {
 
 /// One line, no trailing full stop: messages are embedded in ours.
 fn tidy(m: &str) -> String {
-    m.trim().replace('\n', " ").trim_end_matches('.').to_string()
+    m.trim()
+        .replace('\n', " ")
+        .trim_end_matches('.')
+        .to_string()
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -42,8 +42,7 @@ impl Override {
 
     /// The value as TOML.
     pub fn value(&self) -> Result<Value, String> {
-        parse_value(&self.value_text)
-            .map_err(|e| format!("override `{}`: value {e}", self.path))
+        parse_value(&self.value_text).map_err(|e| format!("override `{}`: value {e}", self.path))
     }
 }
 
@@ -253,4 +252,3 @@ pub fn render(segs: &[PathSeg]) -> String {
     }
     s
 }
-

@@ -179,6 +179,8 @@ pub struct Forces {
 #[serde(deny_unknown_fields)]
 pub struct Fpu {
     pub id: String,
+    /// Hours from the order to moving out (mobilisation, briefing, loading).
+    pub readiness_h: f64,
     #[serde(default)]
     pub country: String,
     #[serde(default = "one_u32")]
@@ -243,6 +245,8 @@ pub struct Caveats {
 #[serde(deny_unknown_fields)]
 pub struct IpoTeam {
     pub id: String,
+    /// Hours from the order to moving out (mobilisation, briefing, loading).
+    pub readiness_h: f64,
     #[serde(default = "one_u32")]
     pub count: u32,
     pub officers: u32,
@@ -280,6 +284,8 @@ pub enum SpecialityKind {
 #[serde(deny_unknown_fields)]
 pub struct SpecialisedTeam {
     pub id: String,
+    /// Hours from the order to moving out (mobilisation, briefing, loading).
+    pub readiness_h: f64,
     pub kind: SpecialityKind,
     pub officers: u32,
     #[serde(default)]
@@ -298,6 +304,8 @@ pub struct SpecialisedTeam {
 #[serde(deny_unknown_fields)]
 pub struct HostPolice {
     pub site: String,
+    /// Hours from the order to moving out (mobilisation, briefing, loading).
+    pub readiness_h: f64,
     pub officers: u32,
     /// Effectiveness 0 to 1; grows with mentoring, decays without.
     pub capacity: f64,
@@ -309,6 +317,8 @@ pub struct HostPolice {
 #[serde(deny_unknown_fields)]
 pub struct Military {
     pub id: String,
+    /// Hours from the order to moving out (mobilisation, briefing, loading).
+    pub readiness_h: f64,
     #[serde(default = "one_u32")]
     pub count: u32,
     pub base: String,
@@ -495,9 +505,9 @@ pub enum PatrolKind {
 #[serde(deny_unknown_fields)]
 pub struct PatrolDoctrine {
     pub doctrine: PatrolKind,
-    /// Patrols launched per day (spread over daylight).
+    /// Patrols each deployed FPU launches per day (spread over daylight).
     #[serde(default)]
-    pub patrols_per_day: f64,
+    pub patrols_per_fpu_day: f64,
     /// Hours a patrol spends at its site.
     #[serde(default)]
     pub duration_h: f64,

@@ -78,7 +78,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut c = Checker {
         problems: Vec::new(),
     };
-    c.range("clock.horizon_days", s.clock.horizon_days, 1.0 / 24.0, 36500.0);
+    c.range(
+        "clock.horizon_days",
+        s.clock.horizon_days,
+        1.0 / 24.0,
+        36500.0,
+    );
     c.range("clock.night_start_h", s.clock.night_start_h, 0.0, 24.0);
     c.range("clock.night_end_h", s.clock.night_end_h, 0.0, 24.0);
 
@@ -98,7 +103,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             c.push(format!("{p}.id"), "expected a non-empty id");
         }
         if sites.insert(site.id.as_str(), i).is_some() {
-            c.push(format!("{p}.id"), format!("duplicate site id `{}`", site.id));
+            c.push(
+                format!("{p}.id"),
+                format!("duplicate site id `{}`", site.id),
+            );
         }
         c.range(format!("{p}.population"), site.population, 0.0, 1.0e9);
         c.range(format!("{p}.vulnerability"), site.vulnerability, 0.0, 100.0);
@@ -111,7 +119,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         }
     }
     let n = s.geography.sites.len();
-    let seasons: BTreeSet<&str> = s.geography.seasons.iter().map(|x| x.name.as_str()).collect();
+    let seasons: BTreeSet<&str> = s
+        .geography
+        .seasons
+        .iter()
+        .map(|x| x.name.as_str())
+        .collect();
     for (i, se) in s.geography.seasons.iter().enumerate() {
         let p = format!("geography.seasons[{i}]");
         c.range(format!("{p}.start_day"), se.start_day, 0.0, 36500.0);
@@ -154,6 +167,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     };
     for (i, f) in s.forces.fpus.iter().enumerate() {
         let p = format!("forces.fpus[{i}]");
+        c.range(format!("{p}.readiness_h"), f.readiness_h, 0.0, 1.0e4);
         id_check(&mut c, &f.id, format!("{p}.id"));
         c.site(format!("{p}.base"), &f.base, &sites);
         c.share(format!("{p}.women_share"), f.women_share);
@@ -164,7 +178,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             c.push(format!("{p}.platoons"), "expected at least 1 platoon");
         }
         if f.officers > 0 && f.platoons > f.officers {
-            c.push(format!("{p}.platoons"), "expected no more platoons than officers");
+            c.push(
+                format!("{p}.platoons"),
+                "expected no more platoons than officers",
+            );
         }
         if f.guard_platoons > f.platoons {
             c.push(
@@ -186,6 +203,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
     for (i, t) in s.forces.ipo_teams.iter().enumerate() {
         let p = format!("forces.ipo_teams[{i}]");
+        c.range(format!("{p}.readiness_h"), t.readiness_h, 0.0, 1.0e4);
         id_check(&mut c, &t.id, format!("{p}.id"));
         c.site(format!("{p}.site"), &t.site, &sites);
         c.share(format!("{p}.women_share"), t.women_share);
@@ -205,6 +223,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
     for (i, t) in s.forces.specialised_teams.iter().enumerate() {
         let p = format!("forces.specialised_teams[{i}]");
+        c.range(format!("{p}.readiness_h"), t.readiness_h, 0.0, 1.0e4);
         id_check(&mut c, &t.id, format!("{p}.id"));
         c.site(format!("{p}.base"), &t.base, &sites);
         c.share(format!("{p}.women_share"), t.women_share);
@@ -223,11 +242,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut host_sites: HashMap<&str, usize> = HashMap::new();
     for (i, h) in s.forces.host_police.iter().enumerate() {
         let p = format!("forces.host_police[{i}]");
+        c.range(format!("{p}.readiness_h"), h.readiness_h, 0.0, 1.0e4);
         c.site(format!("{p}.site"), &h.site, &sites);
         if let Some(prev) = host_sites.insert(h.site.as_str(), i) {
             c.push(
                 format!("{p}.site"),
-                format!("host police for site `{}` already given at forces.host_police[{prev}]", h.site),
+                format!(
+                    "host police for site `{}` already given at forces.host_police[{prev}]",
+                    h.site
+                ),
             );
         }
         c.share(format!("{p}.capacity"), h.capacity);
@@ -236,12 +259,18 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
     for (i, m) in s.forces.military.iter().enumerate() {
         let p = format!("forces.military[{i}]");
+        c.range(format!("{p}.readiness_h"), m.readiness_h, 0.0, 1.0e4);
         id_check(&mut c, &m.id, format!("{p}.id"));
         c.site(format!("{p}.base"), &m.base, &sites);
         if m.count > 0 && m.strength == 0 {
             c.push(format!("{p}.strength"), "expected at least 1 soldier");
         }
-        c.range(format!("{p}.coordination_delay_h"), m.coordination_delay_h, 0.0, 1.0e4);
+        c.range(
+            format!("{p}.coordination_delay_h"),
+            m.coordination_delay_h,
+            0.0,
+            1.0e4,
+        );
         elements += u64::from(m.count);
         if let Some(&b) = sites.get(m.base.as_str())
             && m.count > 0
@@ -270,7 +299,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         if !s.threat_kinds.contains_key(&t.kind) {
             c.push(
                 format!("{p}.kind"),
-                format!("threat kind `{}` has no entry in [threat_kinds]", t.kind.name()),
+                format!(
+                    "threat kind `{}` has no entry in [threat_kinds]",
+                    t.kind.name()
+                ),
             );
         }
         if t.sites.is_empty() {
@@ -322,24 +354,49 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     c.share("effectiveness.min_to_offer", e.min_to_offer);
 
     let m = &s.mandate;
-    c.share("mandate.hrddp_integrity_threshold", m.hrddp_integrity_threshold);
-    c.range("mandate.justice_capacity_per_week", m.justice_capacity_per_week, 0.0, 1.0e6);
+    c.share(
+        "mandate.hrddp_integrity_threshold",
+        m.hrddp_integrity_threshold,
+    );
+    c.range(
+        "mandate.justice_capacity_per_week",
+        m.justice_capacity_per_week,
+        0.0,
+        1.0e6,
+    );
     c.positive("mandate.response_target_h", m.response_target_h);
     c.share("mandate.arrest_prob", m.arrest_prob);
     c.share("mandate.host_absent_below", m.host_absent_below);
     c.share("mandate.dialogue_effect", m.dialogue_effect);
-    c.range("mandate.patrol.patrols_per_day", m.patrol.patrols_per_day, 0.0, 1000.0);
+    c.range(
+        "mandate.patrol.patrols_per_fpu_day",
+        m.patrol.patrols_per_fpu_day,
+        0.0,
+        1000.0,
+    );
     c.range("mandate.patrol.duration_h", m.patrol.duration_h, 0.0, 24.0);
     for (j, id) in m.patrol.sites.iter().enumerate() {
         c.site(format!("mandate.patrol.sites[{j}]"), id, &sites);
     }
-    if m.patrol.doctrine == PatrolKind::Fixed && m.patrol.sites.is_empty() && m.patrol.patrols_per_day > 0.0 {
-        c.push("mandate.patrol.sites", "a fixed patrol doctrine needs at least one site");
+    if m.patrol.doctrine == PatrolKind::Fixed
+        && m.patrol.sites.is_empty()
+        && m.patrol.patrols_per_fpu_day > 0.0
+    {
+        c.push(
+            "mandate.patrol.sites",
+            "a fixed patrol doctrine needs at least one site",
+        );
     }
-    if m.patrol.doctrine != PatrolKind::None && m.patrol.patrols_per_day > 0.0 && m.patrol.duration_h <= 0.0 {
-        c.push("mandate.patrol.duration_h", "expected a number > 0 when patrols are scheduled");
+    if m.patrol.doctrine != PatrolKind::None
+        && m.patrol.patrols_per_fpu_day > 0.0
+        && m.patrol.duration_h <= 0.0
+    {
+        c.push(
+            "mandate.patrol.duration_h",
+            "expected a number > 0 when patrols are scheduled",
+        );
     }
-    expected_events += m.patrol.patrols_per_day;
+    expected_events += m.patrol.patrols_per_fpu_day;
 
     let pr = &s.presence;
     c.share("presence.patrol_deterrence", pr.patrol_deterrence);
@@ -359,7 +416,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.range(format!("reporting.{name}"), v, -50.0, 50.0);
     }
     c.positive("reporting.delay_mean_h", r.delay_mean_h);
-    c.range("reporting.no_comms_delay_factor", r.no_comms_delay_factor, 0.0, 1.0e4);
+    c.range(
+        "reporting.no_comms_delay_factor",
+        r.no_comms_delay_factor,
+        0.0,
+        1.0e4,
+    );
     c.range("reporting.ipo_delay_factor", r.ipo_delay_factor, 0.0, 1.0e4);
 
     let t = &s.tension;
@@ -387,12 +449,27 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.share(format!("trust.{name}"), v);
     }
     let h = &s.host;
-    c.range("host.mentoring_gain_per_officer_day", h.mentoring_gain_per_officer_day, 0.0, 1.0);
+    c.range(
+        "host.mentoring_gain_per_officer_day",
+        h.mentoring_gain_per_officer_day,
+        0.0,
+        1.0,
+    );
     c.share("host.support_gain_per_day", h.support_gain_per_day);
     c.share("host.decay_per_day", h.decay_per_day);
-    c.range("host.abuse_rate_per_100_day", h.abuse_rate_per_100_day, 0.0, 1.0e3);
+    c.range(
+        "host.abuse_rate_per_100_day",
+        h.abuse_rate_per_100_day,
+        0.0,
+        1.0e3,
+    );
     let d = &s.displacement;
-    c.range("displacement.flee_per_harmed", d.flee_per_harmed, 0.0, 1.0e6);
+    c.range(
+        "displacement.flee_per_harmed",
+        d.flee_per_harmed,
+        0.0,
+        1.0e6,
+    );
     c.share("displacement.max_share", d.max_share);
     c.range("displacement.calm_days", d.calm_days, 0.0, 36500.0);
     c.share("displacement.return_share_per_day", d.return_share_per_day);
@@ -421,7 +498,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         if inj.end_day <= inj.start_day {
             c.push(format!("{p}.end_day"), "expected end_day after start_day");
         }
-        c.range(format!("{p}.rate_multiplier"), inj.rate_multiplier, 0.0, 1.0e3);
+        c.range(
+            format!("{p}.rate_multiplier"),
+            inj.rate_multiplier,
+            0.0,
+            1.0e3,
+        );
         c.range(format!("{p}.tension"), inj.tension, 0.0, 1.0e3);
         for (j, id) in inj.sites.iter().enumerate() {
             c.site(format!("{p}.sites[{j}]"), id, &sites);
@@ -453,8 +535,16 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
     }
     let amp = 1.0 + s.tension.amplitude.max(0.0);
-    let inj_max = s.injects.iter().map(|i| i.rate_multiplier).fold(1.0, f64::max);
-    let events = expected_events * amp * inj_max * s.displacement.crowding_cap.max(1.0) * s.clock.horizon_days;
+    let inj_max = s
+        .injects
+        .iter()
+        .map(|i| i.rate_multiplier)
+        .fold(1.0, f64::max);
+    let events = expected_events
+        * amp
+        * inj_max
+        * s.displacement.crowding_cap.max(1.0)
+        * s.clock.horizon_days;
     if events.is_finite() && events > MAX_EXPECTED_EVENTS {
         c.push(
             "threats",
@@ -494,9 +584,22 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 }
 
 fn caveats(c: &mut Checker, p: &str, cv: &Caveats, sites: &HashMap<&str, usize>) {
-    c.range(format!("{p}.approval_delay_h"), cv.approval_delay_h, 0.0, 1.0e4);
-    c.range(format!("{p}.approval_delay_sd_h"), cv.approval_delay_sd_h, 0.0, 1.0e4);
-    c.share(format!("{p}.approval_refusal_prob"), cv.approval_refusal_prob);
+    c.range(
+        format!("{p}.approval_delay_h"),
+        cv.approval_delay_h,
+        0.0,
+        1.0e4,
+    );
+    c.range(
+        format!("{p}.approval_delay_sd_h"),
+        cv.approval_delay_sd_h,
+        0.0,
+        1.0e4,
+    );
+    c.share(
+        format!("{p}.approval_refusal_prob"),
+        cv.approval_refusal_prob,
+    );
     if let Some(d) = cv.max_distance_km {
         c.range(format!("{p}.max_distance_km"), d, 0.0, 1.0e5);
     }
