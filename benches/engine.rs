@@ -1,1 +1,58 @@
-fn main() {}
+//! Criterion benchmarks of the engine: one replication of each shipped
+//! scenario, and the loader and validator.
+//!
+//! Run with `cargo bench --bench engine`.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use pocsim::engine::RunOptions;
+use pocsim::{Doctrine, Model, Seed, load_scenario, run};
+use std::hint::black_box;
+
+fn shipped() -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir("scenarios")
+        .expect("run from the repository root")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn one_replication(c: &mut Criterion) {
+    let mut g = c.benchmark_group("replication");
+    for path in shipped() {
+        let loaded = load_scenario(&path, &[]).unwrap();
+        let model = Model::build(&loaded.scenario);
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        // Events per replication, to report events per second.
+        let probe = run(&model, Seed::new(1, 0), &mut Doctrine::default(), RunOptions {
+            record_events: true,
+            ..RunOptions::default()
+        });
+        g.throughput(Throughput::Elements(probe.events.len() as u64));
+        let mut r = 0u64;
+        g.bench_function(&name, |b| {
+            b.iter(|| {
+                r += 1;
+                black_box(run(&model, Seed::new(1, r), &mut Doctrine::default(), RunOptions::default()))
+            })
+        });
+    }
+    g.finish();
+}
+
+fn load_and_validate(c: &mut Criterion) {
+    let largest = shipped()
+        .into_iter()
+        .max_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .unwrap();
+    c.bench_function("load_validate_build/largest", |b| {
+        b.iter(|| {
+            let l = load_scenario(&largest, &[]).unwrap();
+            black_box(Model::build(&l.scenario))
+        })
+    });
+}
+
+criterion_group!(benches, one_replication, load_and_validate);
+criterion_main!(benches);

@@ -37,13 +37,9 @@ impl Checker {
     fn range(&mut self, path: impl Into<String>, v: f64, lo: f64, hi: f64) {
         if !v.is_finite() || v < lo || v > hi {
             let expected = if hi == f64::INFINITY {
-                if lo == 0.0 {
-                    "a number >= 0".to_string()
-                } else {
-                    format!("a number >= {lo}")
-                }
+                format!("a number >= {}", num(lo))
             } else {
-                format!("a number from {lo} to {hi}")
+                format!("a number from {} to {}", num(lo), num(hi))
             };
             self.push(path, format!("expected {expected}, found {v}"));
         }
@@ -608,4 +604,11 @@ fn caveats(c: &mut Checker, p: &str, cv: &Caveats, sites: &HashMap<&str, usize>)
             c.site(format!("{p}.allowed_sites[{j}]"), id, sites);
         }
     }
+}
+
+/// A bound for a message: at most four decimals, no trailing zeros.
+fn num(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
 }
