@@ -25,16 +25,26 @@ fn one_replication(c: &mut Criterion) {
         let model = Model::build(&loaded.scenario);
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         // Events per replication, to report events per second.
-        let probe = run(&model, Seed::new(1, 0), &mut Doctrine::default(), RunOptions {
-            record_events: true,
-            ..RunOptions::default()
-        });
+        let probe = run(
+            &model,
+            Seed::new(1, 0),
+            &mut Doctrine::default(),
+            RunOptions {
+                record_events: true,
+                ..RunOptions::default()
+            },
+        );
         g.throughput(Throughput::Elements(probe.events.len() as u64));
         let mut r = 0u64;
         g.bench_function(&name, |b| {
             b.iter(|| {
                 r += 1;
-                black_box(run(&model, Seed::new(1, r), &mut Doctrine::default(), RunOptions::default()))
+                black_box(run(
+                    &model,
+                    Seed::new(1, r),
+                    &mut Doctrine::default(),
+                    RunOptions::default(),
+                ))
             })
         });
     }

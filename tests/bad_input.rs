@@ -34,20 +34,38 @@ fn every_bad_file_gets_its_message() {
             .lines()
             .filter_map(|l| l.strip_prefix("# expect: "))
             .collect();
-        assert!(!expects.is_empty(), "{} has no `# expect:` line", f.display());
+        assert!(
+            !expects.is_empty(),
+            "{} has no `# expect:` line",
+            f.display()
+        );
         let name = f.to_str().unwrap();
         for cmd in ["validate", "run"] {
             let (code, stdout, stderr) = pocsim(&[cmd, name]);
             assert_eq!(code, 2, "{cmd} {name}: exit code (stderr: {stderr})");
             assert!(stdout.is_empty(), "{cmd} {name}: nothing on stdout");
-            assert!(!stderr.contains("panicked"), "{cmd} {name}: panic: {stderr}");
+            assert!(
+                !stderr.contains("panicked"),
+                "{cmd} {name}: panic: {stderr}"
+            );
             let first = stderr.lines().next().unwrap_or("");
             let located = format!("error: {name}:");
-            assert!(first.starts_with(&located), "{name}: message must name the file: {first}");
+            assert!(
+                first.starts_with(&located),
+                "{name}: message must name the file: {first}"
+            );
             let after = &first[located.len()..];
             let mut parts = after.splitn(3, ':');
-            let line: usize = parts.next().unwrap().parse().unwrap_or_else(|_| panic!("{name}: no line in {first}"));
-            let col: usize = parts.next().unwrap().parse().unwrap_or_else(|_| panic!("{name}: no column in {first}"));
+            let line: usize = parts
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap_or_else(|_| panic!("{name}: no line in {first}"));
+            let col: usize = parts
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap_or_else(|_| panic!("{name}: no column in {first}"));
             assert!(line > 0 && col > 0);
             for e in &expects {
                 assert!(stderr.contains(e), "{name}: expected `{e}` in:\n{stderr}");
@@ -60,18 +78,33 @@ fn every_bad_file_gets_its_message() {
 fn a_bad_override_is_refused_with_its_path() {
     let t = "scenarios/tutorial.toml";
     let cases: &[(&str, &str)] = &[
-        ("forces.fpus[5].vehicles=3", "override path `forces.fpus[5].vehicles` does not exist in the scenario (no `forces.fpus[5]`)"),
-        ("forces.fpus[fpu-zz].vehicles=3", "(no `forces.fpus[fpu-zz]`)"),
+        (
+            "forces.fpus[5].vehicles=3",
+            "override path `forces.fpus[5].vehicles` does not exist in the scenario (no `forces.fpus[5]`)",
+        ),
+        (
+            "forces.fpus[fpu-zz].vehicles=3",
+            "(no `forces.fpus[fpu-zz]`)",
+        ),
         ("forces.nothing.count=1", "unknown field `nothing`"),
-        ("forces.fpus[0].vehicles=many", "(value set by --set forces.fpus[0].vehicles=many)"),
-        ("forces.fpus[0].women_share=2", "forces.fpus[0].women_share: expected a number from 0 to 1, found 2"),
+        (
+            "forces.fpus[0].vehicles=many",
+            "(value set by --set forces.fpus[0].vehicles=many)",
+        ),
+        (
+            "forces.fpus[0].women_share=2",
+            "forces.fpus[0].women_share: expected a number from 0 to 1, found 2",
+        ),
         ("novalue", "must have the form PATH=VALUE"),
         ("forces.fpus[0].vehicles=[1,", "is not a TOML value"),
     ];
     for (ov, msg) in cases {
         let (code, _, stderr) = pocsim(&["validate", t, "--set", ov]);
         assert_eq!(code, 2, "--set {ov}: {stderr}");
-        assert!(stderr.contains(msg), "--set {ov}: expected `{msg}` in {stderr}");
+        assert!(
+            stderr.contains(msg),
+            "--set {ov}: expected `{msg}` in {stderr}"
+        );
     }
     // By id, nested, and creating an optional key all work.
     let (code, stdout, stderr) = pocsim(&[
