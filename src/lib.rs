@@ -22,12 +22,14 @@
 
 pub mod engine;
 pub mod error;
+pub mod experiment;
 pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod policy;
 pub mod rng;
 pub mod scenario;
+pub mod stats;
 pub mod world;
 
 pub use engine::{DecisionError, RunOptions, Simulation, Step, run};

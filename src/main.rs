@@ -2,11 +2,15 @@
 
 use clap::{Parser, Subcommand};
 use pocsim::engine::RunOptions;
+use pocsim::experiment::spec::{self, ExperimentSpec, Kind};
+use pocsim::experiment::{self, ExecOptions, Outcome, Shard, merge, text};
 use pocsim::output::{OutputSet, events_csv, summary_json, timeseries_csv};
 use pocsim::{Doctrine, Error, Model, Override, Seed, load_scenario, run};
+use std::io::IsTerminal;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +51,61 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare variants with the scenario as it stands (the baseline), paired over replications.
+    #[command(
+        after_help = "Example:\n  pocsim compare scenarios/tutorial.toml \\\n      --variant 'approval:forces.fpus[0].caveats.approval_required=true' \\\n      --variant 'more-vehicles:forces.fpus[0].vehicles=24' --runs 2000 --seed 1 --out out/caveats\n\nA variant is NAME:PATH=VALUE, with several overrides separated by `;`."
+    )]
+    Compare {
+        scenario: PathBuf,
+        /// NAME:PATH=VALUE[;PATH=VALUE...] (repeatable).
+        #[arg(long = "variant", required = true)]
+        variants: Vec<String>,
+        #[command(flatten)]
+        common: ExperimentArgs,
+    },
+    /// Run every point of a grid (or of a design file) of scenario values.
+    #[command(
+        after_help = "Example:\n  pocsim sweep scenarios/tutorial.toml --grid 'forces.fpus[0].count=1,2,3' \\\n      --grid 'mandate.hrddp=\"support\",\"suspend\"' --runs 500 --out out/sweep\n  pocsim sweep scenarios/tutorial.toml --design design.csv --runs 200 --out out/lhs"
+    )]
+    Sweep {
+        scenario: PathBuf,
+        /// PATH=VALUE,VALUE,... (repeatable; the points are all combinations).
+        #[arg(long = "grid", conflicts_with = "design")]
+        grid: Vec<String>,
+        /// CSV whose header names override paths; one row per design point.
+        #[arg(long)]
+        design: Option<PathBuf>,
+        #[command(flatten)]
+        common: ExperimentArgs,
+    },
+    /// Run an experiment described in a file (scenario, variants or grid, runs, seed, metrics).
+    #[command(
+        after_help = "Example:\n  pocsim experiment experiments/tutorial-caveats.toml\n  pocsim experiment experiments/tutorial-caveats.toml --shard 2/4 --out out/shard2"
+    )]
+    Experiment {
+        file: PathBuf,
+        /// Output directory (default: the file's `out`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replications (default: the file's `runs`).
+        #[arg(long)]
+        runs: Option<u64>,
+        #[command(flatten)]
+        exec: ExecArgs,
+    },
+    /// Merge the shards of one experiment into outputs identical to a single run.
+    #[command(after_help = "Example:\n  pocsim merge out/all out/shard1 out/shard2 out/shard3")]
+    Merge {
+        out: PathBuf,
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Replace another experiment's results in OUT.
+        #[arg(long)]
+        force: bool,
+        /// Metrics for the summary (comma-separated; default all).
+        #[arg(long, value_delimiter = ',')]
+        metrics: Vec<String>,
+    },
     /// Check a scenario file and report every problem with its line and column.
     #[command(
         after_help = "Example:\n  pocsim validate scenarios/tutorial.toml\n  pocsim validate scenarios/tutorial.toml --set 'forces.fpus[0].count=3'"
@@ -56,6 +115,46 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+}
+
+#[derive(clap::Args)]
+struct ExperimentArgs {
+    /// Replications per variant.
+    #[arg(long)]
+    runs: u64,
+    /// Master seed (replication i of every variant uses the same streams).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+    /// Override applied to every variant, baseline included: PATH=VALUE (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Metrics for the summary and effects (comma-separated; default all).
+    #[arg(long, value_delimiter = ',')]
+    metrics: Vec<String>,
+    #[command(flatten)]
+    exec: ExecArgs,
+}
+
+#[derive(clap::Args)]
+struct ExecArgs {
+    /// Finish an interrupted run in the same directory.
+    #[arg(long)]
+    resume: bool,
+    /// Replace another experiment's results in the output directory.
+    #[arg(long)]
+    force: bool,
+    /// Run only shard I of N (1-based): replications r with r % N == I - 1.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -93,6 +192,91 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             force,
             json,
         ),
+        Command::Compare {
+            scenario,
+            variants,
+            common,
+        } => {
+            let spec = ExperimentSpec {
+                kind: Kind::Compare,
+                scenario,
+                base: parse_overrides(&common.set)?,
+                variants: variants
+                    .iter()
+                    .map(|v| spec::parse_variant(v))
+                    .collect::<Result<_, _>>()?,
+                runs: common.runs,
+                seed: common.seed,
+                metrics: common.metrics,
+            };
+            cmd_experiment(spec, common.out, &common.exec)
+        }
+        Command::Sweep {
+            scenario,
+            grid,
+            design,
+            common,
+        } => {
+            let variants = match design {
+                Some(d) => spec::design_variants(&d)?,
+                None => {
+                    let axes = grid
+                        .iter()
+                        .map(|g| spec::parse_axis(g))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    spec::grid_variants(&axes)?
+                }
+            };
+            let spec = ExperimentSpec {
+                kind: Kind::Sweep,
+                scenario,
+                base: parse_overrides(&common.set)?,
+                variants,
+                runs: common.runs,
+                seed: common.seed,
+                metrics: common.metrics,
+            };
+            cmd_experiment(spec, common.out, &common.exec)
+        }
+        Command::Experiment {
+            file,
+            out,
+            runs,
+            exec,
+        } => {
+            let (mut spec, file_out) = spec::read_experiment_file(&file)?;
+            if let Some(r) = runs {
+                spec.runs = r;
+            }
+            let out = out.or(file_out).ok_or_else(|| {
+                Error::Usage(format!(
+                    "{}: no output directory: give --out or `out` in the file",
+                    file.display()
+                ))
+            })?;
+            cmd_experiment(spec, out, &exec)
+        }
+        Command::Merge {
+            out,
+            shards,
+            force,
+            metrics,
+        } => {
+            let o = merge::merge(&out, &shards, force, &metrics)?;
+            say(&format!(
+                "merged {} shards of {} ({} rows) into {}",
+                shards.len(),
+                o.manifest.scenario_file,
+                o.manifest.rows,
+                out.display()
+            ));
+            if o.manifest.kind == "compare" {
+                say(&text::render_effects(&o.effects, &metrics));
+            } else {
+                say(&text::render_summary(&o.values, &metrics));
+            }
+            Ok(())
+        }
         Command::Validate { scenario, set } => {
             let loaded = load_scenario(&scenario, &parse_overrides(&set)?)?;
             let m = Model::build(&loaded.scenario);
@@ -152,6 +336,71 @@ fn cmd_run(
                 "wrote {}/summary.json, timeseries.csv, events.csv",
                 dir.display()
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Plans, runs (or resumes) and summarises an experiment.
+fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<(), Error> {
+    let shard = match &a.shard {
+        Some(s) => Shard::parse(s)?,
+        None => Shard::ALL,
+    };
+    let plan = experiment::plan(&spec)?;
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    let opts = ExecOptions {
+        out: out.clone(),
+        shard,
+        resume: a.resume,
+        force: a.force,
+        progress: !a.quiet && std::io::stderr().is_terminal(),
+        stop: &STOP,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let outcome = match a.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
+            .install(|| experiment::execute(&plan, &opts)),
+        None => experiment::execute(&plan, &opts),
+    }?;
+    match outcome {
+        Outcome::Interrupted { done, total } => {
+            let mut cmd: Vec<String> = std::env::args().collect();
+            if !cmd.iter().any(|x| x == "--resume") {
+                cmd.push("--resume".into());
+            }
+            eprintln!(
+                "interrupted after {done} of {total} runs; the finished rows are kept in {}/runs.partial.csv.\nTo finish: {}",
+                out.display(),
+                cmd.join(" ")
+            );
+            std::process::exit(130);
+        }
+        Outcome::Complete { effects, values } => {
+            let runs_here = (0..plan.runs).filter(|r| shard.contains(*r)).count();
+            say(&format!(
+                "{} of {}: {} variants x {} replications (seed {}, shard {}) -> {}",
+                plan.kind.name(),
+                plan.scenario_file,
+                plan.variants.len(),
+                runs_here,
+                plan.seed,
+                shard,
+                out.display()
+            ));
+            if plan.kind == Kind::Compare {
+                say(&text::render_effects(&effects, &plan.selected));
+            } else {
+                say(&text::render_summary(&values, &plan.selected));
+            }
         }
     }
     Ok(())

@@ -20,7 +20,14 @@ fn tmp(name: &str) -> std::path::PathBuf {
 fn run_writes_identical_files_for_the_same_seed() {
     let (a, b) = (tmp("a"), tmp("b"));
     for d in [&a, &b] {
-        let o = pocsim(&["run", "scenarios/tutorial.toml", "--seed", "7", "--out", d.to_str().unwrap()]);
+        let o = pocsim(&[
+            "run",
+            "scenarios/tutorial.toml",
+            "--seed",
+            "7",
+            "--out",
+            d.to_str().unwrap(),
+        ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     for f in ["summary.json", "timeseries.csv", "events.csv"] {
@@ -29,25 +36,65 @@ fn run_writes_identical_files_for_the_same_seed() {
         assert!(!x.is_empty());
         assert_eq!(x, y, "{f} differs between identical runs");
     }
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("summary.json")).unwrap()).unwrap();
     for key in [
-        "civilians_killed", "civilians_injured", "civilians_harmed", "incidents_true", "incidents_reported",
-        "incidents_responded", "incidents_prevented", "response_time_median_h", "response_time_p90_h",
-        "responses_within_target_share", "responses_blocked_by_caveats", "arrests", "detainees_handed_over",
-        "detainees_released", "complicity_events", "crsv_true", "crsv_reported", "patrols", "patrol_hours",
-        "host_capacity_final", "trust_final", "person_days", "by_threat", "scenario_name", "scenario_hash",
-        "seed", "pocsim_version",
+        "civilians_killed",
+        "civilians_injured",
+        "civilians_harmed",
+        "incidents_true",
+        "incidents_reported",
+        "incidents_responded",
+        "incidents_prevented",
+        "response_time_median_h",
+        "response_time_p90_h",
+        "responses_within_target_share",
+        "responses_blocked_by_caveats",
+        "arrests",
+        "detainees_handed_over",
+        "detainees_released",
+        "complicity_events",
+        "crsv_true",
+        "crsv_reported",
+        "patrols",
+        "patrol_hours",
+        "host_capacity_final",
+        "trust_final",
+        "person_days",
+        "by_threat",
+        "scenario_name",
+        "scenario_hash",
+        "seed",
+        "pocsim_version",
     ] {
         assert!(summary.get(key).is_some(), "summary.json lacks {key}");
     }
     let ts = std::fs::read_to_string(a.join("timeseries.csv")).unwrap();
     assert_eq!(ts.lines().count(), 1 + 90 * 3, "one row per day and site");
     // A different seed into the same directory is refused, and the files are kept.
-    let o = pocsim(&["run", "scenarios/tutorial.toml", "--seed", "8", "--out", a.to_str().unwrap()]);
+    let o = pocsim(&[
+        "run",
+        "scenarios/tutorial.toml",
+        "--seed",
+        "8",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
-    assert_eq!(std::fs::read(a.join("events.csv")).unwrap(), std::fs::read(b.join("events.csv")).unwrap());
-    let o = pocsim(&["run", "scenarios/tutorial.toml", "--seed", "8", "--out", a.to_str().unwrap(), "--force"]);
+    assert_eq!(
+        std::fs::read(a.join("events.csv")).unwrap(),
+        std::fs::read(b.join("events.csv")).unwrap()
+    );
+    let o = pocsim(&[
+        "run",
+        "scenarios/tutorial.toml",
+        "--seed",
+        "8",
+        "--out",
+        a.to_str().unwrap(),
+        "--force",
+    ]);
     assert!(o.status.success());
     let _ = std::fs::remove_dir_all(&a);
     let _ = std::fs::remove_dir_all(&b);
@@ -71,6 +118,9 @@ fn a_closed_pipe_ends_quietly() {
 fn help_shows_an_example_for_every_subcommand() {
     for sub in ["run", "validate"] {
         let o = pocsim(&[sub, "--help"]);
-        assert!(String::from_utf8_lossy(&o.stdout).contains("Example"), "{sub} --help");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Example"),
+            "{sub} --help"
+        );
     }
 }

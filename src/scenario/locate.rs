@@ -98,3 +98,58 @@ mod tests {
         assert_eq!(locate(src, "a.missing").map(|p| p.0), Some(1));
     }
 }
+
+/// The TOML text of the value at `path` in `src`, if there is one.
+pub fn value_at(src: &str, path: &str) -> Option<String> {
+    let segs = parse_path(path).ok()?;
+    let doc = Document::parse(src).ok()?;
+    let mut node = Node::Table(doc.as_table());
+    for seg in &segs {
+        node = node.child(seg)?;
+    }
+    let Node::Value(v) = node else {
+        return None;
+    };
+    let mut v = v.clone();
+    v.decor_mut().clear();
+    Some(v.to_string().trim().to_string())
+}
+
+/// A place in a parsed document: a table, an array of tables, or a value.
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Table(&'a Table),
+    Tables(&'a toml_edit::ArrayOfTables),
+    Value(&'a Value),
+}
+
+impl<'a> Node<'a> {
+    fn from_item(item: &'a Item) -> Option<Node<'a>> {
+        match item {
+            Item::Table(t) => Some(Node::Table(t)),
+            Item::ArrayOfTables(a) => Some(Node::Tables(a)),
+            Item::Value(v) => Some(Node::Value(v)),
+            Item::None => None,
+        }
+    }
+
+    fn child(self, seg: &PathSeg) -> Option<Node<'a>> {
+        let by_id =
+            |id: &str, t: &toml_edit::InlineTable| t.get("id").and_then(Value::as_str) == Some(id);
+        match (self, seg) {
+            (Node::Table(t), PathSeg::Key(k)) => Node::from_item(t.get(k)?),
+            (Node::Tables(a), PathSeg::Index(i)) => a.get(*i).map(Node::Table),
+            (Node::Tables(a), PathSeg::Id(id)) => a
+                .iter()
+                .find(|t| t.get("id").and_then(Item::as_str) == Some(id.as_str()))
+                .map(Node::Table),
+            (Node::Value(Value::InlineTable(t)), PathSeg::Key(k)) => t.get(k).map(Node::Value),
+            (Node::Value(Value::Array(a)), PathSeg::Index(i)) => a.get(*i).map(Node::Value),
+            (Node::Value(Value::Array(a)), PathSeg::Id(id)) => a
+                .iter()
+                .find(|v| v.as_inline_table().is_some_and(|t| by_id(id, t)))
+                .map(Node::Value),
+            _ => None,
+        }
+    }
+}

@@ -7,7 +7,8 @@
 
 mod load;
 mod locate;
-mod overrides;
+pub use locate::{line_col, locate, value_at};
+pub mod overrides;
 mod types;
 mod validate;
 

@@ -1,0 +1,227 @@
+//! Merging shards: `pocsim merge OUT DIR...` interleaves the shards' rows back
+//! into the single-machine order and recomputes the statistics, so the merged
+//! files are byte-identical to a run on one machine.
+
+use super::{
+    EFFECTS, MANIFEST, Manifest, PARTIAL, RUNS, SUMMARY, Shard, read_manifest, table,
+    write_manifest,
+};
+use crate::error::Error;
+use crate::output::write_atomic;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+/// Merges complete shard directories into `out`.
+pub fn merge(
+    out: &Path,
+    dirs: &[PathBuf],
+    force: bool,
+    selected: &[String],
+) -> Result<Outcome, Error> {
+    if dirs.is_empty() {
+        return Err(Error::Usage(
+            "merge needs at least one shard directory".into(),
+        ));
+    }
+    let mut shards: Vec<(Manifest, PathBuf)> = Vec::new();
+    for d in dirs {
+        let m = read_manifest(d)?.ok_or_else(|| {
+            Error::Usage(format!(
+                "{} holds no pocsim experiment (no {MANIFEST})",
+                d.display()
+            ))
+        })?;
+        if m.status != "complete" || d.join(PARTIAL).exists() || !d.join(RUNS).exists() {
+            return Err(Error::Usage(format!(
+                "shard {} in {} is not complete (status: {}); finish it with --resume first",
+                m.shard,
+                d.display(),
+                m.status
+            )));
+        }
+        shards.push((m, d.clone()));
+    }
+    let first = shards[0].0.clone();
+    for (m, d) in &shards[1..] {
+        if m.experiment_key != first.experiment_key {
+            let why = if m.scenario_hash != first.scenario_hash {
+                "a different scenario"
+            } else if m.seed != first.seed {
+                "a different seed"
+            } else if m.variants != first.variants {
+                "different variants or overrides"
+            } else if m.runs != first.runs {
+                "a different number of runs"
+            } else {
+                "a different experiment (pocsim version or metrics)"
+            };
+            return Err(Error::Usage(format!(
+                "{} cannot be merged with {}: it comes from {why}",
+                d.display(),
+                shards[0].1.display()
+            )));
+        }
+        if m.shard.count != first.shard.count {
+            return Err(Error::Usage(format!(
+                "{} is shard {} but {} is shard {}: shards of different splits cannot be merged",
+                d.display(),
+                m.shard,
+                shards[0].1.display(),
+                first.shard
+            )));
+        }
+    }
+    let n = first.shard.count;
+    let mut by_index: Vec<Option<usize>> = vec![None; n as usize];
+    for (k, (m, d)) in shards.iter().enumerate() {
+        let slot = &mut by_index[(m.shard.index - 1) as usize];
+        if let Some(prev) = slot {
+            return Err(Error::Usage(format!(
+                "shard {} is given twice ({} and {}): shards overlap",
+                m.shard,
+                shards[*prev].1.display(),
+                d.display()
+            )));
+        }
+        *slot = Some(k);
+    }
+    let missing: Vec<String> = by_index
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(i, _)| format!("{}/{n}", i + 1))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "shard {} missing: cannot merge an incomplete experiment",
+            missing.join(", ")
+        )));
+    }
+
+    // Output directory: refuse to overwrite another experiment.
+    if let Some(m) = read_manifest(out)? {
+        if m.experiment_key != first.experiment_key && !force {
+            return Err(Error::Usage(format!(
+                "{} already holds a different experiment; choose another directory or pass --force",
+                out.display()
+            )));
+        }
+    } else if out.exists()
+        && std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_some()
+        && !force
+    {
+        return Err(Error::Usage(format!(
+            "{} is not empty; choose another directory or pass --force",
+            out.display()
+        )));
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+
+    // Interleave rows: replication r comes from shard r % n, all variants in order.
+    let n_var = first.variants.len();
+    let mut readers = Vec::new();
+    let mut header: Option<String> = None;
+    for slot in &by_index {
+        let d = &shards[slot.expect("checked")].1;
+        let p = d.join(RUNS);
+        let mut r = BufReader::new(std::fs::File::open(&p).map_err(|e| Error::io(&p, e))?);
+        let mut h = String::new();
+        r.read_line(&mut h).map_err(|e| Error::io(&p, e))?;
+        match &header {
+            None => header = Some(h),
+            Some(h0) if *h0 != h => {
+                return Err(Error::Usage(format!(
+                    "{} has different columns from the other shards",
+                    p.display()
+                )));
+            }
+            _ => {}
+        }
+        readers.push((p, r));
+    }
+    let header = header.expect("at least one shard");
+    let tmp = out.join(format!(".{RUNS}.tmp-{}", std::process::id()));
+    let result = (|| -> Result<(), Error> {
+        let mut w =
+            std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?);
+        w.write_all(header.as_bytes())
+            .map_err(|e| Error::io(&tmp, e))?;
+        let mut line = String::new();
+        for r in 0..first.runs {
+            let (p, reader) = &mut readers[(r % n) as usize];
+            for v in 0..n_var {
+                line.clear();
+                reader.read_line(&mut line).map_err(|e| Error::io(&*p, e))?;
+                let f = table::split_csv(line.trim_end_matches('\n'));
+                let ok = f.len() > 2 && f[0] == first.variants[v].name && f[1] == r.to_string();
+                if !ok || !line.ends_with('\n') {
+                    return Err(Error::Usage(format!(
+                        "{} is inconsistent: expected variant {} replication {r}",
+                        p.display(),
+                        first.variants[v].name
+                    )));
+                }
+                w.write_all(line.as_bytes())
+                    .map_err(|e| Error::io(&tmp, e))?;
+            }
+        }
+        for (p, reader) in &mut readers {
+            line.clear();
+            if reader.read_line(&mut line).map_err(|e| Error::io(&*p, e))? > 0 {
+                return Err(Error::Usage(format!(
+                    "{} has more rows than its shard should",
+                    p.display()
+                )));
+            }
+        }
+        let f = w
+            .into_inner()
+            .map_err(|e| Error::io(&tmp, e.into_error()))?;
+        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, out.join(RUNS)).map_err(|e| Error::io(out.join(RUNS), e))
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+
+    let names: Vec<String> = first.variants.iter().map(|v| v.name.clone()).collect();
+    let values = table::read_values(&out.join(RUNS), &names, first.inputs.len())?;
+    write_atomic(
+        &out.join(SUMMARY),
+        table::summary_csv(&values, selected).as_bytes(),
+    )?;
+    let effects = if first.kind == "compare" {
+        let e = table::effects(&values, selected);
+        write_atomic(&out.join(EFFECTS), table::effects_csv(&e).as_bytes())?;
+        e
+    } else {
+        Vec::new()
+    };
+    let mut m = first.clone();
+    m.shard = Shard::ALL;
+    m.rows = first.runs * n_var as u64;
+    m.started = shards
+        .iter()
+        .map(|s| s.0.started.clone())
+        .min()
+        .unwrap_or_default();
+    m.finished = Some(super::now_utc());
+    m.command = format!("merge of {n} shards");
+    write_manifest(out, &m)?;
+    Ok(Outcome {
+        effects,
+        values,
+        manifest: m,
+    })
+}
+
+/// What a merge produced.
+pub struct Outcome {
+    pub effects: Vec<table::Effect>,
+    pub values: table::Values,
+    pub manifest: Manifest,
+}

@@ -1,0 +1,576 @@
+//! Experiments: many replications of several variants of a scenario, in
+//! parallel, with common random numbers, resumable and shardable.
+//!
+//! Replication *r* of every variant uses the streams of `Seed(master, r)`, so
+//! variants differ only by what they change. Work items are ordered
+//! replication-major (all variants of replication 0, then of 1, ...); they run
+//! in chunks on all cores and each chunk's rows are appended, in order, to
+//! `runs.partial.csv`. The file is therefore always a prefix of the final
+//! table: a kill loses at most the chunk in flight, `--resume` continues after
+//! the last complete row, and the result is byte-identical whatever the thread
+//! count. When all rows are in, the file becomes `runs.csv` and the statistics
+//! are computed from it.
+
+pub mod merge;
+pub mod spec;
+pub mod table;
+pub mod text;
+
+use crate::engine::RunOptions;
+use crate::error::Error;
+use crate::model::Model;
+use crate::output::write_atomic;
+use crate::policy::Doctrine;
+use crate::rng::Seed;
+use crate::scenario::{LoadedScenario, ThreatKind, load_scenario, value_at};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use spec::{ExperimentSpec, Kind};
+use std::io::{Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// A variant ready to run.
+pub struct PlannedVariant {
+    pub name: String,
+    pub overrides: Vec<String>,
+    pub loaded: LoadedScenario,
+    pub model: Model,
+    /// Value of every varied input in this variant (TOML text).
+    pub inputs: Vec<String>,
+}
+
+/// An experiment with every variant loaded and validated.
+pub struct Plan {
+    pub kind: Kind,
+    pub scenario_file: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub variants: Vec<PlannedVariant>,
+    /// Override paths varied across variants (the input columns).
+    pub inputs: Vec<String>,
+    pub kinds: Vec<ThreatKind>,
+    pub metrics: Vec<String>,
+    /// Metrics chosen for summaries (empty = all).
+    pub selected: Vec<String>,
+    /// Identity of the experiment (everything but the shard).
+    pub key: String,
+}
+
+/// Loads and validates every variant before anything runs or is written.
+pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
+    if spec.runs == 0 {
+        return Err(Error::Usage("--runs must be at least 1".into()));
+    }
+    let mut named: Vec<(String, Vec<crate::scenario::Override>)> = Vec::new();
+    if spec.kind == Kind::Compare {
+        named.push(("baseline".into(), Vec::new()));
+    }
+    for v in &spec.variants {
+        if named.iter().any(|(n, _)| *n == v.name) {
+            return Err(Error::Usage(format!(
+                "variant name `{}` is used twice",
+                v.name
+            )));
+        }
+        named.push((v.name.clone(), v.overrides.clone()));
+    }
+    if named.is_empty() || (spec.kind == Kind::Sweep && spec.variants.is_empty()) {
+        return Err(Error::Usage(
+            "nothing to run: no variants or grid points".into(),
+        ));
+    }
+    let mut inputs: Vec<String> = Vec::new();
+    for (_, ovs) in &named {
+        for o in ovs {
+            if !inputs.contains(&o.path) {
+                inputs.push(o.path.clone());
+            }
+        }
+    }
+    let mut variants = Vec::new();
+    for (name, ovs) in named {
+        let all: Vec<_> = spec.base.iter().chain(&ovs).cloned().collect();
+        let loaded = load_scenario(&spec.scenario, &all).map_err(|e| match e {
+            Error::Usage(m) => Error::Usage(format!("variant `{name}`: {m}")),
+            other => other,
+        })?;
+        let model = Model::build(&loaded.scenario);
+        let vals = inputs
+            .iter()
+            .map(|p| value_at(&loaded.source, p).unwrap_or_default())
+            .collect();
+        variants.push(PlannedVariant {
+            name,
+            overrides: ovs
+                .iter()
+                .map(|o| format!("{}={}", o.path, o.value_text))
+                .collect(),
+            loaded,
+            model,
+            inputs: vals,
+        });
+    }
+    let kinds: Vec<ThreatKind> = ThreatKind::ALL
+        .into_iter()
+        .filter(|k| variants.iter().any(|v| v.model.kinds[k.index()].is_some()))
+        .collect();
+    let metrics = table::metric_names(&kinds);
+    for m in &spec.metrics {
+        if !metrics.contains(m) {
+            return Err(Error::Usage(format!(
+                "unknown metric `{m}` (metrics: {}, ...)",
+                metrics
+                    .iter()
+                    .take(6)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    let mut h = Sha256::new();
+    h.update(format!(
+        "pocsim {}\n{}\nseed {}\nruns {}\n",
+        crate::VERSION,
+        spec.kind.name(),
+        spec.seed,
+        spec.runs
+    ));
+    for v in &variants {
+        h.update(format!(
+            "{}\n{}\n{}\n",
+            v.name,
+            v.overrides.join(";"),
+            v.loaded.hash
+        ));
+    }
+    h.update(table::header(&inputs, &metrics));
+    let key: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Plan {
+        kind: spec.kind,
+        scenario_file: spec.scenario.display().to_string(),
+        runs: spec.runs,
+        seed: spec.seed,
+        variants,
+        inputs,
+        kinds,
+        metrics,
+        selected: spec.metrics.clone(),
+        key,
+    })
+}
+
+/// A share of the replications: those with `r % count == index - 1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    pub const ALL: Shard = Shard { index: 1, count: 1 };
+
+    /// Parses `I/N` with 1 <= I <= N.
+    pub fn parse(s: &str) -> Result<Shard, Error> {
+        let bad = || {
+            Error::Usage(format!(
+                "shard `{s}` must be I/N with 1 <= I <= N (e.g. 2/4)"
+            ))
+        };
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u64 = i.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    pub fn contains(&self, r: u64) -> bool {
+        r % self.count == self.index - 1
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// `manifest.json`: enough to reproduce and to merge.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub pocsim_version: String,
+    pub experiment_key: String,
+    pub kind: String,
+    pub scenario_file: String,
+    pub scenario_name: String,
+    pub scenario_hash: String,
+    pub variants: Vec<ManifestVariant>,
+    pub inputs: Vec<String>,
+    pub seed: u64,
+    pub runs: u64,
+    pub shard: Shard,
+    pub rows: u64,
+    pub threads: usize,
+    pub started: String,
+    pub finished: Option<String>,
+    pub status: String,
+    pub command: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ManifestVariant {
+    pub name: String,
+    pub overrides: Vec<String>,
+    pub scenario_hash: String,
+}
+
+/// How to execute a plan.
+pub struct ExecOptions<'a> {
+    pub out: PathBuf,
+    pub shard: Shard,
+    pub resume: bool,
+    pub force: bool,
+    pub progress: bool,
+    pub stop: &'a AtomicBool,
+    /// The command line, recorded in the manifest.
+    pub command: String,
+}
+
+/// How an execution ended.
+#[derive(Debug)]
+pub enum Outcome {
+    Complete {
+        effects: Vec<table::Effect>,
+        values: table::Values,
+    },
+    Interrupted {
+        done: u64,
+        total: u64,
+    },
+}
+
+pub const RUNS: &str = "runs.csv";
+pub const PARTIAL: &str = "runs.partial.csv";
+pub const SUMMARY: &str = "summary.csv";
+pub const EFFECTS: &str = "effects.csv";
+pub const MANIFEST: &str = "manifest.json";
+const OWN: [&str; 5] = [RUNS, PARTIAL, SUMMARY, EFFECTS, MANIFEST];
+
+fn manifest(
+    plan: &Plan,
+    shard: Shard,
+    rows: u64,
+    started: &str,
+    status: &str,
+    command: &str,
+) -> Manifest {
+    let base = &plan.variants[0].loaded;
+    Manifest {
+        pocsim_version: crate::VERSION.into(),
+        experiment_key: plan.key.clone(),
+        kind: plan.kind.name().into(),
+        scenario_file: plan.scenario_file.clone(),
+        scenario_name: base.scenario.scenario.name.clone(),
+        scenario_hash: base.hash.clone(),
+        variants: plan
+            .variants
+            .iter()
+            .map(|v| ManifestVariant {
+                name: v.name.clone(),
+                overrides: v.overrides.clone(),
+                scenario_hash: v.loaded.hash.clone(),
+            })
+            .collect(),
+        inputs: plan.inputs.clone(),
+        seed: plan.seed,
+        runs: plan.runs,
+        shard,
+        rows,
+        threads: rayon::current_num_threads(),
+        started: started.into(),
+        finished: None,
+        status: status.into(),
+        command: command.into(),
+    }
+}
+
+pub fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), Error> {
+    let mut v = serde_json::to_vec_pretty(m).expect("manifest serialises");
+    v.push(b'\n');
+    write_atomic(&dir.join(MANIFEST), &v)
+}
+
+pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>, Error> {
+    let p = dir.join(MANIFEST);
+    match std::fs::read(&p) {
+        Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| {
+            Error::input(
+                &p.display().to_string(),
+                format!("not a pocsim manifest: {e}"),
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(&p, e)),
+    }
+}
+
+/// Decides whether `dir` may receive this experiment, clearing it if forced.
+fn prepare_dir(plan: &Plan, o: &ExecOptions) -> Result<(), Error> {
+    let dir = &o.out;
+    let exists = dir.exists();
+    if exists && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} exists and is not a directory",
+            dir.display()
+        )));
+    }
+    let clear = || -> Result<(), Error> {
+        for f in OWN {
+            let p = dir.join(f);
+            if p.exists() {
+                std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+            }
+        }
+        Ok(())
+    };
+    if exists {
+        match read_manifest(dir) {
+            Ok(Some(m)) if m.experiment_key == plan.key && m.shard == o.shard => {
+                if o.force && !o.resume {
+                    clear()?;
+                } else if dir.join(PARTIAL).exists() && !o.resume {
+                    return Err(Error::Usage(format!(
+                        "{} holds an interrupted run of this experiment: add --resume to finish it, or --force to start again",
+                        dir.display()
+                    )));
+                }
+            }
+            Ok(Some(m)) => {
+                if !o.force {
+                    return Err(Error::Usage(format!(
+                        "{} already holds a different experiment ({} of {}, {} runs, seed {}, shard {}); choose another --out or pass --force to replace it",
+                        dir.display(),
+                        m.kind,
+                        m.scenario_file,
+                        m.runs,
+                        m.seed,
+                        m.shard
+                    )));
+                }
+                clear()?;
+            }
+            Ok(None) | Err(_) => {
+                let nonempty = std::fs::read_dir(dir)
+                    .map_err(|e| Error::io(dir, e))?
+                    .next()
+                    .is_some();
+                if nonempty && !o.force {
+                    return Err(Error::Usage(format!(
+                        "{} is not empty and holds no pocsim experiment; choose another --out or pass --force",
+                        dir.display()
+                    )));
+                }
+                clear()?;
+            }
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    Ok(())
+}
+
+/// Runs (or resumes) a plan into `opts.out`.
+pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
+    prepare_dir(plan, opts)?;
+    let dir = &opts.out;
+    let started = now_utc();
+    write_manifest(
+        dir,
+        &manifest(plan, opts.shard, 0, &started, "running", &opts.command),
+    )?;
+
+    let work: Vec<(u64, usize)> = (0..plan.runs)
+        .filter(|r| opts.shard.contains(*r))
+        .flat_map(|r| (0..plan.variants.len()).map(move |v| (r, v)))
+        .collect();
+    let total = work.len() as u64;
+    let header = table::header(&plan.inputs, &plan.metrics);
+    let partial = dir.join(PARTIAL);
+    let finished_file = dir.join(RUNS);
+
+    let done = if opts.resume && !partial.exists() && finished_file.exists() {
+        // Already complete: only the statistics are rebuilt.
+        verify_prefix(plan, &finished_file, &header, &work)?.0
+    } else {
+        let done = if opts.resume && partial.exists() {
+            let (n, len) = verify_prefix(plan, &partial, &header, &work)?;
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&partial)
+                .map_err(|e| Error::io(&partial, e))?;
+            f.set_len(len).map_err(|e| Error::io(&partial, e))?;
+            n
+        } else {
+            write_atomic(&partial, header.as_bytes())?;
+            0
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&partial)
+            .map_err(|e| Error::io(&partial, e))?;
+        file.seek(std::io::SeekFrom::End(0))
+            .map_err(|e| Error::io(&partial, e))?;
+        let mut done = done;
+        let chunk = (rayon::current_num_threads() * 32).max(64);
+        let t0 = Instant::now();
+        let start_done = done;
+        while (done as usize) < work.len() {
+            if opts.stop.load(Ordering::SeqCst) {
+                if opts.progress {
+                    eprintln!();
+                }
+                let mut m = manifest(
+                    plan,
+                    opts.shard,
+                    done,
+                    &started,
+                    "interrupted",
+                    &opts.command,
+                );
+                m.finished = Some(now_utc());
+                write_manifest(dir, &m)?;
+                return Ok(Outcome::Interrupted { done, total });
+            }
+            let end = (done as usize + chunk).min(work.len());
+            let rows: Vec<String> = work[done as usize..end]
+                .par_iter()
+                .map(|&(r, v)| {
+                    let pv = &plan.variants[v];
+                    let res = crate::engine::run(
+                        &pv.model,
+                        Seed::new(plan.seed, r),
+                        &mut Doctrine::default(),
+                        RunOptions::default(),
+                    );
+                    table::row(
+                        &pv.name,
+                        r,
+                        plan.seed,
+                        &pv.inputs,
+                        &table::metric_values(&res.summary, &plan.kinds),
+                    )
+                })
+                .collect();
+            let mut buf = Vec::with_capacity(rows.iter().map(String::len).sum());
+            for r in &rows {
+                buf.extend_from_slice(r.as_bytes());
+            }
+            file.write_all(&buf).map_err(|e| Error::io(&partial, e))?;
+            file.sync_data().map_err(|e| Error::io(&partial, e))?;
+            done = end as u64;
+            if opts.progress {
+                let rate = (done - start_done) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
+                let left = (total - done) as f64 / rate.max(1e-9);
+                eprint!("\r  {done}/{total} runs  {rate:.0} runs/s  about {left:.0} s left   ");
+            }
+        }
+        if opts.progress {
+            eprintln!();
+        }
+        drop(file);
+        std::fs::rename(&partial, &finished_file).map_err(|e| Error::io(&finished_file, e))?;
+        done
+    };
+
+    let names: Vec<String> = plan.variants.iter().map(|v| v.name.clone()).collect();
+    let values = table::read_values(&finished_file, &names, plan.inputs.len())?;
+    write_atomic(
+        &dir.join(SUMMARY),
+        table::summary_csv(&values, &plan.selected).as_bytes(),
+    )?;
+    let effects = if plan.kind == Kind::Compare {
+        let e = table::effects(&values, &plan.selected);
+        write_atomic(&dir.join(EFFECTS), table::effects_csv(&e).as_bytes())?;
+        e
+    } else {
+        Vec::new()
+    };
+    let mut m = manifest(plan, opts.shard, done, &started, "complete", &opts.command);
+    m.finished = Some(now_utc());
+    write_manifest(dir, &m)?;
+    Ok(Outcome::Complete { effects, values })
+}
+
+/// Checks that a runs file is a prefix of the work list; returns the number of
+/// complete rows and the byte length they take (a torn last line is dropped).
+fn verify_prefix(
+    plan: &Plan,
+    path: &Path,
+    header: &str,
+    work: &[(u64, usize)],
+) -> Result<(u64, u64), Error> {
+    let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = String::from_utf8_lossy(&text);
+    let file = path.display().to_string();
+    if !text.starts_with(header) {
+        return Err(Error::input(
+            &file,
+            "its header does not match this experiment; use another --out or --force",
+        ));
+    }
+    let mut len = header.len();
+    let mut n = 0usize;
+    for line in text[header.len()..].split_inclusive('\n') {
+        let Some(row) = table::parse_row(line, plan.inputs.len(), plan.metrics.len()) else {
+            break; // a torn or corrupt last line: it will be run again
+        };
+        let Some(&(r, v)) = work.get(n) else {
+            return Err(Error::input(
+                &file,
+                "it holds more rows than this experiment has",
+            ));
+        };
+        if row.replication != r || row.variant != plan.variants[v].name {
+            return Err(Error::input(
+                &file,
+                format!(
+                    "row {} is not the expected run (variant {}, replication {r})",
+                    n + 2,
+                    plan.variants[v].name
+                ),
+            ));
+        }
+        len += line.len();
+        n += 1;
+    }
+    Ok((n as u64, len as u64))
+}
+
+/// The current time as ISO 8601 UTC (for manifests only).
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86400, secs % 86400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}

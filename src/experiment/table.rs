@@ -1,0 +1,356 @@
+//! The experiment's tables: `runs.csv` rows (written as runs finish, read back
+//! for resume, merge and statistics), `summary.csv` and `effects.csv`.
+//!
+//! Statistics are always computed from the text of `runs.csv`, parsed back:
+//! floats are written in Rust's shortest round-trip form, so a single run, a
+//! resumed one and a merge of shards all give byte-identical files.
+
+use crate::error::Error;
+use crate::metrics::{Summary, ThreatSummary};
+use crate::output::csv_field;
+use crate::scenario::ThreatKind;
+use crate::stats::{describe, paired};
+use std::fmt::Write as _;
+use std::io::BufRead;
+use std::path::Path;
+
+/// Fields of the per-threat breakdown, in column order.
+const THREAT_FIELDS: [&str; 7] = [
+    "incidents_true",
+    "incidents_reported",
+    "incidents_responded",
+    "incidents_prevented",
+    "civilians_harmed",
+    "civilians_killed",
+    "answered_in_time",
+];
+
+fn threat_field(t: &ThreatSummary, k: usize) -> u64 {
+    match k {
+        0 => t.incidents_true,
+        1 => t.incidents_reported,
+        2 => t.incidents_responded,
+        3 => t.incidents_prevented,
+        4 => t.civilians_harmed,
+        5 => t.civilians_killed,
+        _ => t.answered_in_time,
+    }
+}
+
+/// Metric column names: the scalar metrics, then `<kind>.<field>` per threat kind.
+pub fn metric_names(kinds: &[ThreatKind]) -> Vec<String> {
+    let mut v: Vec<String> = Summary::default()
+        .scalars()
+        .into_iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    for k in kinds {
+        for f in THREAT_FIELDS {
+            v.push(format!("{}.{f}", k.name()));
+        }
+    }
+    v
+}
+
+/// Metric values in the order of [`metric_names`].
+pub fn metric_values(s: &Summary, kinds: &[ThreatKind]) -> Vec<f64> {
+    let mut v: Vec<f64> = s.scalars().into_iter().map(|(_, x)| x).collect();
+    let empty = ThreatSummary::default();
+    for k in kinds {
+        let t = s.by_threat.get(k.name()).unwrap_or(&empty);
+        for f in 0..THREAT_FIELDS.len() {
+            v.push(threat_field(t, f) as f64);
+        }
+    }
+    v
+}
+
+/// Whether a smaller value of a metric is better for civilians.
+pub fn lower_is_better(metric: &str) -> bool {
+    let field = metric.rsplit('.').next().unwrap_or(metric);
+    !matches!(
+        field,
+        "incidents_prevented"
+            | "incidents_mitigated"
+            | "incidents_responded"
+            | "incidents_reported"
+            | "incidents_deterred"
+            | "responses_within_target_share"
+            | "attacks_answered_in_time_share"
+            | "answered_in_time"
+            | "arrests"
+            | "detainees_handed_over"
+            | "crsv_reported"
+            | "patrols"
+            | "patrol_hours"
+            | "escorts_done"
+            | "host_capacity_final"
+            | "trust_final"
+    )
+}
+
+/// A number as written in the tables: shortest round-trip form, `NA` for undefined.
+pub fn num(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else if x.is_nan() {
+        "NA".to_string()
+    } else if x > 0.0 {
+        "Inf".to_string()
+    } else {
+        "-Inf".to_string()
+    }
+}
+
+fn parse_num(s: &str) -> Option<f64> {
+    match s {
+        "NA" => Some(f64::NAN),
+        "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        _ => s.parse().ok(),
+    }
+}
+
+/// The header of `runs.csv`.
+pub fn header(inputs: &[String], metrics: &[String]) -> String {
+    let mut h = String::from("variant,replication,seed_stream");
+    for c in inputs.iter().chain(metrics) {
+        h.push(',');
+        h.push_str(&csv_field(c));
+    }
+    h.push('\n');
+    h
+}
+
+/// One row of `runs.csv`.
+pub fn row(
+    variant: &str,
+    replication: u64,
+    master: u64,
+    inputs: &[String],
+    values: &[f64],
+) -> String {
+    let mut s = String::with_capacity(32 + 8 * values.len());
+    let _ = write!(
+        s,
+        "{},{replication},{master}:{replication}",
+        csv_field(variant)
+    );
+    for i in inputs {
+        s.push(',');
+        s.push_str(&csv_field(i));
+    }
+    for v in values {
+        s.push(',');
+        s.push_str(&num(*v));
+    }
+    s.push('\n');
+    s
+}
+
+/// Splits one CSV line (RFC 4180 quoting).
+pub fn split_csv(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (false, '"') if cur.is_empty() => quoted = true,
+            (false, ',') => out.push(std::mem::take(&mut cur)),
+            (_, c) => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// A parsed row: variant name, replication, metric values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub variant: String,
+    pub replication: u64,
+    pub values: Vec<f64>,
+}
+
+/// Parses a complete row given the header's column count; None if malformed.
+pub fn parse_row(line: &str, n_inputs: usize, n_metrics: usize) -> Option<Row> {
+    let f = split_csv(line.strip_suffix('\n')?);
+    if f.len() != 3 + n_inputs + n_metrics {
+        return None;
+    }
+    let replication = f[1].parse().ok()?;
+    let values = f[3 + n_inputs..]
+        .iter()
+        .map(|s| parse_num(s))
+        .collect::<Option<Vec<f64>>>()?;
+    Some(Row {
+        variant: f[0].clone(),
+        replication,
+        values,
+    })
+}
+
+#[derive(Debug, Clone)]
+/// All metric values of a finished `runs.csv`, by variant (in the order given)
+/// and metric, replications in file order.
+pub struct Values {
+    pub variants: Vec<String>,
+    pub metrics: Vec<String>,
+    /// `cols[variant][metric][k]`.
+    pub cols: Vec<Vec<Vec<f64>>>,
+}
+
+/// Reads `runs.csv` for statistics.
+pub fn read_values(path: &Path, variants: &[String], n_inputs: usize) -> Result<Values, Error> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut lines = std::io::BufReader::new(f).lines();
+    let head = lines
+        .next()
+        .transpose()
+        .map_err(|e| Error::io(path, e))?
+        .unwrap_or_default();
+    let head = split_csv(&head);
+    let metrics: Vec<String> = head.iter().skip(3 + n_inputs).cloned().collect();
+    let mut cols = vec![vec![Vec::new(); metrics.len()]; variants.len()];
+    for (i, line) in lines.enumerate() {
+        let mut line = line.map_err(|e| Error::io(path, e))?;
+        line.push('\n');
+        let r = parse_row(&line, n_inputs, metrics.len()).ok_or_else(|| {
+            Error::input(
+                &path.display().to_string(),
+                format!("row {} is malformed", i + 2),
+            )
+        })?;
+        let v = variants
+            .iter()
+            .position(|x| *x == r.variant)
+            .ok_or_else(|| {
+                Error::input(
+                    &path.display().to_string(),
+                    format!("row {}: unknown variant `{}`", i + 2, r.variant),
+                )
+            })?;
+        for (m, x) in r.values.into_iter().enumerate() {
+            cols[v][m].push(x);
+        }
+    }
+    Ok(Values {
+        variants: variants.to_vec(),
+        metrics,
+        cols,
+    })
+}
+
+fn selected<'a>(all: &'a [String], wanted: &[String]) -> Vec<(usize, &'a String)> {
+    all.iter()
+        .enumerate()
+        .filter(|(_, m)| wanted.is_empty() || wanted.iter().any(|w| w == *m))
+        .collect()
+}
+
+/// `summary.csv`: per variant and metric, descriptive statistics and a 95% CI of the mean.
+pub fn summary_csv(v: &Values, wanted: &[String]) -> String {
+    let mut s =
+        String::from("variant,metric,n,mean,sd,min,p5,p25,median,p75,p95,max,ci95_low,ci95_high\n");
+    for (vi, name) in v.variants.iter().enumerate() {
+        for (m, metric) in selected(&v.metrics, wanted) {
+            let d = describe(&v.cols[vi][m]);
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                csv_field(name),
+                metric,
+                d.n,
+                num(d.mean),
+                num(d.sd),
+                num(d.min),
+                num(d.p5),
+                num(d.p25),
+                num(d.median),
+                num(d.p75),
+                num(d.p95),
+                num(d.max),
+                num(d.ci_low),
+                num(d.ci_high)
+            );
+        }
+    }
+    s
+}
+
+/// One line of the effects table.
+#[derive(Debug, Clone)]
+pub struct Effect {
+    pub variant: String,
+    pub metric: String,
+    pub lower_is_better: bool,
+    pub p: crate::stats::Paired,
+}
+
+/// Paired effects of every variant against the first (the baseline).
+pub fn effects(v: &Values, wanted: &[String]) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for vi in 1..v.variants.len() {
+        for (m, metric) in selected(&v.metrics, wanted) {
+            let lower = lower_is_better(metric);
+            out.push(Effect {
+                variant: v.variants[vi].clone(),
+                metric: metric.clone(),
+                lower_is_better: lower,
+                p: paired(&v.cols[0][m], &v.cols[vi][m], lower),
+            });
+        }
+    }
+    out
+}
+
+/// `effects.csv`.
+pub fn effects_csv(effects: &[Effect]) -> String {
+    let mut s = String::from(
+        "variant,metric,better,n,baseline_mean,variant_mean,mean_diff,ci95_low,ci95_high,relative_change,share_better\n",
+    );
+    for e in effects {
+        let p = &e.p;
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{}",
+            csv_field(&e.variant),
+            e.metric,
+            if e.lower_is_better { "lower" } else { "higher" },
+            p.n,
+            num(p.baseline_mean),
+            num(p.variant_mean),
+            num(p.mean_diff),
+            num(p.ci_low),
+            num(p.ci_high),
+            num(p.relative),
+            num(p.share_better)
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_round_trip_exactly() {
+        let vals = [0.1 + 0.2, f64::NAN, 1e-300, 12345.678901234567, 0.0];
+        let line = row("a, \"b\"", 7, 42, &["\"suspend\"".into()], &vals);
+        let r = parse_row(&line, 1, vals.len()).unwrap();
+        assert_eq!(r.variant, "a, \"b\"");
+        assert_eq!(r.replication, 7);
+        for (a, b) in r.values.iter().zip(vals) {
+            assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
+        }
+        // A half-written line (no newline) is not a row.
+        assert!(parse_row(&line[..line.len() - 3], 1, vals.len()).is_none());
+    }
+}

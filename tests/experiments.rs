@@ -1,0 +1,523 @@
+//! Experiments: common random numbers, determinism across thread counts,
+//! resume after a kill, shard and merge identity, and refusals of bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const T: &str = "scenarios/tutorial.toml";
+const APPROVAL: &str = "approval:forces.fpus[0].caveats.approval_required=true";
+
+fn pocsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pocsim"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("pocsim runs")
+}
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("pocsim-exp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout {}\nstderr {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn same_results(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
+        let x = std::fs::read(a.join(f)).unwrap_or_else(|e| panic!("{}: {e}", a.join(f).display()));
+        let y = std::fs::read(b.join(f)).unwrap_or_else(|e| panic!("{}: {e}", b.join(f).display()));
+        assert!(
+            x == y,
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+fn compare(out: &Path, runs: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "compare",
+        T,
+        "--variant",
+        APPROVAL,
+        "--variant",
+        "same:forces.fpus[0].vehicles=12",
+        "--runs",
+        runs,
+        "--seed",
+        "5",
+        "--out",
+        s(out),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    pocsim(&args)
+}
+
+#[test]
+fn an_identical_variant_differs_by_exactly_zero() {
+    let d = dir("crn");
+    ok(&compare(&d, "60", &[]));
+    let effects = std::fs::read_to_string(d.join("effects.csv")).unwrap();
+    let mut n = 0;
+    for line in effects.lines().filter(|l| l.starts_with("same,")) {
+        let f: Vec<&str> = line.split(',').collect();
+        // mean_diff, ci95_low, ci95_high are exactly zero (or NA where undefined).
+        for v in &f[6..9] {
+            assert!(*v == "0" || *v == "NA", "{line}");
+        }
+        n += 1;
+    }
+    assert!(n > 30);
+    // And the caveat has an effect.
+    let harm = effects
+        .lines()
+        .find(|l| l.starts_with("approval,civilians_harmed,"))
+        .unwrap();
+    let diff: f64 = harm.split(',').nth(6).unwrap().parse().unwrap();
+    assert!(diff > 0.0, "{harm}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let (a, b, c) = (dir("t1"), dir("t2"), dir("t3"));
+    ok(&compare(&a, "150", &["--threads", "1"]));
+    ok(&compare(&b, "150", &["--threads", "2"]));
+    ok(&compare(&c, "150", &["--threads", "3"]));
+    same_results(&a, &b, &["runs.csv", "summary.csv", "effects.csv"]);
+    same_results(&a, &c, &["runs.csv", "summary.csv", "effects.csv"]);
+    for d in [a, b, c] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn a_killed_run_resumes_to_identical_files() {
+    let whole = dir("whole");
+    ok(&compare(&whole, "3000", &[]));
+    let part = dir("killed");
+    let mut killed = 0;
+    for k in 0..4 {
+        let mut args: Vec<String> = [
+            "compare",
+            T,
+            "--variant",
+            APPROVAL,
+            "--variant",
+            "same:forces.fpus[0].vehicles=12",
+            "--runs",
+            "3000",
+            "--seed",
+            "5",
+            "--out",
+            s(&part),
+            "--quiet",
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+        if k > 0 {
+            args.push("--resume".into());
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pocsim"))
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(150 + 90 * k));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            killed += 1;
+        }
+        let _ = child.wait();
+    }
+    assert!(
+        killed > 0,
+        "the run finished before it could be killed: raise --runs"
+    );
+    ok(&compare(&part, "3000", &["--resume"]));
+    same_results(&whole, &part, &["runs.csv", "summary.csv", "effects.csv"]);
+    assert!(!part.join("runs.partial.csv").exists());
+    let rows = std::fs::read_to_string(part.join("runs.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(rows, 1 + 3 * 3000, "no row lost or duplicated");
+    let _ = std::fs::remove_dir_all(&whole);
+    let _ = std::fs::remove_dir_all(&part);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
+    let d = dir("sigint");
+    let child = Command::new(env!("CARGO_BIN_EXE_pocsim"))
+        .args([
+            "compare",
+            T,
+            "--variant",
+            APPROVAL,
+            "--runs",
+            "100000",
+            "--seed",
+            "5",
+            "--out",
+            s(&d),
+            "--quiet",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--resume"), "{err}");
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "interrupted");
+    assert!(d.join("runs.partial.csv").exists());
+    // Without --resume the interrupted directory is not silently restarted.
+    let o = pocsim(&[
+        "compare",
+        T,
+        "--variant",
+        APPROVAL,
+        "--runs",
+        "100000",
+        "--seed",
+        "5",
+        "--out",
+        s(&d),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn shards_merge_into_the_single_machine_result() {
+    let single = dir("single");
+    ok(&compare(&single, "101", &[]));
+    let shards: Vec<PathBuf> = (1..=3).map(|i| dir(&format!("shard{i}"))).collect();
+    for (i, d) in shards.iter().enumerate() {
+        ok(&compare(d, "101", &["--shard", &format!("{}/3", i + 1)]));
+    }
+    let merged = dir("merged");
+    // Shards in any order.
+    ok(&pocsim(&[
+        "merge",
+        s(&merged),
+        s(&shards[2]),
+        s(&shards[0]),
+        s(&shards[1]),
+    ]));
+    same_results(
+        &single,
+        &merged,
+        &["runs.csv", "summary.csv", "effects.csv"],
+    );
+
+    // Refusals: a missing shard, an overlap, a shard of another seed.
+    let o = pocsim(&["merge", s(&dir("m2")), s(&shards[0]), s(&shards[1])]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shard 3/3 missing"));
+    let o = pocsim(&[
+        "merge",
+        s(&dir("m3")),
+        s(&shards[0]),
+        s(&shards[0]),
+        s(&shards[1]),
+        s(&shards[2]),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("given twice"));
+    let other = dir("other-seed");
+    ok(&pocsim(&[
+        "compare",
+        T,
+        "--variant",
+        APPROVAL,
+        "--variant",
+        "same:forces.fpus[0].vehicles=12",
+        "--runs",
+        "101",
+        "--seed",
+        "6",
+        "--out",
+        s(&other),
+        "--quiet",
+        "--shard",
+        "3/3",
+    ]));
+    let o = pocsim(&[
+        "merge",
+        s(&dir("m4")),
+        s(&shards[0]),
+        s(&shards[1]),
+        s(&other),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("a different seed"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for d in shards.iter().chain([&single, &merged, &other]) {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn sweeps_grids_designs_and_experiment_files_run() {
+    let d = dir("sweep");
+    ok(&pocsim(&[
+        "sweep",
+        T,
+        "--grid",
+        "forces.fpus[0].count=0,1",
+        "--grid",
+        "mandate.hrddp=\"support\",\"suspend\"",
+        "--runs",
+        "20",
+        "--out",
+        s(&d),
+        "--quiet",
+    ]));
+    let runs = std::fs::read_to_string(d.join("runs.csv")).unwrap();
+    let head = runs.lines().next().unwrap();
+    assert!(
+        head.starts_with(
+            "variant,replication,seed_stream,forces.fpus[0].count,mandate.hrddp,civilians_killed"
+        ),
+        "{head}"
+    );
+    assert_eq!(runs.lines().count(), 1 + 4 * 20);
+    assert!(
+        runs.contains("count=1 hrddp=suspend,0,1:0,1,\"\"\"suspend\"\"\""),
+        "the varied inputs are columns"
+    );
+    assert!(!d.join("effects.csv").exists());
+
+    let design = d.join("design.csv");
+    std::fs::write(
+        &design,
+        "forces.fpus[0].vehicles,forces.ipo_teams[0].officers\n4,8\n12,20\n",
+    )
+    .unwrap();
+    let d2 = dir("design");
+    ok(&pocsim(&[
+        "sweep",
+        T,
+        "--design",
+        s(&design),
+        "--runs",
+        "10",
+        "--out",
+        s(&d2),
+        "--quiet",
+    ]));
+    assert_eq!(
+        std::fs::read_to_string(d2.join("runs.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        1 + 2 * 10
+    );
+
+    let exp = d.join("exp.toml");
+    std::fs::write(
+        &exp,
+        format!(
+            "scenario = \"{}\"\nruns = 12\nseed = 3\nmetrics = [\"civilians_harmed\", \"incidents_prevented\"]\n\n[[variants]]\nname = \"approval\"\nset = [\"forces.fpus[0].caveats.approval_required=true\"]\n",
+            std::fs::canonicalize(T).unwrap().display()
+        ),
+    )
+    .unwrap();
+    let d3 = dir("expfile");
+    let o = pocsim(&["experiment", s(&exp), "--out", s(&d3), "--quiet"]);
+    ok(&o);
+    let summary = std::fs::read_to_string(d3.join("summary.csv")).unwrap();
+    assert_eq!(
+        summary.lines().count(),
+        1 + 2 * 2,
+        "two variants, two chosen metrics"
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("civilians_harmed"));
+    for x in [d, d2, d3] {
+        let _ = std::fs::remove_dir_all(x);
+    }
+}
+
+#[test]
+fn bad_experiment_input_is_refused_and_leaves_nothing_behind() {
+    let d = dir("bad");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "compare",
+                T,
+                "--variant",
+                "x:forces.fpus[3].vehicles=2",
+                "--runs",
+                "5",
+            ],
+            "does not exist",
+        ),
+        (
+            vec![
+                "compare",
+                T,
+                "--variant",
+                "x:forces.fpus[0].vehicles=\"many\"",
+                "--runs",
+                "5",
+            ],
+            "invalid type",
+        ),
+        (
+            vec![
+                "compare",
+                T,
+                "--variant",
+                "x:forces.fpus[0].vehicles=2",
+                "--runs",
+                "0",
+            ],
+            "--runs must be at least 1",
+        ),
+        (
+            vec![
+                "compare",
+                T,
+                "--variant",
+                "x:forces.fpus[0].vehicles=2",
+                "--runs",
+                "5",
+                "--shard",
+                "3/2",
+            ],
+            "shard `3/2`",
+        ),
+        (
+            vec!["sweep", T, "--grid", "forces.fpus[0].count=", "--runs", "5"],
+            "zero points",
+        ),
+        (
+            vec!["compare", T, "--variant", "nooverride", "--runs", "5"],
+            "NAME:PATH=VALUE",
+        ),
+        (
+            vec![
+                "compare",
+                T,
+                "--variant",
+                "x:forces.fpus[0].vehicles=2",
+                "--runs",
+                "5",
+                "--metrics",
+                "happiness",
+            ],
+            "unknown metric `happiness`",
+        ),
+    ];
+    for (mut args, msg) in cases {
+        args.extend_from_slice(&["--out", s(&d), "--quiet"]);
+        let o = pocsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(msg), "{args:?}: expected `{msg}` in {err}");
+        assert!(!err.contains("panicked"));
+        assert!(!d.exists(), "{args:?} left output behind");
+    }
+    // A directory holding a different experiment is refused unless --force.
+    ok(&compare(&d, "5", &[]));
+    let before = std::fs::read(d.join("runs.csv")).unwrap();
+    let o = pocsim(&[
+        "compare",
+        T,
+        "--variant",
+        APPROVAL,
+        "--runs",
+        "7",
+        "--out",
+        s(&d),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("different experiment"));
+    assert_eq!(
+        std::fs::read(d.join("runs.csv")).unwrap(),
+        before,
+        "earlier results are intact"
+    );
+    ok(&pocsim(&[
+        "compare",
+        T,
+        "--variant",
+        APPROVAL,
+        "--runs",
+        "7",
+        "--out",
+        s(&d),
+        "--quiet",
+        "--force",
+    ]));
+    // An unwritable place.
+    let o = pocsim(&[
+        "compare",
+        T,
+        "--variant",
+        APPROVAL,
+        "--runs",
+        "3",
+        "--out",
+        "/proc/pocsim-cannot-write",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/proc/pocsim-cannot-write"));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let d = dir("quiet");
+    let o = pocsim(&[
+        "compare",
+        T,
+        "--variant",
+        APPROVAL,
+        "--runs",
+        "30",
+        "--out",
+        s(&d),
+    ]);
+    ok(&o);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
