@@ -16,6 +16,8 @@ use crate::world::SiteId;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     StaticGuardOnly,
+    /// The whole unit must move, and not all its platoons are free.
+    NoSplit,
     AllowedSites,
     MaxDistance,
     NoJointHostOps,
@@ -29,6 +31,7 @@ impl Rule {
     pub fn name(self) -> &'static str {
         match self {
             Rule::StaticGuardOnly => "static_guard_only",
+            Rule::NoSplit => "no_split",
             Rule::AllowedSites => "allowed_sites",
             Rule::MaxDistance => "max_distance_km",
             Rule::NoJointHostOps => "no_joint_host_ops",
@@ -82,6 +85,10 @@ impl ResponseOption {
     /// Can be dispatched by [`Decision::Dispatch`].
     pub fn dispatchable(&self) -> bool {
         matches!(self.status, Status::Ready | Status::Delayed(_))
+    }
+    /// Not available now, but will be when its platoons come back.
+    pub fn frees_up_later(&self) -> bool {
+        matches!(self.status, Status::Busy | Status::Forbidden(Rule::NoSplit))
     }
 }
 
@@ -165,7 +172,7 @@ impl Decider for Doctrine {
             };
         }
         let Some(b) = best else {
-            let any_busy = s.options.iter().any(|o| o.status == Status::Busy);
+            let any_busy = s.options.iter().any(ResponseOption::frees_up_later);
             return if any_busy {
                 Decision::Wait
             } else {

@@ -136,10 +136,14 @@ impl Simulation<'_> {
         None
     }
 
+    /// Takes platoons for routine work, which needs one platoon.
     fn take(&mut self, u: UnitId, platoons: u32, vehicles: u32) {
         let st = &mut self.units[u];
         st.idle -= platoons;
         st.vehicles_free -= vehicles;
+        if self.m.units[u].caveats.no_split {
+            st.held = platoons.saturating_sub(1);
+        }
     }
 
     pub(crate) fn on_patrol_arrive(

@@ -31,6 +31,14 @@ impl Simulation<'_> {
         e * fit
     }
 
+    /// Platoons an FPU would send to a threat without a no-split caveat.
+    fn platoons_needed(&self, u: UnitId, kind: ThreatKind) -> u32 {
+        let unit = &self.m.units[u];
+        let mobile = (unit.platoons - unit.guard_platoons).max(1);
+        let strength = unit.platoon_strength().max(1.0);
+        ((self.m.kind(kind).force_needed / strength).ceil() as u32).clamp(1, mobile)
+    }
+
     fn officers_sent(&self, u: UnitId, platoons: u32) -> f64 {
         let unit = &self.m.units[u];
         match unit.kind {
@@ -74,13 +82,20 @@ impl Simulation<'_> {
             }
             // Platoons that would go, and whether they are free.
             let mobile = unit.platoons - unit.guard_platoons;
+            // Under no-split, a partly busy FPU is held back by the caveat, not by
+            // a lack of platoons: what would go on a waiver are the free ones.
+            let mut split_blocked = false;
             let (platoons, busy) = match unit.kind {
                 UnitKind::Fpu if unit.caveats.no_split || unit.caveats.static_guard_only => {
-                    (mobile, st.idle < mobile || mobile == 0)
+                    if (st.idle > 0 && st.idle < mobile) || (st.idle == 0 && st.held > 0) {
+                        split_blocked = true;
+                        (st.idle, false)
+                    } else {
+                        (mobile, st.idle < mobile || mobile == 0)
+                    }
                 }
                 UnitKind::Fpu => {
-                    let strength = unit.platoon_strength().max(1.0);
-                    let want = ((kp.force_needed / strength).ceil() as u32).clamp(1, mobile.max(1));
+                    let want = self.platoons_needed(u, kind);
                     (want.min(st.idle).max(1), st.idle == 0)
                 }
                 UnitKind::Host => (1, false),
@@ -122,6 +137,8 @@ impl Simulation<'_> {
                 Status::Forbidden(Rule::SupportOnlyMandate)
             } else if joint && cv.no_joint_host_ops {
                 Status::Forbidden(Rule::NoJointHostOps)
+            } else if split_blocked {
+                Status::Forbidden(Rule::NoSplit)
             } else if busy {
                 Status::Busy
             } else {
@@ -189,9 +206,13 @@ impl Simulation<'_> {
             0
         };
         if unit.kind != UnitKind::Host {
+            let needed = self.platoons_needed(u, self.incidents[i].kind);
             let st = &mut self.units[u];
             st.idle -= o.platoons.min(st.idle);
             st.vehicles_free -= vehicles.min(st.vehicles_free);
+            if unit.caveats.no_split {
+                st.held = o.platoons.saturating_sub(needed);
+            }
         }
         self.incidents[i].responders += 1;
         let needs_capital = waiver || o.status == Status::Delayed(Rule::ApprovalRequired);

@@ -111,6 +111,8 @@ pub(crate) struct UnitState {
     pub active: bool,
     pub idle: u32,
     pub vehicles_free: u32,
+    /// Platoons away only because a no-split caveat sent the whole unit.
+    pub held: u32,
 }
 
 /// One incident from emergence to resolution.
@@ -444,7 +446,7 @@ impl<'m> Simulation<'m> {
                 let o = self.option(option)?.clone();
                 match o.status {
                     crate::policy::Status::Forbidden(r) | crate::policy::Status::Delayed(r)
-                        if r.waivable() && o.unit_kind == UnitKind::Fpu =>
+                        if r.waivable() && o.unit_kind == UnitKind::Fpu && o.platoons > 0 =>
                     {
                         self.awaiting = None;
                         self.dispatch(i, &o, true);
@@ -752,6 +754,8 @@ impl<'m> Simulation<'m> {
             st.idle += platoons;
             st.vehicles_free += vehicles;
         }
+        // A no-split unit has one task at a time: when it is back, nothing is held.
+        st.held = 0;
         self.log(
             "unit_free",
             Some(self.m.units[u].base),

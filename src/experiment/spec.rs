@@ -317,7 +317,7 @@ pub fn read_experiment_file(path: &Path) -> Result<(ExperimentSpec, Option<PathB
     Ok((
         ExperimentSpec {
             kind,
-            scenario: dir.join(&f.scenario),
+            scenario: normalise(&dir.join(&f.scenario)),
             base,
             variants,
             runs: f.runs,
@@ -326,6 +326,22 @@ pub fn read_experiment_file(path: &Path) -> Result<(ExperimentSpec, Option<PathB
         },
         f.out.map(PathBuf::from),
     ))
+}
+
+/// Removes `.` and `dir/..` pairs from a path without touching the disk.
+fn normalise(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out.iter().collect()
 }
 
 fn located(file: &str, text: &str, path: Option<String>, e: &toml::de::Error) -> Error {
