@@ -271,9 +271,9 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 out.display()
             ));
             if o.manifest.kind == "compare" {
-                say(&text::render_effects(&o.effects, &metrics));
+                say(&text::render_effects(&o.stats.effects, &metrics));
             } else {
-                say(&text::render_summary(&o.values, &metrics));
+                say(&text::render_summary(&o.stats, &metrics));
             }
             Ok(())
         }
@@ -384,7 +384,7 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
             );
             std::process::exit(130);
         }
-        Outcome::Complete { effects, values } => {
+        Outcome::Complete(stats) => {
             let runs_here = (0..plan.runs).filter(|r| shard.contains(*r)).count();
             say(&format!(
                 "{} of {}: {} variants x {} replications (seed {}, shard {}) -> {}",
@@ -397,9 +397,9 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
                 out.display()
             ));
             if plan.kind == Kind::Compare {
-                say(&text::render_effects(&effects, &plan.selected));
+                say(&text::render_effects(&stats.effects, &plan.selected));
             } else {
-                say(&text::render_summary(&values, &plan.selected));
+                say(&text::render_summary(&stats, &plan.selected));
             }
         }
     }

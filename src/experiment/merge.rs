@@ -189,18 +189,21 @@ pub fn merge(
     }
 
     let names: Vec<String> = first.variants.iter().map(|v| v.name.clone()).collect();
-    let values = table::read_values(&out.join(RUNS), &names, first.inputs.len())?;
-    write_atomic(
-        &out.join(SUMMARY),
-        table::summary_csv(&values, selected).as_bytes(),
+    let compare = first.kind == "compare";
+    let stats = table::compute(
+        &out.join(RUNS),
+        &names,
+        first.inputs.len(),
+        selected,
+        compare,
     )?;
-    let effects = if first.kind == "compare" {
-        let e = table::effects(&values, selected);
-        write_atomic(&out.join(EFFECTS), table::effects_csv(&e).as_bytes())?;
-        e
-    } else {
-        Vec::new()
-    };
+    write_atomic(&out.join(SUMMARY), table::summary_csv(&stats).as_bytes())?;
+    if compare {
+        write_atomic(
+            &out.join(EFFECTS),
+            table::effects_csv(&stats.effects).as_bytes(),
+        )?;
+    }
     let mut m = first.clone();
     m.shard = Shard::ALL;
     m.rows = first.runs * n_var as u64;
@@ -212,16 +215,11 @@ pub fn merge(
     m.finished = Some(super::now_utc());
     m.command = format!("merge of {n} shards");
     write_manifest(out, &m)?;
-    Ok(Outcome {
-        effects,
-        values,
-        manifest: m,
-    })
+    Ok(Outcome { stats, manifest: m })
 }
 
 /// What a merge produced.
 pub struct Outcome {
-    pub effects: Vec<table::Effect>,
-    pub values: table::Values,
+    pub stats: table::Stats,
     pub manifest: Manifest,
 }

@@ -244,14 +244,8 @@ pub struct ExecOptions<'a> {
 /// How an execution ended.
 #[derive(Debug)]
 pub enum Outcome {
-    Complete {
-        effects: Vec<table::Effect>,
-        values: table::Values,
-    },
-    Interrupted {
-        done: u64,
-        total: u64,
-    },
+    Complete(table::Stats),
+    Interrupted { done: u64, total: u64 },
 }
 
 pub const RUNS: &str = "runs.csv";
@@ -487,22 +481,25 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
     };
 
     let names: Vec<String> = plan.variants.iter().map(|v| v.name.clone()).collect();
-    let values = table::read_values(&finished_file, &names, plan.inputs.len())?;
-    write_atomic(
-        &dir.join(SUMMARY),
-        table::summary_csv(&values, &plan.selected).as_bytes(),
+    let compare = plan.kind == Kind::Compare;
+    let stats = table::compute(
+        &finished_file,
+        &names,
+        plan.inputs.len(),
+        &plan.selected,
+        compare,
     )?;
-    let effects = if plan.kind == Kind::Compare {
-        let e = table::effects(&values, &plan.selected);
-        write_atomic(&dir.join(EFFECTS), table::effects_csv(&e).as_bytes())?;
-        e
-    } else {
-        Vec::new()
-    };
+    write_atomic(&dir.join(SUMMARY), table::summary_csv(&stats).as_bytes())?;
+    if compare {
+        write_atomic(
+            &dir.join(EFFECTS),
+            table::effects_csv(&stats.effects).as_bytes(),
+        )?;
+    }
     let mut m = manifest(plan, opts.shard, done, &started, "complete", &opts.command);
     m.finished = Some(now_utc());
     write_manifest(dir, &m)?;
-    Ok(Outcome::Complete { effects, values })
+    Ok(Outcome::Complete(stats))
 }
 
 /// Checks that a runs file is a prefix of the work list; returns the number of

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::metrics::{Summary, ThreatSummary};
 use crate::output::csv_field;
 use crate::scenario::ThreatKind;
-use crate::stats::{describe, paired};
+use crate::stats::paired;
 use std::fmt::Write as _;
 use std::io::BufRead;
 use std::path::Path;
@@ -196,71 +196,147 @@ pub fn parse_row(line: &str, n_inputs: usize, n_metrics: usize) -> Option<Row> {
     })
 }
 
-#[derive(Debug, Clone)]
-/// All metric values of a finished `runs.csv`, by variant (in the order given)
-/// and metric, replications in file order.
-pub struct Values {
-    pub variants: Vec<String>,
-    pub metrics: Vec<String>,
-    /// `cols[variant][metric][k]`.
-    pub cols: Vec<Vec<Vec<f64>>>,
+/// The metric columns of `runs.csv` (names after the input columns).
+pub fn read_metric_names(path: &Path, n_inputs: usize) -> Result<Vec<String>, Error> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = String::new();
+    std::io::BufReader::new(f)
+        .read_line(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(split_csv(head.trim_end_matches('\n'))
+        .into_iter()
+        .skip(3 + n_inputs)
+        .collect())
 }
 
-/// Reads `runs.csv` for statistics.
-pub fn read_values(path: &Path, variants: &[String], n_inputs: usize) -> Result<Values, Error> {
+/// Values of some metric columns of `runs.csv`: `cols[variant][k]` for the
+/// k-th requested column, replications in file order.
+fn read_columns(
+    path: &Path,
+    variants: &[String],
+    n_inputs: usize,
+    n_metrics: usize,
+    which: &[usize],
+) -> Result<Vec<Vec<Vec<f64>>>, Error> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = path.display().to_string();
     let mut lines = std::io::BufReader::new(f).lines();
-    let head = lines
-        .next()
-        .transpose()
-        .map_err(|e| Error::io(path, e))?
-        .unwrap_or_default();
-    let head = split_csv(&head);
-    let metrics: Vec<String> = head.iter().skip(3 + n_inputs).cloned().collect();
-    let mut cols = vec![vec![Vec::new(); metrics.len()]; variants.len()];
+    let _ = lines.next();
+    let mut cols = vec![vec![Vec::new(); which.len()]; variants.len()];
     for (i, line) in lines.enumerate() {
-        let mut line = line.map_err(|e| Error::io(path, e))?;
-        line.push('\n');
-        let r = parse_row(&line, n_inputs, metrics.len()).ok_or_else(|| {
-            Error::input(
-                &path.display().to_string(),
-                format!("row {} is malformed", i + 2),
-            )
-        })?;
+        let line = line.map_err(|e| Error::io(path, e))?;
+        let fields = split_csv(&line);
+        if fields.len() != 3 + n_inputs + n_metrics {
+            return Err(Error::input(&file, format!("row {} is malformed", i + 2)));
+        }
         let v = variants
             .iter()
-            .position(|x| *x == r.variant)
+            .position(|x| *x == fields[0])
             .ok_or_else(|| {
                 Error::input(
-                    &path.display().to_string(),
-                    format!("row {}: unknown variant `{}`", i + 2, r.variant),
+                    &file,
+                    format!("row {}: unknown variant `{}`", i + 2, fields[0]),
                 )
             })?;
-        for (m, x) in r.values.into_iter().enumerate() {
-            cols[v][m].push(x);
+        for (k, &m) in which.iter().enumerate() {
+            let x = parse_num(&fields[3 + n_inputs + m]).ok_or_else(|| {
+                Error::input(
+                    &file,
+                    format!(
+                        "row {}: `{}` is not a number",
+                        i + 2,
+                        fields[3 + n_inputs + m]
+                    ),
+                )
+            })?;
+            cols[v][k].push(x);
         }
     }
-    Ok(Values {
+    Ok(cols)
+}
+
+/// One line of the effects table.
+#[derive(Debug, Clone)]
+pub struct Effect {
+    pub variant: String,
+    pub metric: String,
+    pub lower_is_better: bool,
+    pub p: crate::stats::Paired,
+}
+
+/// Statistics of an experiment, computed from its `runs.csv`.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    pub variants: Vec<String>,
+    /// The metrics summarised (all, or those chosen).
+    pub metrics: Vec<String>,
+    /// `describe[variant][metric]`.
+    pub describe: Vec<Vec<crate::stats::Describe>>,
+    /// Paired effects against the first variant (compare only).
+    pub effects: Vec<Effect>,
+}
+
+/// Metric columns read per pass over `runs.csv`: memory stays small however
+/// many replications there are.
+const BATCH: usize = 8;
+
+/// Computes the statistics from `runs.csv`, a few metric columns at a time.
+pub fn compute(
+    path: &Path,
+    variants: &[String],
+    n_inputs: usize,
+    wanted: &[String],
+    paired_effects: bool,
+) -> Result<Stats, Error> {
+    let all = read_metric_names(path, n_inputs)?;
+    let chosen: Vec<usize> = (0..all.len())
+        .filter(|&m| wanted.is_empty() || wanted.iter().any(|w| *w == all[m]))
+        .collect();
+    let mut describe = vec![Vec::with_capacity(chosen.len()); variants.len()];
+    let mut by_metric: Vec<Vec<Effect>> = Vec::new();
+    for batch in chosen.chunks(BATCH) {
+        let cols = read_columns(path, variants, n_inputs, all.len(), batch)?;
+        for (k, &m) in batch.iter().enumerate() {
+            for (vi, d) in describe.iter_mut().enumerate() {
+                d.push(crate::stats::describe(&cols[vi][k]));
+            }
+            if paired_effects {
+                let lower = lower_is_better(&all[m]);
+                by_metric.push(
+                    (1..variants.len())
+                        .map(|vi| Effect {
+                            variant: variants[vi].clone(),
+                            metric: all[m].clone(),
+                            lower_is_better: lower,
+                            p: paired(&cols[0][k], &cols[vi][k], lower),
+                        })
+                        .collect(),
+                );
+            }
+        }
+    }
+    // Effects are listed variant by variant, metrics in column order.
+    let mut effects = Vec::new();
+    for vi in 0..variants.len().saturating_sub(1) {
+        for m in &by_metric {
+            effects.push(m[vi].clone());
+        }
+    }
+    Ok(Stats {
         variants: variants.to_vec(),
-        metrics,
-        cols,
+        metrics: chosen.iter().map(|&m| all[m].clone()).collect(),
+        describe,
+        effects,
     })
 }
 
-fn selected<'a>(all: &'a [String], wanted: &[String]) -> Vec<(usize, &'a String)> {
-    all.iter()
-        .enumerate()
-        .filter(|(_, m)| wanted.is_empty() || wanted.iter().any(|w| w == *m))
-        .collect()
-}
-
 /// `summary.csv`: per variant and metric, descriptive statistics and a 95% CI of the mean.
-pub fn summary_csv(v: &Values, wanted: &[String]) -> String {
+pub fn summary_csv(st: &Stats) -> String {
     let mut s =
         String::from("variant,metric,n,mean,sd,min,p5,p25,median,p75,p95,max,ci95_low,ci95_high\n");
-    for (vi, name) in v.variants.iter().enumerate() {
-        for (m, metric) in selected(&v.metrics, wanted) {
-            let d = describe(&v.cols[vi][m]);
+    for (vi, name) in st.variants.iter().enumerate() {
+        for (m, metric) in st.metrics.iter().enumerate() {
+            let d = &st.describe[vi][m];
             let _ = writeln!(
                 s,
                 "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
@@ -282,32 +358,6 @@ pub fn summary_csv(v: &Values, wanted: &[String]) -> String {
         }
     }
     s
-}
-
-/// One line of the effects table.
-#[derive(Debug, Clone)]
-pub struct Effect {
-    pub variant: String,
-    pub metric: String,
-    pub lower_is_better: bool,
-    pub p: crate::stats::Paired,
-}
-
-/// Paired effects of every variant against the first (the baseline).
-pub fn effects(v: &Values, wanted: &[String]) -> Vec<Effect> {
-    let mut out = Vec::new();
-    for vi in 1..v.variants.len() {
-        for (m, metric) in selected(&v.metrics, wanted) {
-            let lower = lower_is_better(metric);
-            out.push(Effect {
-                variant: v.variants[vi].clone(),
-                metric: metric.clone(),
-                lower_is_better: lower,
-                p: paired(&v.cols[0][m], &v.cols[vi][m], lower),
-            });
-        }
-    }
-    out
 }
 
 /// `effects.csv`.

@@ -1,7 +1,6 @@
 //! Short human summaries of an experiment for the terminal.
 
-use super::table::{Effect, Values};
-use crate::stats::describe;
+use super::table::{Effect, Stats};
 
 /// Metrics shown on the terminal when the user names none.
 pub const HEADLINE: [&str; 8] = [
@@ -106,16 +105,16 @@ pub fn render_effects(effects: &[Effect], selected: &[String]) -> String {
 }
 
 /// Means with 95% CIs per variant (for sweeps).
-pub fn render_summary(v: &Values, selected: &[String]) -> String {
+pub fn render_summary(st: &Stats, selected: &[String]) -> String {
     let metrics = chosen(selected);
     let mut s = String::new();
     for m in metrics.iter().take(4) {
-        let Some(mi) = v.metrics.iter().position(|x| x == m) else {
+        let Some(mi) = st.metrics.iter().position(|x| x == m) else {
             continue;
         };
         s.push_str(&format!("{m} (mean, 95% CI)\n"));
-        for (vi, name) in v.variants.iter().enumerate() {
-            let d = describe(&v.cols[vi][mi]);
+        for (vi, name) in st.variants.iter().enumerate() {
+            let d = &st.describe[vi][mi];
             s.push_str(&format!(
                 "  {:<40} {:>9}  ({} to {})  n={}\n",
                 name,
