@@ -30,6 +30,7 @@ pub mod policy;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod validation;
 pub mod world;
 
 pub use engine::{DecisionError, RunOptions, Simulation, Step, run};

@@ -106,6 +106,23 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         metrics: Vec<String>,
     },
+    /// Write the calibration report: each scenario's baseline next to its public figures (Markdown).
+    #[command(
+        name = "validation-report",
+        after_help = "Example:\n  pocsim validation-report scenarios/*.toml --runs 200 --out docs/validation.md"
+    )]
+    ValidationReport {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Replications per scenario.
+        #[arg(long, default_value_t = 200)]
+        runs: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write here (atomically) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Check a scenario file and report every problem with its line and column.
     #[command(
         after_help = "Example:\n  pocsim validate scenarios/tutorial.toml\n  pocsim validate scenarios/tutorial.toml --set 'forces.fpus[0].count=3'"
@@ -274,6 +291,35 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 say(&text::render_effects(&o.stats.effects, &metrics));
             } else {
                 say(&text::render_summary(&o.stats, &metrics));
+            }
+            Ok(())
+        }
+        Command::ValidationReport {
+            scenarios,
+            runs,
+            seed,
+            out,
+        } => {
+            if runs == 0 {
+                return Err(Error::Usage("--runs must be at least 1".into()));
+            }
+            let mut reports = Vec::new();
+            for p in &scenarios {
+                let loaded = load_scenario(p, &[])?;
+                reports.push(pocsim::validation::report_scenario(&loaded, runs, seed)?);
+            }
+            let files: Vec<String> = scenarios.iter().map(|p| p.display().to_string()).collect();
+            let command = format!(
+                "pocsim validation-report {} --runs {runs} --seed {seed}",
+                files.join(" ")
+            );
+            let text = pocsim::validation::render(&reports, runs, seed, &command);
+            match out {
+                Some(o) => {
+                    pocsim::output::write_atomic(&o, text.as_bytes())?;
+                    say(&format!("wrote {}", o.display()));
+                }
+                None => say(&text),
             }
             Ok(())
         }

@@ -116,11 +116,33 @@ fn a_closed_pipe_ends_quietly() {
 
 #[test]
 fn help_shows_an_example_for_every_subcommand() {
-    for sub in ["run", "validate"] {
+    for sub in ["run", "validate", "compare", "sweep", "experiment", "merge", "validation-report"] {
         let o = pocsim(&[sub, "--help"]);
         assert!(
             String::from_utf8_lossy(&o.stdout).contains("Example"),
             "{sub} --help"
         );
     }
+}
+
+#[test]
+fn the_validation_report_is_regenerated_by_the_command_it_names() {
+    let doc = std::fs::read_to_string("docs/validation.md").unwrap();
+    let start = doc
+        .find("`pocsim validation-report")
+        .expect("the report names its command")
+        + 1;
+    let end = start + doc[start..].find('`').unwrap();
+    let cmd: Vec<&str> = doc[start..end].split_whitespace().skip(1).collect();
+    let out = std::env::temp_dir().join(format!("pocsim-validation-{}.md", std::process::id()));
+    let mut args = cmd.clone();
+    args.extend(["--out", out.to_str().unwrap()]);
+    let o = pocsim(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let again = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        again, doc,
+        "docs/validation.md is stale: regenerate it with the command it names"
+    );
+    let _ = std::fs::remove_file(out);
 }

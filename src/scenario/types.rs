@@ -39,6 +39,32 @@ pub struct Meta {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// Public figures the baseline is compared with in the validation report.
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+/// A public figure to compare a metric with (`pocsim validation-report`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// A metric name (as in `summary.json` or `<kind>.<field>`), or for a `site`:
+    /// `incidents_true`, `incidents_reported`, `harmed` or `killed`.
+    pub metric: String,
+    /// Restrict to one site (per-site daily counts).
+    #[serde(default)]
+    pub site: Option<String>,
+    /// `run` (as is), `day` or `month` (30 days): how the figure is expressed.
+    #[serde(default = "per_run")]
+    pub per: String,
+    pub value: f64,
+    pub source: String,
+    /// Why the model may depart from the figure.
+    #[serde(default)]
+    pub note: String,
+}
+fn per_run() -> String {
+    "run".to_string()
 }
 
 /// Horizon and the hours of darkness (for the no-night-operations caveat).

@@ -74,6 +74,18 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut c = Checker {
         problems: Vec::new(),
     };
+    for (i, t) in s.scenario.targets.iter().enumerate() {
+        let p = format!("scenario.targets[{i}]");
+        if !["run", "day", "month"].contains(&t.per.as_str()) {
+            c.push(
+                format!("{p}.per"),
+                format!("expected `run`, `day` or `month`, found `{}`", t.per),
+            );
+        }
+        if !t.value.is_finite() {
+            c.push(format!("{p}.value"), "expected a number");
+        }
+    }
     c.range(
         "clock.horizon_days",
         s.clock.horizon_days,
