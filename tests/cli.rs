@@ -116,7 +116,15 @@ fn a_closed_pipe_ends_quietly() {
 
 #[test]
 fn help_shows_an_example_for_every_subcommand() {
-    for sub in ["run", "validate", "compare", "sweep", "experiment", "merge", "validation-report"] {
+    for sub in [
+        "run",
+        "validate",
+        "compare",
+        "sweep",
+        "experiment",
+        "merge",
+        "validation-report",
+    ] {
         let o = pocsim(&[sub, "--help"]);
         assert!(
             String::from_utf8_lossy(&o.stdout).contains("Example"),

@@ -1,7 +1,8 @@
 //! Face validity: variants of the shipped scenarios, run with common random
 //! numbers, move in the directions the literature and the domain report.
 //! Each test names its source (../shared/EVIDENCE.md and DOMAIN.md). Run counts
-//! are modest for CI; `scripts/validation.sh` runs the heavy version.
+//! are modest for CI; `POCSIM_FACE_RUNS=2000 cargo test --release --test
+//! face_validity` runs the heavy version.
 
 mod common;
 use common::*;
@@ -12,7 +13,13 @@ const BENTIU: &str = "scenarios/south-sudan-bentiu-poc.toml";
 const MALI: &str = "scenarios/mali-central-long-distances.toml";
 const HAITI: &str = "scenarios/haiti-port-au-prince-gangs.toml";
 const ELECTION: &str = "scenarios/drc-election-week.toml";
-const N: u64 = 120;
+/// Replications per variant (`POCSIM_FACE_RUNS` overrides).
+fn n() -> u64 {
+    std::env::var("POCSIM_FACE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(120)
+}
 
 fn harm(s: &Summary) -> f64 {
     s.civilians_harmed as f64
@@ -25,7 +32,7 @@ fn more_police_less_harm_with_diminishing_returns() {
     let h: Vec<f64> = (0..3)
         .map(|k| {
             mean(
-                &runs(BANGUI, &[&format!("forces.fpus[0].count={k}")], N),
+                &runs(BANGUI, &[&format!("forces.fpus[0].count={k}")], n()),
                 harm,
             )
         })
@@ -45,7 +52,7 @@ fn more_police_less_harm_with_diminishing_returns() {
 /// an attack draws a timely response, and raise harm.
 #[test]
 fn an_approval_caveat_lowers_timely_answers_and_raises_harm() {
-    let base = runs(BANGUI, &[], N);
+    let base = runs(BANGUI, &[], n());
     let approval = runs(
         BANGUI,
         &[
@@ -53,7 +60,7 @@ fn an_approval_caveat_lowers_timely_answers_and_raises_harm() {
             "forces.fpus[0].caveats.approval_delay_h=8",
             "forces.fpus[0].caveats.approval_refusal_prob=0.25",
         ],
-        N,
+        n(),
     );
     let in_time = |s: &Summary| s.attacks_answered_in_time_share;
     assert_more(
@@ -75,14 +82,14 @@ fn an_approval_caveat_lowers_timely_answers_and_raises_harm() {
 /// missions, and not beyond what the best achieved.
 #[test]
 fn removing_caveats_moves_timely_answers_toward_the_best_missions() {
-    let base = runs(MALI, &[], N);
+    let base = runs(MALI, &[], n());
     let free = runs(
         MALI,
         &[
             "forces.fpus[0].caveats.no_night_ops=false",
             "forces.fpus[0].caveats.max_distance_km=100000",
         ],
-        N,
+        n(),
     );
     let in_time = |s: &Summary| s.attacks_answered_in_time_share;
     let (b, f) = (mean(&base, in_time), mean(&free, in_time));
@@ -98,11 +105,11 @@ fn vehicles_shorten_responses_over_long_distances() {
         "forces.ipo_teams[0].vehicles=0",
         "forces.ipo_teams[1].vehicles=0",
     ];
-    let mounted = runs(MALI, &no_ipo_cars, N);
+    let mounted = runs(MALI, &no_ipo_cars, n());
     let on_foot = runs(
         MALI,
         &[no_ipo_cars[0], no_ipo_cars[1], "forces.fpus[0].vehicles=0"],
-        N,
+        n(),
     );
     let med = |s: &Summary| s.response_time_median_h;
     assert_more(
@@ -117,14 +124,14 @@ fn vehicles_shorten_responses_over_long_distances() {
 /// officers raise the reporting of CRSV.
 #[test]
 fn more_women_officers_raise_the_reported_share_of_crsv() {
-    let few = runs(BENTIU, &[], N);
+    let few = runs(BENTIU, &[], n());
     let many = runs(
         BENTIU,
         &[
             "forces.ipo_teams[0].women_share=0.4",
             "forces.fpus[0].women_share=0.3",
         ],
-        N,
+        n(),
     );
     let share =
         |xs: &[Summary]| total(xs, |s| s.crsv_reported as f64) / total(xs, |s| s.crsv_true as f64);
@@ -140,8 +147,8 @@ fn more_women_officers_raise_the_reported_share_of_crsv() {
 /// complicity and slows the growth of host capacity.
 #[test]
 fn hrddp_suspension_avoids_complicity_and_slows_capacity() {
-    let support = runs(HAITI, &["mandate.hrddp=support"], N);
-    let suspend = runs(HAITI, &["mandate.hrddp=suspend"], N);
+    let support = runs(HAITI, &["mandate.hrddp=support"], n());
+    let suspend = runs(HAITI, &["mandate.hrddp=suspend"], n());
     assert!(mean(&support, |s| s.complicity_events as f64) > 5.0);
     assert_eq!(total(&suspend, |s| s.complicity_events as f64), 0.0);
     let cap = |s: &Summary| s.host_capacity_final;
@@ -157,8 +164,8 @@ fn hrddp_suspension_avoids_complicity_and_slows_capacity() {
 /// to end in release and impunity, which feeds the next incident.
 #[test]
 fn a_justice_chain_without_capacity_releases_and_breeds_incidents() {
-    let courts = runs(BANGUI, &[], N);
-    let none = runs(BANGUI, &["mandate.justice_capacity_per_week=0"], N);
+    let courts = runs(BANGUI, &[], n());
+    let none = runs(BANGUI, &["mandate.justice_capacity_per_week=0"], n());
     assert_more(
         "releases without courts",
         mean(&none, |s| s.detainees_released as f64),
@@ -178,7 +185,7 @@ fn a_justice_chain_without_capacity_releases_and_breeds_incidents() {
 #[test]
 fn fpus_that_may_split_answer_more_simultaneous_disorder_in_time() {
     let two = ["forces.fpus[0].count=1", "forces.fpus[1].count=1"];
-    let split = runs(ELECTION, &two, N);
+    let split = runs(ELECTION, &two, n());
     let whole = runs(
         ELECTION,
         &[
@@ -187,7 +194,7 @@ fn fpus_that_may_split_answer_more_simultaneous_disorder_in_time() {
             "forces.fpus[0].caveats.no_split=true",
             "forces.fpus[1].caveats.no_split=true",
         ],
-        N,
+        n(),
     );
     let in_time = |s: &Summary| {
         s.by_threat
@@ -206,8 +213,8 @@ fn fpus_that_may_split_answer_more_simultaneous_disorder_in_time() {
 /// elections lowers violence around them.
 #[test]
 fn dialogue_ahead_of_the_election_lowers_disorder() {
-    let with = runs(ELECTION, &[], N);
-    let without = runs(ELECTION, &["mandate.dialogue=false"], N);
+    let with = runs(ELECTION, &[], n());
+    let without = runs(ELECTION, &["mandate.dialogue=false"], n());
     let pd = |s: &Summary| {
         s.by_threat
             .get("public_disorder")
