@@ -26,6 +26,7 @@ pub mod experiment;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod plot;
 pub mod policy;
 pub mod rng;
 pub mod scenario;

@@ -50,6 +50,9 @@ enum Command {
         /// Print the summary as JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Also draw charts into OUT/plots (needs --out).
+        #[arg(long, requires = "out")]
+        plots: bool,
     },
     /// Compare variants with the scenario as it stands (the baseline), paired over replications.
     #[command(
@@ -169,6 +172,9 @@ struct ExecArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Do not draw the charts in OUT/plots.
+    #[arg(long)]
+    no_plots: bool,
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
     #[arg(long)]
     threads: Option<usize>,
@@ -201,6 +207,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             out,
             force,
             json,
+            plots,
         } => cmd_run(
             scenario,
             Seed::new(seed, replication),
@@ -208,6 +215,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             out,
             force,
             json,
+            plots,
         ),
         Command::Compare {
             scenario,
@@ -350,6 +358,7 @@ fn cmd_run(
     out: Option<PathBuf>,
     force: bool,
     json: bool,
+    plots: bool,
 ) -> Result<(), Error> {
     let loaded = load_scenario(&scenario, &parse_overrides(set)?)?;
     let model = Model::build(&loaded.scenario);
@@ -365,6 +374,10 @@ fn cmd_run(
         files.add("timeseries.csv", timeseries_csv(&model, &result));
         files.add("events.csv", events_csv(&model, &result));
         files.commit(force)?;
+        if plots {
+            let charts = pocsim::plot::data::run_charts(&model, &result)?;
+            pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+        }
     }
     if json {
         say(&String::from_utf8_lossy(&summary_json(
@@ -447,8 +460,27 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
             } else {
                 say(&text::render_summary(&stats, &plan.selected));
             }
+            if !a.no_plots && shard == Shard::ALL {
+                draw_plots(&out)?;
+            }
         }
     }
+    Ok(())
+}
+
+/// Draws every chart of a finished experiment into DIR/plots.
+fn draw_plots(dir: &std::path::Path) -> Result<(), Error> {
+    let charts = pocsim::plot::data::experiment_charts(dir)?;
+    pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+    say(&format!(
+        "charts: {}/plots/{{{}}}.png and .svg",
+        dir.display(),
+        charts
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    ));
     Ok(())
 }
 

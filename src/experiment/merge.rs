@@ -3,7 +3,7 @@
 //! files are byte-identical to a run on one machine.
 
 use super::{
-    EFFECTS, MANIFEST, Manifest, PARTIAL, RUNS, SUMMARY, Shard, read_manifest, table,
+    EFFECTS, MANIFEST, Manifest, PARTIAL, RUNS, SCENARIO, SUMMARY, Shard, read_manifest, table,
     write_manifest,
 };
 use crate::error::Error;
@@ -188,6 +188,11 @@ pub fn merge(
         return Err(e);
     }
 
+    // The simulated scenario travels with the results (charts re-run it).
+    let src = shards[0].1.join(SCENARIO);
+    if let Ok(text) = std::fs::read(&src) {
+        write_atomic(&out.join(SCENARIO), &text)?;
+    }
     let names: Vec<String> = first.variants.iter().map(|v| v.name.clone()).collect();
     let compare = first.kind == "compare";
     let stats = table::compute(

@@ -57,6 +57,8 @@ pub struct Plan {
     pub selected: Vec<String>,
     /// Identity of the experiment (everything but the shard).
     pub key: String,
+    /// The scenario text after the overrides common to every variant.
+    pub base_source: String,
 }
 
 /// Loads and validates every variant before anything runs or is written.
@@ -90,6 +92,7 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
             }
         }
     }
+    let base_source = load_scenario(&spec.scenario, &spec.base)?.source;
     let mut variants = Vec::new();
     for (name, ovs) in named {
         let all: Vec<_> = spec.base.iter().chain(&ovs).cloned().collect();
@@ -160,6 +163,7 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         metrics,
         selected: spec.metrics.clone(),
         key,
+        base_source,
     })
 }
 
@@ -253,7 +257,9 @@ pub const PARTIAL: &str = "runs.partial.csv";
 pub const SUMMARY: &str = "summary.csv";
 pub const EFFECTS: &str = "effects.csv";
 pub const MANIFEST: &str = "manifest.json";
-const OWN: [&str; 5] = [RUNS, PARTIAL, SUMMARY, EFFECTS, MANIFEST];
+/// The scenario as simulated (after `--set`), so that charts can re-run it.
+pub const SCENARIO: &str = "scenario.toml";
+const OWN: [&str; 6] = [RUNS, PARTIAL, SUMMARY, EFFECTS, MANIFEST, SCENARIO];
 
 fn manifest(
     plan: &Plan,
@@ -386,6 +392,7 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
         dir,
         &manifest(plan, opts.shard, 0, &started, "running", &opts.command),
     )?;
+    write_atomic(&dir.join(SCENARIO), plan.base_source.as_bytes())?;
 
     let work: Vec<(u64, usize)> = (0..plan.runs)
         .filter(|r| opts.shard.contains(*r))

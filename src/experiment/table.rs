@@ -211,7 +211,7 @@ pub fn read_metric_names(path: &Path, n_inputs: usize) -> Result<Vec<String>, Er
 
 /// Values of some metric columns of `runs.csv`: `cols[variant][k]` for the
 /// k-th requested column, replications in file order.
-fn read_columns(
+pub fn read_columns(
     path: &Path,
     variants: &[String],
     n_inputs: usize,
