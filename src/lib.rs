@@ -28,6 +28,7 @@ pub mod model;
 pub mod output;
 pub mod plot;
 pub mod policy;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

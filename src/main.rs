@@ -109,6 +109,14 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         metrics: Vec<String>,
     },
+    /// Write OUT_DIR/report.html for a finished experiment (charts, effects in plain words, methods).
+    #[command(
+        after_help = "Example:\n  pocsim report out/caveats    # then open out/caveats/report.html in a browser"
+    )]
+    Report {
+        /// The experiment's output directory.
+        dir: PathBuf,
+    },
     /// Write the calibration report: each scenario's baseline next to its public figures (Markdown).
     #[command(
         name = "validation-report",
@@ -300,6 +308,15 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             } else {
                 say(&text::render_summary(&o.stats, &metrics));
             }
+            Ok(())
+        }
+        Command::Report { dir } => {
+            let charts = pocsim::plot::data::experiment_charts(&dir)?;
+            pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+            let html = pocsim::report::experiment_report(&dir, &charts)?;
+            let path = dir.join("report.html");
+            pocsim::output::write_atomic(&path, html.as_bytes())?;
+            say(&format!("wrote {}", path.display()));
             Ok(())
         }
         Command::ValidationReport {

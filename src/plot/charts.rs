@@ -78,7 +78,7 @@ pub struct ForestPanel {
     pub rows: Vec<(String, f64, f64, f64)>,
 }
 
-pub fn effects<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, panels: &Vec<ForestPanel>) -> R {
+pub fn effects<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, panels: &[ForestPanel]) -> R {
     root.fill(&WHITE).map_err(err)?;
     let (top, body) = root.split_vertically(40);
     top.titled(
@@ -157,10 +157,7 @@ pub struct DistPanel {
     pub groups: Vec<(String, Vec<f64>)>,
 }
 
-pub fn distributions<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    panels: &Vec<DistPanel>,
-) -> R {
+pub fn distributions<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, panels: &[DistPanel]) -> R {
     root.fill(&WHITE).map_err(err)?;
     let (top, body) = root.split_vertically(40);
     top.titled(
@@ -231,7 +228,7 @@ pub struct TsPanel {
     pub bands: Vec<Band>,
 }
 
-pub fn timeseries<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, panels: &Vec<TsPanel>) -> R {
+pub fn timeseries<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, panels: &[TsPanel]) -> R {
     root.fill(&WHITE).map_err(err)?;
     let (top, body) = root.split_vertically(40);
     top.titled(
@@ -776,7 +773,10 @@ pub fn scatter<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Scatter) -
     let (xl, xh) = finite(d.points.iter().flat_map(|p| [p.1, p.2, p.3]));
     let (yl, yh) = finite(d.points.iter().flat_map(|p| [p.4, p.5, p.6]));
     let (xl, xh) = span(xl, xh);
+    // Room on the right for the labels of the last points.
+    let xh = xh + (xh - xl) * 0.15;
     let (yl, yh) = span(yl, yh);
+    let mut front_labels: Vec<String> = Vec::new();
     let mut chart = ChartBuilder::on(root)
         .caption(&d.title, TITLE)
         .margin(12)
@@ -806,6 +806,9 @@ pub fn scatter<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Scatter) -
             if p.1 < best {
                 best = p.1;
                 front.push(p);
+                if let Some(q) = d.points.iter().find(|q| q.1 == p.0 && q.4 == p.1) {
+                    front_labels.push(q.0.clone());
+                }
             }
         }
         chart
@@ -837,6 +840,10 @@ pub fn scatter<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Scatter) -
         chart
             .draw_series(std::iter::once(Circle::new((p.1, p.4), 5, c.filled())))
             .map_err(err)?;
+        // On a Pareto chart only the non-dominated points are named, to keep it legible.
+        if d.pareto && !front_labels.contains(&p.0) {
+            continue;
+        }
         chart
             .draw_series(std::iter::once(Text::new(
                 short(&p.0, 24),

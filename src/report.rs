@@ -1,0 +1,241 @@
+//! `report.html`: one self-contained page (inline SVG and CSS, no scripts, no
+//! network) that a reader who never used pocsim can understand.
+
+use crate::error::Error;
+use crate::experiment::{self, RUNS, table};
+use crate::plot::Rendered;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn num(x: f64) -> String {
+    if !x.is_finite() {
+        "–".into()
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn signed(x: f64) -> String {
+    if x.is_finite() && x > 0.0 {
+        format!("+{}", num(x))
+    } else {
+        num(x)
+    }
+}
+
+/// Builds the report for a finished experiment directory from its charts.
+pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Error> {
+    let m = experiment::read_manifest(dir)?
+        .ok_or_else(|| Error::Usage(format!("{} holds no pocsim experiment", dir.display())))?;
+    let names: Vec<String> = m.variants.iter().map(|v| v.name.clone()).collect();
+    let compare = m.kind == "compare";
+    let stats = table::compute(&dir.join(RUNS), &names, m.inputs.len(), &[], compare)?;
+    let models = crate::plot::data::variant_models(dir, &m)?;
+    let sc = &models[0].1.scenario;
+    let days = sc.clock.horizon_days;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n",
+        esc(&format!("pocsim: {}", sc.scenario.name)),
+        CSS
+    );
+    let _ = writeln!(
+        h,
+        "<header><p class=\"kicker\">pocsim report · {} of {} variants × {} replications</p>",
+        esc(&m.kind),
+        names.len(),
+        m.runs
+    );
+    let _ = writeln!(
+        h,
+        "<h1>{}</h1>\n<p class=\"lead\">{}</p></header>",
+        esc(&sc.scenario.name),
+        esc(&sc.scenario.description)
+    );
+
+    // Headline in plain words.
+    let _ = writeln!(h, "<section><h2>What the simulation says</h2>");
+    let harm_col = stats.metrics.iter().position(|x| x == "civilians_harmed");
+    if compare {
+        let _ = writeln!(
+            h,
+            "<p>Each variant was run on the same {} simulated {:.0}-day periods as the baseline (the scenario as written), \
+             so the differences below come from the change, not from luck. Numbers are per {:.0} days; \
+             the range in brackets is a 95% confidence interval.</p>\n<ul class=\"headline\">",
+            m.runs, days, days
+        );
+        let mut rows: Vec<&table::Effect> = stats
+            .effects
+            .iter()
+            .filter(|e| e.metric == "civilians_harmed")
+            .collect();
+        rows.sort_by(|a, b| b.p.mean_diff.abs().total_cmp(&a.p.mean_diff.abs()));
+        for e in rows {
+            let p = &e.p;
+            let v = m.variants.iter().find(|v| v.name == e.variant);
+            let what = v.map(|v| v.overrides.join("; ")).unwrap_or_default();
+            let word = if p.mean_diff > 0.0 { "more" } else { "fewer" };
+            let sig = if p.ci_low > 0.0 || p.ci_high < 0.0 {
+                ""
+            } else {
+                " (not distinguishable from no change)"
+            };
+            let _ = writeln!(
+                h,
+                "<li><strong>{}</strong> <span class=\"code\">{}</span>: <strong>{} {} civilians harmed</strong> (95% CI {} to {}), {} against the baseline{}; it did better than the baseline in {:.0}% of the paired periods.</li>",
+                esc(&e.variant),
+                esc(&what),
+                num(p.mean_diff.abs()),
+                word,
+                signed(p.ci_low),
+                signed(p.ci_high),
+                if p.relative.is_finite() {
+                    format!("{:+.1}%", 100.0 * p.relative)
+                } else {
+                    "–".into()
+                },
+                sig,
+                100.0 * p.share_better
+            );
+        }
+        let _ = writeln!(h, "</ul>");
+    } else if let Some(hc) = harm_col {
+        let _ = writeln!(
+            h,
+            "<p>Civilians harmed per {days:.0} days at each point of the sweep (mean and 95% confidence interval over {} runs):</p>",
+            m.runs
+        );
+        let _ = writeln!(
+            h,
+            "<table><tr><th>point</th><th>civilians harmed</th><th>95% CI</th></tr>"
+        );
+        for (v, name) in names.iter().enumerate() {
+            let d = &stats.describe[v][hc];
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{} to {}</td></tr>",
+                esc(name),
+                num(d.mean),
+                num(d.ci_low),
+                num(d.ci_high)
+            );
+        }
+        let _ = writeln!(h, "</table>");
+    }
+    let _ = writeln!(h, "</section>");
+
+    // The headline table.
+    let shown = [
+        "civilians_harmed",
+        "civilians_killed",
+        "incidents_prevented",
+        "attacks_answered_in_time_share",
+        "response_time_p90_h",
+        "responses_blocked_by_caveats",
+        "patrol_hours",
+    ];
+    let _ = writeln!(
+        h,
+        "<section><h2>Key results by variant</h2>\n<table><tr><th>variant</th>"
+    );
+    for s in shown {
+        let _ = write!(h, "<th>{}</th>", esc(&crate::plot::charts::pretty(s)));
+    }
+    let _ = writeln!(h, "</tr>");
+    for (v, name) in names.iter().enumerate() {
+        let _ = write!(h, "<tr><td>{}</td>", esc(name));
+        for s in shown {
+            let cell = stats.metrics.iter().position(|x| x == s).map(|k| {
+                let d = &stats.describe[v][k];
+                if s.ends_with("_share") {
+                    format!("{:.1}%", 100.0 * d.mean)
+                } else {
+                    num(d.mean)
+                }
+            });
+            let _ = write!(h, "<td>{}</td>", cell.unwrap_or_else(|| "–".into()));
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</table></section>");
+
+    // What was varied.
+    let _ = writeln!(
+        h,
+        "<section><h2>What was varied</h2>\n<table><tr><th>variant</th><th>changes to the scenario</th></tr>"
+    );
+    for v in &m.variants {
+        let what = if v.overrides.is_empty() {
+            "the scenario as written".to_string()
+        } else {
+            v.overrides.join("; ")
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"code\">{}</td></tr>",
+            esc(&v.name),
+            esc(&what)
+        );
+    }
+    let _ = writeln!(h, "</table></section>");
+
+    // Charts.
+    let _ = writeln!(h, "<section><h2>Charts</h2>");
+    for c in charts {
+        let svg = c.svg.trim_start_matches(|ch| ch != '<');
+        let svg = match svg.find("<svg") {
+            Some(i) => &svg[i..],
+            None => svg,
+        };
+        let _ = writeln!(
+            h,
+            "<figure><figcaption>{}</figcaption>\n<div class=\"chart\">{}</div></figure>",
+            esc(&c.title),
+            svg
+        );
+    }
+    let _ = writeln!(h, "</section>");
+
+    // Methods.
+    let _ = writeln!(
+        h,
+        "<section class=\"methods\"><h2>Methods</h2>\n<p>pocsim {} simulated scenario <span class=\"code\">{}</span> (SHA-256 <span class=\"code\">{}</span>) for {:.0} days, {} replications per variant, master seed {}. \
+         Replication <em>i</em> of every variant uses the same random streams (common random numbers), derived from the seed and <em>i</em>, and each mechanism draws from its own stream, so differences between variants come from the variants. \
+         Means have 95% confidence intervals from Student's t distribution; effects are paired differences (variant minus baseline, replication by replication) with their t interval. \
+         Quantiles are R's type 7. Daily series show the median and 5–95% band of a 7-day moving average over the first {} replications, re-run from the same seeds. \
+         Started {}, finished {}, on {} threads. The model is described in <span class=\"code\">docs/model.md</span>; its scenarios are models inspired by real settings, most of whose numbers are assumptions.</p></section>",
+        esc(&m.pocsim_version),
+        esc(&m.scenario_file),
+        esc(&m.scenario_hash),
+        days,
+        m.runs,
+        m.seed,
+        m.runs.min(crate::plot::data::SAMPLE),
+        esc(&m.started),
+        esc(m.finished.as_deref().unwrap_or("–")),
+        m.threads
+    );
+    let _ = writeln!(h, "</body>\n</html>");
+    Ok(h)
+}
+
+const CSS: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.5}\
+h1{font-size:1.9em;margin:.2em 0}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em;margin-top:2em}\
+.kicker{color:#555;text-transform:uppercase;letter-spacing:.05em;font-size:.85em;margin:0}.lead{font-size:1.15em;color:#333}\
+table{border-collapse:collapse;margin:1em 0;font-size:.95em}th,td{border:1px solid #ccc;padding:.35em .6em;text-align:left}th{background:#eef4f9}\
+.code{font-family:'DejaVu Sans Mono',monospace;font-size:.9em;background:#f4f4f4;padding:0 .2em}\
+ul.headline li{margin:.5em 0}figure{margin:2em 0}figcaption{font-weight:bold;margin-bottom:.5em}\
+.chart svg{max-width:100%;height:auto}.methods{color:#333;font-size:.95em}";
