@@ -652,7 +652,11 @@ pub fn map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &MapData) -> R 
             )))
             .map_err(err)?;
     }
-    for s in &d.sites {
+    let mut order: Vec<usize> = (0..d.sites.len()).collect();
+    order.sort_by(|&a, &b| d.sites[b].value.total_cmp(&d.sites[a].value));
+    let mut labelled: Vec<(f64, f64)> = Vec::new();
+    for &k in &order {
+        let s = &d.sites[k];
         let t = if vh > vl {
             (s.value - vl) / (vh - vl)
         } else {
@@ -696,6 +700,14 @@ pub fn map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &MapData) -> R 
                 )))
                 .map_err(err)?;
         }
+        // Label the most harmed sites first; skip labels that would overlap.
+        if labelled
+            .iter()
+            .any(|q| ((q.0 - s.x) / w).abs() < 0.12 && ((q.1 - s.y) / w).abs() < 0.03)
+        {
+            continue;
+        }
+        labelled.push((s.x, s.y));
         chart
             .draw_series(std::iter::once(Text::new(
                 format!("{} ({:.0})", short(&s.name, 24), s.value),
@@ -777,6 +789,7 @@ pub fn scatter<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Scatter) -
     let xh = xh + (xh - xl) * 0.15;
     let (yl, yh) = span(yl, yh);
     let mut front_labels: Vec<String> = Vec::new();
+    let mut labelled: Vec<(f64, f64)> = Vec::new();
     let mut chart = ChartBuilder::on(root)
         .caption(&d.title, TITLE)
         .margin(12)
@@ -840,10 +853,18 @@ pub fn scatter<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Scatter) -
         chart
             .draw_series(std::iter::once(Circle::new((p.1, p.4), 5, c.filled())))
             .map_err(err)?;
-        // On a Pareto chart only the non-dominated points are named, to keep it legible.
+        // On a Pareto chart only the non-dominated points are named, and no label
+        // is drawn on top of another, to keep it legible.
         if d.pareto && !front_labels.contains(&p.0) {
             continue;
         }
+        let near = |q: &(f64, f64)| {
+            ((q.0 - p.1) / (xh - xl)).abs() < 0.08 && ((q.1 - p.4) / (yh - yl)).abs() < 0.05
+        };
+        if labelled.iter().any(near) {
+            continue;
+        }
+        labelled.push((p.1, p.4));
         chart
             .draw_series(std::iter::once(Text::new(
                 short(&p.0, 24),

@@ -345,10 +345,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
     let map = map_data(
         &models[0].1,
         &sampled[0].site_harm,
-        &format!(
-            "{}: civilians harmed per site ({}, mean of {k} runs)",
-            models[0].1.scenario.scenario.name, names[0]
-        ),
+        &format!("Civilians harmed per site ({}, mean of {k} runs)", names[0]),
         "civilians harmed (mean)",
     );
     charts.push(
@@ -566,10 +563,7 @@ pub fn run_charts(model: &Model, r: &RunResult) -> Result<Vec<Rendered>, Error> 
     let map = map_data(
         model,
         &harm,
-        &format!(
-            "{}: civilians harmed per site (one run)",
-            model.scenario.scenario.name
-        ),
+        "Civilians harmed per site (one run)",
         "civilians harmed",
     );
     charts.push(
