@@ -1,5 +1,5 @@
 //! Criterion benchmarks of the engine: one replication of each shipped
-//! scenario, and the loader and validator.
+//! scenario, an ensemble on 1 and 2 threads, and the loader and validator.
 //!
 //! Run with `cargo bench --bench engine`.
 
@@ -51,6 +51,41 @@ fn one_replication(c: &mut Criterion) {
     g.finish();
 }
 
+/// An ensemble: 256 replications of the tutorial, on 1 and 2 threads.
+fn ensemble(c: &mut Criterion) {
+    use rayon::prelude::*;
+    let loaded = load_scenario("scenarios/tutorial.toml".as_ref(), &[]).unwrap();
+    let model = Model::build(&loaded.scenario);
+    let mut g = c.benchmark_group("ensemble");
+    g.throughput(Throughput::Elements(256));
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        g.bench_function(format!("tutorial_256_reps_{threads}_threads"), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    (0..256usize)
+                        .into_par_iter()
+                        .map(|r| {
+                            run(
+                                &model,
+                                Seed::new(1, r as u64),
+                                &mut Doctrine::default(),
+                                RunOptions::default(),
+                            )
+                            .summary
+                            .civilians_harmed
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
 fn load_and_validate(c: &mut Criterion) {
     let largest = shipped()
         .into_iter()
@@ -64,5 +99,5 @@ fn load_and_validate(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, one_replication, load_and_validate);
+criterion_group!(benches, one_replication, ensemble, load_and_validate);
 criterion_main!(benches);
