@@ -86,6 +86,43 @@ fn ensemble(c: &mut Criterion) {
     g.finish();
 }
 
+/// Cost as the generated mission grows x2, x4, x8 in sites, units or horizon.
+fn scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scaling");
+    g.sample_size(20);
+    let (s0, u0, d0) = (25usize, 15usize, 90.0);
+    let mut cases = vec![("base".to_string(), s0, u0, d0)];
+    for k in [2usize, 4, 8] {
+        cases.push((format!("sites_x{k}"), s0 * k, u0, d0));
+        cases.push((format!("units_x{k}"), s0, u0 * k, d0));
+        cases.push((format!("days_x{k}"), s0, u0, d0 * k as f64));
+    }
+    cases.push((
+        "mission_50_sites_30_units_180_days".to_string(),
+        50,
+        30,
+        180.0,
+    ));
+    for (name, sites, units, days) in cases {
+        let text = pocsim::synth::mission(sites, units, days);
+        let loaded = pocsim::load_scenario_str(&text, &name, &[]).unwrap();
+        let model = Model::build(&loaded.scenario);
+        let mut r = 0u64;
+        g.bench_function(&name, |b| {
+            b.iter(|| {
+                r += 1;
+                black_box(run(
+                    &model,
+                    Seed::new(1, r),
+                    &mut Doctrine::default(),
+                    RunOptions::default(),
+                ))
+            })
+        });
+    }
+    g.finish();
+}
+
 fn load_and_validate(c: &mut Criterion) {
     let largest = shipped()
         .into_iter()
@@ -99,5 +136,11 @@ fn load_and_validate(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, one_replication, ensemble, load_and_validate);
+criterion_group!(
+    benches,
+    one_replication,
+    ensemble,
+    scaling,
+    load_and_validate
+);
 criterion_main!(benches);

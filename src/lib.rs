@@ -32,6 +32,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod synth;
 pub mod validation;
 pub mod world;
 

@@ -166,6 +166,10 @@ pub struct RunResult {
     pub events: Vec<EventRow>,
     /// Response times in hours (report to first arrival), in order of arrival.
     pub response_times_h: Vec<f64>,
+    /// Events the engine handled (threat candidates included).
+    pub events_processed: u64,
+    /// The most events ever pending at once.
+    pub queue_peak: usize,
 }
 
 /// Quantile of sorted data, R's type 7 (linear interpolation).

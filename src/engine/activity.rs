@@ -15,6 +15,9 @@ impl Simulation<'_> {
         if p.doctrine == PatrolKind::None || p.patrols_per_fpu_day <= 0.0 {
             return;
         }
+        if p.doctrine == PatrolKind::HotSpot {
+            self.plan_hot_spots();
+        }
         let fpus = self.active_fpus as f64;
         let per_day = p.patrols_per_fpu_day * fpus;
         let n = ((f64::from(d) + 1.0) * per_day).floor() - (f64::from(d) * per_day).floor();
@@ -40,21 +43,47 @@ impl Simulation<'_> {
         match self.pick_formed_unit(site) {
             Some((u, platoons, vehicles, travel)) => {
                 self.take(u, platoons, vehicles);
+                // The patrol's presence is an interval on the site, read when a
+                // threat is weighed: no events for arriving and leaving.
+                let duration = self.m.scenario.mandate.patrol.duration_h;
+                let (arrive, end) = (self.now + travel, self.now + travel + duration);
+                let now = self.now;
+                let horizon = self.horizon;
+                let st = &mut self.sites[site];
+                st.patrols.retain(|&(_, e)| e > now);
+                st.patrols.push((arrive, end));
+                st.day_patrols += 1;
+                if arrive < horizon {
+                    self.summary.patrols += 1;
+                    self.summary.patrol_hours += end.min(horizon) - arrive;
+                }
                 self.queue.push(
-                    self.now + travel,
-                    Event::PatrolArrive {
-                        site: site as u32,
+                    end + travel,
+                    Event::Return {
                         unit: u as u32,
                         platoons,
                         vehicles,
-                        travel_h: travel as f32,
                     },
                 );
-                self.log("patrol_out", Some(site), Some(u), None, String::new());
+                log!(
+                    self,
+                    "patrol_out",
+                    Some(site),
+                    Some(u),
+                    None,
+                    format!("on site from {arrive:.2} h to {end:.2} h")
+                );
             }
             None => {
                 self.summary.patrols_not_staffed += 1;
-                self.log("patrol_not_staffed", Some(site), None, None, String::new());
+                log!(
+                    self,
+                    "patrol_not_staffed",
+                    Some(site),
+                    None,
+                    None,
+                    String::new()
+                );
             }
         }
     }
@@ -72,20 +101,39 @@ impl Simulation<'_> {
                 Some(s)
             }
             PatrolKind::HotSpot => {
-                // Where tension and base threat are highest, not already patrolled.
-                let mut best: Option<(SiteId, f64)> = None;
-                for &s in &m.patrol_eligible {
-                    if self.sites[s].patrols_present > 0 {
-                        continue;
-                    }
-                    let score = (1.0 + self.tension(s)) * m.site_risk[s];
-                    if score > 0.0 && best.is_none_or(|b| score > b.1) {
-                        best = Some((s, score));
-                    }
-                }
-                best.map(|b| b.0)
+                // Today's plan, best first: the first site not already patrolled.
+                self.hot_plan
+                    .iter()
+                    .copied()
+                    .find(|&s| self.patrols_present(s) == 0)
             }
         }
+    }
+
+    /// The hot-spot plan for the day: eligible sites by (1 + tension) x base
+    /// threat, highest first, set each morning as an operations centre would
+    /// (and so that a patrol slot never scans every site).
+    fn plan_hot_spots(&mut self) {
+        let m = self.m;
+        let mut plan = std::mem::take(&mut self.hot_plan);
+        plan.clear();
+        plan.extend(
+            m.patrol_eligible
+                .iter()
+                .copied()
+                .filter(|&s| m.site_risk[s] > 0.0),
+        );
+        let mut scored: Vec<(f64, SiteId)> = std::mem::take(&mut self.hot_scores);
+        scored.clear();
+        scored.extend(
+            plan.iter()
+                .map(|&s| ((1.0 + self.tension(s)) * m.site_risk[s], s)),
+        );
+        scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        plan.clear();
+        plan.extend(scored.iter().map(|x| x.1));
+        self.hot_plan = plan;
+        self.hot_scores = scored;
     }
 
     /// Nearest formed unit free to go to `site` for routine work (patrol or escort).
@@ -146,65 +194,6 @@ impl Simulation<'_> {
         }
     }
 
-    pub(crate) fn on_patrol_arrive(
-        &mut self,
-        site: SiteId,
-        unit: u32,
-        platoons: u32,
-        vehicles: u32,
-        travel_h: f32,
-    ) {
-        let s = &mut self.sites[site];
-        s.patrols_present += 1;
-        s.day_patrols += 1;
-        self.summary.patrols += 1;
-        let duration = self.m.scenario.mandate.patrol.duration_h;
-        self.queue.push(
-            self.now + duration,
-            Event::PatrolEnd {
-                site: site as u32,
-                unit,
-                platoons,
-                vehicles,
-                travel_h,
-            },
-        );
-        self.log(
-            "patrol_on_site",
-            Some(site),
-            Some(unit as usize),
-            None,
-            String::new(),
-        );
-    }
-
-    pub(crate) fn on_patrol_end(
-        &mut self,
-        site: SiteId,
-        unit: u32,
-        platoons: u32,
-        vehicles: u32,
-        travel_h: f32,
-    ) {
-        self.sites[site].patrols_present -= 1;
-        self.summary.patrol_hours += self.m.scenario.mandate.patrol.duration_h;
-        self.queue.push(
-            self.now + f64::from(travel_h),
-            Event::Return {
-                unit,
-                platoons,
-                vehicles,
-            },
-        );
-        self.log(
-            "patrol_ends",
-            Some(site),
-            Some(unit as usize),
-            None,
-            String::new(),
-        );
-    }
-
     /// A civilian component asks for an escort to a site.
     pub(crate) fn on_escort_request(&mut self) {
         let Some(e) = &self.m.scenario.escorts else {
@@ -223,7 +212,8 @@ impl Simulation<'_> {
             requested_h: self.now,
             settled: false,
         });
-        self.log(
+        log!(
+            self,
             "escort_requested",
             Some(sites[k]),
             None,
@@ -285,7 +275,7 @@ impl Simulation<'_> {
                 travel_h: travel as f32,
             },
         );
-        self.log("escort_out", Some(site), Some(u), None, String::new());
+        log!(self, "escort_out", Some(site), Some(u), None, String::new());
     }
 
     pub(crate) fn on_escort_approval(&mut self, r: usize, u: UnitId, granted: bool) {
@@ -311,7 +301,8 @@ impl Simulation<'_> {
             self.summary.approvals_refused += 1;
         }
         self.summary.escorts_cancelled += 1;
-        self.log(
+        log!(
+            self,
             "escort_cancelled",
             Some(self.escorts[r].site),
             Some(u),
@@ -340,7 +331,8 @@ impl Simulation<'_> {
                 vehicles,
             },
         );
-        self.log(
+        log!(
+            self,
             "escort_done",
             Some(site),
             Some(unit as usize),
@@ -356,7 +348,8 @@ impl Simulation<'_> {
         self.escorts[r].settled = true;
         self.escorts_waiting.retain(|&x| x as usize != r);
         self.summary.escorts_cancelled += 1;
-        self.log(
+        log!(
+            self,
             "escort_cancelled",
             Some(self.escorts[r].site),
             None,

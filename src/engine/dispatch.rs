@@ -234,7 +234,8 @@ impl Simulation<'_> {
             );
             self.pending_moves
                 .push((i as u32, u as u32, o.platoons, vehicles));
-            self.log(
+            log!(
+                self,
                 if waiver {
                     "waiver_requested"
                 } else {
@@ -269,7 +270,8 @@ impl Simulation<'_> {
                 travel_h: travel as f32,
             },
         );
-        self.log(
+        log!(
+            self,
             "dispatch",
             Some(self.incidents[i].site),
             Some(u),
@@ -305,7 +307,8 @@ impl Simulation<'_> {
             if unit.caveats.no_night_ops && !waiver {
                 wait += self.wait_for_day(self.now);
             }
-            self.log(
+            log!(
+                self,
                 "approval_granted",
                 Some(site),
                 Some(u),
@@ -320,7 +323,8 @@ impl Simulation<'_> {
             self.summary.approvals_refused += 1;
             self.incidents[i].blocked = true;
             self.incidents[i].excluded.push(u);
-            self.log(
+            log!(
+                self,
                 "approval_refused",
                 Some(site),
                 Some(u),

@@ -78,7 +78,8 @@ impl Simulation<'_> {
                 None
             };
             let Some((nb, _)) = moved else {
-                self.log(
+                log!(
+                    self,
                     "deterred",
                     Some(site),
                     None,
@@ -88,7 +89,8 @@ impl Simulation<'_> {
                 return;
             };
             self.summary.incidents_displaced += 1;
-            self.log(
+            log!(
+                self,
                 "displaced",
                 Some(site),
                 None,
@@ -192,16 +194,13 @@ impl Simulation<'_> {
             rng,
         });
         self.summary.incidents_true += 1;
-        self.summary
-            .by_threat
-            .entry(kind.name().to_string())
-            .or_default()
-            .incidents_true += 1;
+        self.threat_stats[kind.index()].incidents_true += 1;
         if kind == ThreatKind::Crsv {
             self.summary.crsv_true += 1;
         }
         self.sites[site].day_true += 1;
-        self.log(
+        log!(
+            self,
             "incident",
             Some(site),
             None,
@@ -224,16 +223,19 @@ impl Simulation<'_> {
         inc.report_h = self.now;
         let (kind, site, end) = (inc.kind, inc.site, inc.end);
         self.summary.incidents_reported += 1;
-        self.summary
-            .by_threat
-            .entry(kind.name().to_string())
-            .or_default()
-            .incidents_reported += 1;
+        self.threat_stats[kind.index()].incidents_reported += 1;
         if kind == ThreatKind::Crsv {
             self.summary.crsv_reported += 1;
         }
         self.sites[site].day_reported += 1;
-        self.log("report", Some(site), None, Some(i), kind.name().to_string());
+        log!(
+            self,
+            "report",
+            Some(site),
+            None,
+            Some(i),
+            kind.name().to_string()
+        );
         // Abuse by host forces is a matter for HRDDP, not a dispatch.
         if kind != ThreatKind::HostAbuse && self.now < end {
             self.to_decide.push_back(i as u32);
@@ -271,15 +273,12 @@ impl Simulation<'_> {
             self.response_times.push(rt);
             self.summary.incidents_responded += 1;
             let kind = inc.kind;
-            self.summary
-                .by_threat
-                .entry(kind.name().to_string())
-                .or_default()
-                .incidents_responded += 1;
+            self.threat_stats[kind.index()].incidents_responded += 1;
         }
         let site = inc.site;
         let end = inc.end;
-        self.log(
+        log!(
+            self,
             "arrive",
             Some(site),
             Some(u),
@@ -355,7 +354,8 @@ impl Simulation<'_> {
             self.add_tension(site, t.per_release * f64::from(released));
             self.add_trust(site, -m.scenario.trust.per_impunity * f64::from(released));
         }
-        self.log(
+        log!(
+            self,
             "arrests",
             Some(site),
             Some(u),
@@ -389,7 +389,7 @@ impl Simulation<'_> {
         let sum = &mut self.summary;
         sum.civilians_harmed += harmed;
         sum.civilians_killed += killed;
-        let bt = sum.by_threat.entry(kind.name().to_string()).or_default();
+        let bt = &mut self.threat_stats[kind.index()];
         bt.civilians_harmed += harmed;
         bt.civilians_killed += killed;
         if in_time {
@@ -444,7 +444,8 @@ impl Simulation<'_> {
         } else {
             "unanswered"
         };
-        self.log(
+        log!(
+            self,
             "resolve",
             Some(site),
             None,
@@ -486,7 +487,14 @@ impl Simulation<'_> {
                 people: n,
             }),
         }
-        self.log("flight", Some(origin), None, None, format!("{n} people"));
+        log!(
+            self,
+            "flight",
+            Some(origin),
+            None,
+            None,
+            format!("{n} people")
+        );
     }
 }
 

@@ -12,6 +12,17 @@
 //! it knows, and [`Simulation::decide`] applies the choice. [`run`] drives a
 //! whole replication with any [`Decider`].
 
+/// Records an event when the log is on; the outcome text is only built then,
+/// so a run without a log allocates nothing for it.
+macro_rules! log {
+    ($sim:expr, $kind:expr, $site:expr, $unit:expr, $inc:expr, $outcome:expr $(,)?) => {
+        if $sim.opts.record_events {
+            let outcome: String = $outcome;
+            $sim.push_event($kind, $site, $unit, $inc, outcome);
+        }
+    };
+}
+
 mod activity;
 mod daily;
 mod dispatch;
@@ -90,7 +101,8 @@ pub(crate) struct SiteState {
     pub trust: f64,
     pub host_capacity: f64,
     pub host_supported: bool,
-    pub patrols_present: u32,
+    /// Patrol presence intervals (arrive, leave), pruned as they expire.
+    pub patrols: Vec<(f64, f64)>,
     pub guards: u32,
     pub cp_teams: u32,
     pub mentors: f64,
@@ -183,9 +195,14 @@ pub struct Simulation<'m> {
     /// Freed platoons should be offered to waiting escorts once incidents are served.
     escort_retry_due: bool,
     patrol_rotation: usize,
+    /// Today's hot-spot patrol plan, best site first (and its scratch scores).
+    hot_plan: Vec<SiteId>,
+    hot_scores: Vec<(f64, SiteId)>,
     justice_tokens: f64,
     justice_t: f64,
     summary: Summary,
+    /// Per-threat counters, by `ThreatKind::index` (a map only at the end).
+    threat_stats: [crate::metrics::ThreatSummary; 6],
     /// UN police officers deployed, and how many of them are women.
     un_officers: f64,
     un_women: f64,
@@ -198,6 +215,9 @@ pub struct Simulation<'m> {
     site_days: Vec<SiteDay>,
     events: Vec<EventRow>,
     done: bool,
+    /// Events handled, and the most ever pending (for performance reports).
+    events_processed: u64,
+    queue_peak: usize,
 }
 
 /// Runs one replication with a decider, from start to horizon.
@@ -245,7 +265,7 @@ impl<'m> Simulation<'m> {
                         Hrddp::Suspend => false,
                         Hrddp::Conditional => h.integrity >= s.mandate.hrddp_integrity_threshold,
                     }),
-                    patrols_present: 0,
+                    patrols: Vec::new(),
                     guards: 0,
                     cp_teams: 0,
                     mentors: 0.0,
@@ -303,9 +323,12 @@ impl<'m> Simulation<'m> {
                 options: Vec::with_capacity(16),
             },
             patrol_rotation: 0,
+            hot_plan: Vec::new(),
+            hot_scores: Vec::new(),
             justice_tokens: s.mandate.justice_capacity_per_week,
             justice_t: 0.0,
             summary: Summary::default(),
+            threat_stats: Default::default(),
             un_officers: 0.0,
             un_women: 0.0,
             active_fpus: 0,
@@ -316,6 +339,8 @@ impl<'m> Simulation<'m> {
             site_days: Vec::new(),
             events: Vec::new(),
             done: false,
+            events_processed: 0,
+            queue_peak: 0,
         };
         // First candidate of every threat process.
         for (p, proc) in m.processes.iter().enumerate() {
@@ -394,6 +419,8 @@ impl<'m> Simulation<'m> {
             }
             match self.queue.peek_time() {
                 Some(t) if t <= self.horizon => {
+                    self.queue_peak = self.queue_peak.max(self.queue.len());
+                    self.events_processed += 1;
                     let (t, ev) = self.queue.pop().expect("peeked");
                     self.now = t;
                     self.handle(ev);
@@ -462,7 +489,8 @@ impl<'m> Simulation<'m> {
             Decision::Wait => {
                 self.awaiting = None;
                 self.waiting.push(i as u32);
-                self.log(
+                log!(
+                    self,
                     "wait",
                     Some(self.incidents[i].site),
                     None,
@@ -472,7 +500,8 @@ impl<'m> Simulation<'m> {
             }
             Decision::Decline => {
                 self.awaiting = None;
-                self.log(
+                log!(
+                    self,
                     "decline",
                     Some(self.incidents[i].site),
                     None,
@@ -485,7 +514,8 @@ impl<'m> Simulation<'m> {
                     return Err(DecisionError::NoSuchSite(site));
                 }
                 self.sites[site].host_supported = supported;
-                self.log(
+                log!(
+                    self,
                     if supported {
                         "host_support_resumed"
                     } else {
@@ -540,20 +570,6 @@ impl<'m> Simulation<'m> {
                 vehicles,
             } => self.on_return(unit as usize, platoons, vehicles),
             Event::PatrolLaunch => self.on_patrol_launch(),
-            Event::PatrolArrive {
-                site,
-                unit,
-                platoons,
-                vehicles,
-                travel_h,
-            } => self.on_patrol_arrive(site as usize, unit, platoons, vehicles, travel_h),
-            Event::PatrolEnd {
-                site,
-                unit,
-                platoons,
-                vehicles,
-                travel_h,
-            } => self.on_patrol_end(site as usize, unit, platoons, vehicles, travel_h),
             Event::EscortRequest => self.on_escort_request(),
             Event::EscortEnd {
                 site,
@@ -617,13 +633,23 @@ impl<'m> Simulation<'m> {
             && !(self.host_present(site) && self.sites[site].host_supported)
     }
 
+    /// Patrols on site now.
+    pub(crate) fn patrols_present(&self, site: SiteId) -> u32 {
+        let now = self.now;
+        self.sites[site]
+            .patrols
+            .iter()
+            .filter(|&&(a, e)| a <= now && now < e)
+            .count() as u32
+    }
+
     /// Multiplier (0..1] that presence applies to threat rates at a site.
     pub(crate) fn presence_multiplier(&self, site: SiteId) -> f64 {
         let p = &self.m.scenario.presence;
         let s = &self.sites[site];
         // Each patrol, guard or IPO team deters a share of what the others leave:
         // more presence helps, with diminishing returns.
-        let mut m = (1.0 - p.patrol_deterrence).powi(s.patrols_present as i32)
+        let mut m = (1.0 - p.patrol_deterrence).powi(self.patrols_present(site) as i32)
             * (1.0 - p.guard_deterrence).powi(s.guards as i32)
             * (1.0 - p.ipo_deterrence).powi(s.cp_teams as i32);
         if self.m.host_at[site].is_some_and(|h| self.m.hosts[h].officers > 0) {
@@ -652,7 +678,7 @@ impl<'m> Simulation<'m> {
         (end - h).rem_euclid(24.0)
     }
 
-    pub(crate) fn log(
+    pub(crate) fn push_event(
         &mut self,
         kind: &'static str,
         site: Option<SiteId>,
@@ -660,16 +686,14 @@ impl<'m> Simulation<'m> {
         incident: Option<usize>,
         outcome: String,
     ) {
-        if self.opts.record_events {
-            self.events.push(EventRow {
-                time_h: self.now,
-                kind,
-                site,
-                unit,
-                incident,
-                outcome,
-            });
-        }
+        self.events.push(EventRow {
+            time_h: self.now,
+            kind,
+            site,
+            unit,
+            incident,
+            outcome,
+        });
     }
 
     fn activate(&mut self, u: UnitId) {
@@ -701,7 +725,8 @@ impl<'m> Simulation<'m> {
             self.un_officers += f64::from(unit.officers);
             self.un_women += f64::from(unit.officers) * unit.women_share;
         }
-        self.log(
+        log!(
+            self,
             "unit_arrives",
             Some(unit.base),
             Some(u),
@@ -739,7 +764,8 @@ impl<'m> Simulation<'m> {
             self.un_officers -= f64::from(unit.officers);
             self.un_women -= f64::from(unit.officers) * unit.women_share;
         }
-        self.log(
+        log!(
+            self,
             "unit_withdraws",
             Some(unit.base),
             Some(u),
@@ -756,7 +782,8 @@ impl<'m> Simulation<'m> {
         }
         // A no-split unit has one task at a time: when it is back, nothing is held.
         st.held = 0;
-        self.log(
+        log!(
+            self,
             "unit_free",
             Some(self.m.units[u].base),
             Some(u),
@@ -780,7 +807,7 @@ impl<'m> Simulation<'m> {
                 }
             }
         }
-        self.log("inject", None, None, None, w.name.clone());
+        log!(self, "inject", None, None, None, w.name.clone());
     }
 
     /// Ends the run: settles incidents still open and computes the summary.
@@ -813,6 +840,12 @@ impl<'m> Simulation<'m> {
         }
         let m = self.m;
         let s = &mut self.summary;
+        for k in ThreatKind::ALL {
+            if m.kinds[k.index()].is_some() {
+                s.by_threat
+                    .insert(k.name().to_string(), self.threat_stats[k.index()].clone());
+            }
+        }
         s.civilians_injured = s.civilians_harmed - s.civilians_killed;
         let mut rt = self.response_times.clone();
         rt.sort_by(f64::total_cmp);
@@ -859,6 +892,8 @@ impl<'m> Simulation<'m> {
             site_days: self.site_days,
             events: self.events,
             response_times_h: self.response_times,
+            events_processed: self.events_processed,
+            queue_peak: self.queue_peak,
         }
     }
 

@@ -1,9 +1,6 @@
 //! The event queue: one clock, events ordered by time and then by the order
 //! they were scheduled, so that ties resolve the same way on every machine.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-
 /// Something that happens at a moment of simulated time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
@@ -38,22 +35,6 @@ pub enum Event {
     },
     /// A scheduled patrol slot of the day.
     PatrolLaunch,
-    /// A patrol reaches its site.
-    PatrolArrive {
-        site: u32,
-        unit: u32,
-        platoons: u32,
-        vehicles: u32,
-        travel_h: f32,
-    },
-    /// A patrol leaves its site.
-    PatrolEnd {
-        site: u32,
-        unit: u32,
-        platoons: u32,
-        vehicles: u32,
-        travel_h: f32,
-    },
     /// A civilian component asks for an escort.
     EscortRequest,
     /// An escorted visit ends.
@@ -82,65 +63,105 @@ pub enum Event {
     UnitWithdraws(u32),
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    time: f64,
-    seq: u64,
-    event: Event,
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
-}
-impl Eq for Entry {}
-impl Ord for Entry {
-    fn cmp(&self, o: &Self) -> Ordering {
-        // BinaryHeap is a max-heap: reverse for earliest first.
-        o.time
-            .total_cmp(&self.time)
-            .then_with(|| o.seq.cmp(&self.seq))
-    }
-}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
+/// Heap arity: a 4-ary heap is shallower than a binary one and its children
+/// share a cache line.
+const ARITY: usize = 4;
+/// Bits of an entry's tie-breaker that hold the event's slot.
+const SLOT_BITS: u32 = 24;
 
 /// Earliest-first queue of events.
+///
+/// The heap holds 16-byte keys: the time's bits (times are never negative, so
+/// their IEEE bits order like the numbers) and, above the event's slot, the
+/// order of scheduling, which breaks ties. Events themselves sit in a slab.
 #[derive(Debug, Default)]
 pub struct EventQueue {
-    heap: BinaryHeap<Entry>,
+    heap: Vec<(u64, u64)>,
+    slab: Vec<Event>,
+    free: Vec<u32>,
     seq: u64,
 }
 
 impl EventQueue {
     pub fn with_capacity(n: usize) -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(n),
+            heap: Vec::with_capacity(n),
+            slab: Vec::with_capacity(n),
+            free: Vec::with_capacity(n),
             seq: 0,
         }
     }
+
     pub fn push(&mut self, time: f64, event: Event) {
+        debug_assert!(time >= 0.0, "event scheduled before the start: {time}");
+        let slot = match self.free.pop() {
+            Some(k) => {
+                self.slab[k as usize] = event;
+                k as u64
+            }
+            None => {
+                self.slab.push(event);
+                (self.slab.len() - 1) as u64
+            }
+        };
+        assert!(slot < 1 << SLOT_BITS, "more than 16 million events pending");
         self.seq += 1;
-        self.heap.push(Entry {
-            time,
-            seq: self.seq,
-            event,
-        });
+        let entry = (time.max(0.0).to_bits(), (self.seq << SLOT_BITS) | slot);
+        // Sift up.
+        let mut i = self.heap.len();
+        self.heap.push(entry);
+        while i > 0 {
+            let parent = (i - 1) / ARITY;
+            if self.heap[parent] <= entry {
+                break;
+            }
+            self.heap[i] = self.heap[parent];
+            i = parent;
+        }
+        self.heap[i] = entry;
     }
+
     /// Time of the next event.
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.peek().map(|e| e.time)
+        self.heap.first().map(|e| f64::from_bits(e.0))
     }
+
     pub fn pop(&mut self) -> Option<(f64, Event)> {
-        self.heap.pop().map(|e| (e.time, e.event))
+        let top = *self.heap.first()?;
+        let last = self.heap.pop().expect("not empty");
+        let n = self.heap.len();
+        if n > 0 {
+            // Sift the last entry down from the root.
+            let mut i = 0;
+            loop {
+                let first = i * ARITY + 1;
+                if first >= n {
+                    break;
+                }
+                let end = (first + ARITY).min(n);
+                let mut best = first;
+                for c in first + 1..end {
+                    if self.heap[c] < self.heap[best] {
+                        best = c;
+                    }
+                }
+                if self.heap[best] >= last {
+                    break;
+                }
+                self.heap[i] = self.heap[best];
+                i = best;
+            }
+            self.heap[i] = last;
+        }
+        let slot = (top.1 & ((1 << SLOT_BITS) - 1)) as u32;
+        self.free.push(slot);
+        Some((f64::from_bits(top.0), self.slab[slot as usize]))
     }
+
     pub fn len(&self) -> usize {
         self.heap.len()
     }
+
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
