@@ -50,6 +50,7 @@ impl Simulation<'_> {
 
         // Time series.
         let mut day = Day::default();
+        let decay = self.decay_now();
         for (i, s) in self.sites.iter_mut().enumerate() {
             day.incidents_true += s.day_true;
             day.incidents_reported += s.day_reported;
@@ -57,13 +58,11 @@ impl Simulation<'_> {
             day.killed += s.day_killed;
             day.patrols += s.day_patrols;
             if self.opts.record_site_days {
-                let hl = m.scenario.tension.half_life_days * 24.0;
                 self.site_days.push(SiteDay {
                     day: d,
                     site: i,
                     population: s.population,
-                    tension: s.tension
-                        * (-(self.now - s.tension_t) * std::f64::consts::LN_2 / hl).exp(),
+                    tension: if s.tension == 0.0 { 0.0 } else { s.tension * decay },
                     trust: s.trust,
                     host_capacity: s.host_capacity,
                     incidents_true: s.day_true,

@@ -96,8 +96,9 @@ impl std::error::Error for DecisionError {}
 #[derive(Debug, Clone)]
 pub(crate) struct SiteState {
     pub population: f64,
+    /// Tension is `tension * decay()`: an amplitude against a shared epoch, so
+    /// that every site decays with one exponential per moment, not one per read.
     tension: f64,
-    tension_t: f64,
     pub trust: f64,
     pub host_capacity: f64,
     pub host_supported: bool,
@@ -201,6 +202,10 @@ pub struct Simulation<'m> {
     justice_tokens: f64,
     justice_t: f64,
     summary: Summary,
+    /// Epoch and rate of tension decay, and the cached factor for the current moment.
+    tension_epoch: f64,
+    tension_k: f64,
+    decay_cache: std::cell::Cell<(f64, f64)>,
     /// Per-threat counters, by `ThreatKind::index` (a map only at the end).
     threat_stats: [crate::metrics::ThreatSummary; 6],
     /// UN police officers deployed, and how many of them are women.
@@ -257,7 +262,6 @@ impl<'m> Simulation<'m> {
                 SiteState {
                     population: x.population,
                     tension: 0.0,
-                    tension_t: 0.0,
                     trust: x.trust,
                     host_capacity: host.map_or(0.0, |h| h.capacity),
                     host_supported: host.is_some_and(|h| match s.mandate.hrddp {
@@ -329,6 +333,9 @@ impl<'m> Simulation<'m> {
             justice_t: 0.0,
             summary: Summary::default(),
             threat_stats: Default::default(),
+            tension_epoch: 0.0,
+            tension_k: std::f64::consts::LN_2 / (s.tension.half_life_days * 24.0),
+            decay_cache: std::cell::Cell::new((f64::NAN, 1.0)),
             un_officers: 0.0,
             un_women: 0.0,
             active_fpus: 0,
@@ -591,18 +598,40 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    /// The common decay factor of tension now, exp(-k (now - epoch)), cached per moment.
+    pub(crate) fn decay_now(&self) -> f64 {
+        self.decay()
+    }
+
+    fn decay(&self) -> f64 {
+        let (t, f) = self.decay_cache.get();
+        if t == self.now {
+            return f;
+        }
+        let f = (-(self.now - self.tension_epoch) * self.tension_k).exp();
+        self.decay_cache.set((self.now, f));
+        f
+    }
+
     /// Tension at a site now (it decays exponentially between changes).
     pub(crate) fn tension(&self, site: SiteId) -> f64 {
-        let s = &self.sites[site];
-        let hl = self.m.scenario.tension.half_life_days * 24.0;
-        s.tension * (-(self.now - s.tension_t) * std::f64::consts::LN_2 / hl).exp()
+        let a = self.sites[site].tension;
+        if a == 0.0 { 0.0 } else { a * self.decay() }
     }
 
     pub(crate) fn add_tension(&mut self, site: SiteId, delta: f64) {
+        let mut d = self.decay();
+        if d < 1e-200 {
+            // Re-base the epoch before the factor underflows (every few years).
+            for st in &mut self.sites {
+                st.tension *= d;
+            }
+            self.tension_epoch = self.now;
+            self.decay_cache.set((self.now, 1.0));
+            d = 1.0;
+        }
         let t = (self.tension(site) + delta).max(0.0);
-        let s = &mut self.sites[site];
-        s.tension = t;
-        s.tension_t = self.now;
+        self.sites[site].tension = t / d;
     }
 
     pub(crate) fn add_trust(&mut self, site: SiteId, delta: f64) {
@@ -660,7 +689,7 @@ impl<'m> Simulation<'m> {
 
     pub(crate) fn is_night(&self, t: f64) -> bool {
         let c = &self.m.scenario.clock;
-        let h = t.rem_euclid(24.0);
+        let h = t - 24.0 * (t / 24.0).floor();
         if c.night_start_h > c.night_end_h {
             h >= c.night_start_h || h < c.night_end_h
         } else {
@@ -790,11 +819,26 @@ impl<'m> Simulation<'m> {
             None,
             String::new(),
         );
-        // Freed capacity: look again at what was waiting, incidents first.
-        let waiting = std::mem::take(&mut self.waiting);
-        for i in waiting {
-            self.to_decide.push_back(i);
-        }
+        // Freed capacity: look again at the waiting incidents this unit could
+        // answer (others stay waiting), and drop those already over.
+        let m = self.m;
+        let unit = &m.units[u];
+        let now = self.now;
+        let mut waiting = std::mem::take(&mut self.waiting);
+        waiting.retain(|&i| {
+            let inc = &self.incidents[i as usize];
+            if inc.resolved || now >= inc.end {
+                return false;
+            }
+            let able = unit.effectiveness.get(m.kind(inc.kind).capability)
+                >= m.scenario.effectiveness.min_to_offer
+                && (unit.kind != UnitKind::Host || unit.base == inc.site);
+            if able {
+                self.to_decide.push_back(i);
+            }
+            !able
+        });
+        self.waiting = waiting;
         self.escort_retry_due = true;
     }
 
@@ -909,7 +953,7 @@ impl<'m> Simulation<'m> {
                 (0.0..=1.0).contains(&s.host_capacity),
                 "capacity out of range at site {i}"
             );
-            assert!(s.tension >= 0.0, "negative tension at site {i}");
+            assert!(s.tension >= 0.0 && s.tension.is_finite(), "bad tension at site {i}");
         }
         for (u, st) in self.units.iter().enumerate() {
             let unit = &self.m.units[u];
