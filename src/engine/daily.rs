@@ -62,7 +62,11 @@ impl Simulation<'_> {
                     day: d,
                     site: i,
                     population: s.population,
-                    tension: if s.tension == 0.0 { 0.0 } else { s.tension * decay },
+                    tension: if s.tension == 0.0 {
+                        0.0
+                    } else {
+                        s.tension * decay
+                    },
                     trust: s.trust,
                     host_capacity: s.host_capacity,
                     incidents_true: s.day_true,

@@ -953,7 +953,10 @@ impl<'m> Simulation<'m> {
                 (0.0..=1.0).contains(&s.host_capacity),
                 "capacity out of range at site {i}"
             );
-            assert!(s.tension >= 0.0 && s.tension.is_finite(), "bad tension at site {i}");
+            assert!(
+                s.tension >= 0.0 && s.tension.is_finite(),
+                "bad tension at site {i}"
+            );
         }
         for (u, st) in self.units.iter().enumerate() {
             let unit = &self.m.units[u];
