@@ -15,14 +15,15 @@ impl Simulation<'_> {
         if p.doctrine == PatrolKind::None || p.patrols_per_fpu_day <= 0.0 {
             return;
         }
-        if p.doctrine == PatrolKind::HotSpot {
-            self.plan_hot_spots();
-        }
         let fpus = self.active_fpus as f64;
         let per_day = p.patrols_per_fpu_day * fpus;
         let n = ((f64::from(d) + 1.0) * per_day).floor() - (f64::from(d) * per_day).floor();
         if n <= 0.0 {
             return;
+        }
+        if p.doctrine == PatrolKind::HotSpot {
+            // Only the best few sites can be reached by today's patrols: rank those.
+            self.plan_hot_spots(3 * n as usize + 8);
         }
         let c = &self.m.scenario.clock;
         let daylight = (c.night_start_h - c.night_end_h).rem_euclid(24.0);
@@ -102,10 +103,20 @@ impl Simulation<'_> {
             }
             PatrolKind::HotSpot => {
                 // Today's plan, best first: the first site not already patrolled.
-                self.hot_plan
-                    .iter()
-                    .copied()
-                    .find(|&s| self.patrols_present(s) == 0)
+                let pick = |sim: &Self| {
+                    sim.hot_plan
+                        .iter()
+                        .copied()
+                        .find(|&s| sim.patrols_present(s) == 0)
+                };
+                match pick(self) {
+                    None if self.hot_plan_truncated => {
+                        // Every ranked site is busy: rank them all (rare).
+                        self.plan_hot_spots(usize::MAX);
+                        pick(self)
+                    }
+                    found => found,
+                }
             }
         }
     }
@@ -113,7 +124,7 @@ impl Simulation<'_> {
     /// The hot-spot plan for the day: eligible sites by (1 + tension) x base
     /// threat, highest first, set each morning as an operations centre would
     /// (and so that a patrol slot never scans every site).
-    fn plan_hot_spots(&mut self) {
+    fn plan_hot_spots(&mut self, keep: usize) {
         let m = self.m;
         let mut plan = std::mem::take(&mut self.hot_plan);
         plan.clear();
@@ -129,7 +140,13 @@ impl Simulation<'_> {
             plan.iter()
                 .map(|&s| ((1.0 + self.tension(s)) * m.site_risk[s], s)),
         );
-        scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let order = |a: &(f64, SiteId), b: &(f64, SiteId)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        self.hot_plan_truncated = scored.len() > keep;
+        if self.hot_plan_truncated {
+            scored.select_nth_unstable_by(keep, order);
+            scored.truncate(keep);
+        }
+        scored.sort_unstable_by(order);
         plan.clear();
         plan.extend(scored.iter().map(|x| x.1));
         self.hot_plan = plan;

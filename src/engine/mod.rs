@@ -199,6 +199,8 @@ pub struct Simulation<'m> {
     /// Today's hot-spot patrol plan, best site first (and its scratch scores).
     hot_plan: Vec<SiteId>,
     hot_scores: Vec<(f64, SiteId)>,
+    /// The plan holds only the best sites of the day.
+    hot_plan_truncated: bool,
     justice_tokens: f64,
     justice_t: f64,
     summary: Summary,
@@ -329,6 +331,7 @@ impl<'m> Simulation<'m> {
             patrol_rotation: 0,
             hot_plan: Vec::new(),
             hot_scores: Vec::new(),
+            hot_plan_truncated: false,
             justice_tokens: s.mandate.justice_capacity_per_week,
             justice_t: 0.0,
             summary: Summary::default(),

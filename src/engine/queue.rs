@@ -76,7 +76,8 @@ const SLOT_BITS: u32 = 24;
 /// order of scheduling, which breaks ties. Events themselves sit in a slab.
 #[derive(Debug, Default)]
 pub struct EventQueue {
-    heap: Vec<(u64, u64)>,
+    /// time bits << 64 | seq << SLOT_BITS | slot: one integer compare orders them.
+    heap: Vec<u128>,
     slab: Vec<Event>,
     free: Vec<u32>,
     seq: u64,
@@ -106,7 +107,8 @@ impl EventQueue {
         };
         assert!(slot < 1 << SLOT_BITS, "more than 16 million events pending");
         self.seq += 1;
-        let entry = (time.max(0.0).to_bits(), (self.seq << SLOT_BITS) | slot);
+        let entry = (u128::from(time.max(0.0).to_bits()) << 64)
+            | u128::from((self.seq << SLOT_BITS) | slot);
         // Sift up.
         let mut i = self.heap.len();
         self.heap.push(entry);
@@ -123,7 +125,7 @@ impl EventQueue {
 
     /// Time of the next event.
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.first().map(|e| f64::from_bits(e.0))
+        self.heap.first().map(|e| f64::from_bits((e >> 64) as u64))
     }
 
     pub fn pop(&mut self) -> Option<(f64, Event)> {
@@ -139,23 +141,26 @@ impl EventQueue {
                     break;
                 }
                 let end = (first + ARITY).min(n);
+                let kids = &self.heap[first..end];
                 let mut best = first;
-                for c in first + 1..end {
-                    if self.heap[c] < self.heap[best] {
-                        best = c;
+                let mut min = kids[0];
+                for (k, &e) in kids.iter().enumerate().skip(1) {
+                    if e < min {
+                        min = e;
+                        best = first + k;
                     }
                 }
-                if self.heap[best] >= last {
+                if min >= last {
                     break;
                 }
-                self.heap[i] = self.heap[best];
+                self.heap[i] = min;
                 i = best;
             }
             self.heap[i] = last;
         }
-        let slot = (top.1 & ((1 << SLOT_BITS) - 1)) as u32;
+        let slot = (top as u64 & ((1 << SLOT_BITS) - 1)) as u32;
         self.free.push(slot);
-        Some((f64::from_bits(top.0), self.slab[slot as usize]))
+        Some((f64::from_bits((top >> 64) as u64), self.slab[slot as usize]))
     }
 
     pub fn len(&self) -> usize {
@@ -188,5 +193,29 @@ mod tests {
                 Event::DayEnd(3)
             ]
         );
+    }
+
+    #[test]
+    fn pops_in_time_then_schedule_order_under_random_load() {
+        let mut q = EventQueue::default();
+        let mut r = crate::rng::Seed::new(3, 0).stream(crate::rng::Mechanic::Patrol, 0);
+        // A reference: pending events sorted by (time, order of scheduling).
+        let mut pending: Vec<(f64, u32)> = Vec::new();
+        for k in 0..5000u32 {
+            // Coarse times make many ties, which must keep their order.
+            let t = (crate::rng::uniform(&mut r) * 50.0).floor() + f64::from(k / 100);
+            q.push(t, Event::DayEnd(k));
+            pending.push((t, k));
+            if k % 3 == 0 {
+                pending.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let want = pending.remove(0);
+                assert_eq!(q.pop(), Some((want.0, Event::DayEnd(want.1))));
+            }
+        }
+        pending.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for want in pending {
+            assert_eq!(q.pop(), Some((want.0, Event::DayEnd(want.1))));
+        }
+        assert!(q.is_empty());
     }
 }
