@@ -207,6 +207,18 @@ impl Simulation<'_> {
         };
         if unit.kind != UnitKind::Host {
             let needed = self.platoons_needed(u, self.incidents[i].kind);
+            if self.opts.self_check {
+                let st = &self.units[u];
+                assert!(
+                    o.platoons <= st.idle && vehicles <= st.vehicles_free,
+                    "unit {} sent {} platoons and {} vehicles with {} and {} free",
+                    unit.id,
+                    o.platoons,
+                    vehicles,
+                    st.idle,
+                    st.vehicles_free
+                );
+            }
             let st = &mut self.units[u];
             st.idle -= o.platoons.min(st.idle);
             st.vehicles_free -= vehicles.min(st.vehicles_free);

@@ -380,6 +380,9 @@ impl Simulation<'_> {
         let u2 = uniform(&mut inc.rng);
         let expected = f64::from(inc.potential) * (1.0 - inc.mitigation);
         let harmed = stochastic_round(expected, u1).min(pop.floor() as u64);
+        if self.opts.self_check {
+            assert!(harmed as f64 <= pop, "an incident harmed more people than are at its site");
+        }
         let killed = stochastic_round(harmed as f64 * kp.lethality, u2).min(harmed);
         let arrived_in_time = inc.first_arrival <= inc.end;
         let prevented = inc.in_time && harmed == 0 && inc.responders > 0;

@@ -14,6 +14,7 @@ pub struct Scenario {
     pub scenario: Meta,
     pub clock: Clock,
     pub geography: Geography,
+    #[serde(default)]
     pub forces: Forces,
     pub threat_kinds: BTreeMap<ThreatKind, ThreatKindParams>,
     #[serde(default)]
@@ -185,7 +186,7 @@ pub struct Season {
     pub unpaved_speed_factor: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Forces {
     #[serde(default)]

@@ -404,7 +404,14 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             "expected a number > 0 when patrols are scheduled",
         );
     }
-    expected_events += m.patrol.patrols_per_fpu_day;
+    let fpu_units: f64 = s.forces.fpus.iter().map(|f| f64::from(f.count)).sum();
+    expected_events += m.patrol.patrols_per_fpu_day * fpu_units;
+    expected_events += s
+        .forces
+        .host_police
+        .iter()
+        .map(|h| s.host.abuse_rate_per_100_day.max(0.0) * f64::from(h.officers) / 100.0 * (1.0 - h.integrity).max(0.0))
+        .sum::<f64>();
 
     let pr = &s.presence;
     c.share("presence.patrol_deterrence", pr.patrol_deterrence);
