@@ -53,6 +53,9 @@ enum Command {
         /// Also draw charts into OUT/plots (needs --out).
         #[arg(long, requires = "out")]
         plots: bool,
+        /// Check the model's invariants after every event (slower; stops on a violation).
+        #[arg(long)]
+        self_check: bool,
     },
     /// Compare variants with the scenario as it stands (the baseline), paired over replications.
     #[command(
@@ -216,6 +219,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             force,
             json,
             plots,
+            self_check,
         } => cmd_run(
             scenario,
             Seed::new(seed, replication),
@@ -224,6 +228,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             force,
             json,
             plots,
+            self_check,
         ),
         Command::Compare {
             scenario,
@@ -368,6 +373,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
 }
 
 /// Simulates one replication, prints a summary and optionally writes files.
+#[allow(clippy::too_many_arguments)] // one per command-line option
 fn cmd_run(
     scenario: PathBuf,
     seed: Seed,
@@ -376,12 +382,14 @@ fn cmd_run(
     force: bool,
     json: bool,
     plots: bool,
+    self_check: bool,
 ) -> Result<(), Error> {
     let loaded = load_scenario(&scenario, &parse_overrides(set)?)?;
     let model = Model::build(&loaded.scenario);
     let opts = RunOptions {
         record_site_days: out.is_some(),
         record_events: out.is_some(),
+        self_check,
         ..RunOptions::default()
     };
     let result = run(&model, seed, &mut Doctrine::default(), opts);

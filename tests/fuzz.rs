@@ -12,7 +12,10 @@ use pocsim::{Doctrine, Model, Seed, load_scenario_str, run};
 use proptest::prelude::*;
 
 fn cases() -> u32 {
-    std::env::var("POCSIM_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+    std::env::var("POCSIM_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300)
 }
 
 const SEEDS: [&str; 3] = [
@@ -23,8 +26,22 @@ const SEEDS: [&str; 3] = [
 
 /// Values that have broken parsers and simulators elsewhere.
 const NASTY: [&str; 16] = [
-    "-1", "0", "1e308", "-1e308", "nan", "inf", "-inf", "-0.0", "4294967296", "18446744073709551616", "1e-320", "\"x\"",
-    "[]", "{}", "true", "0.5",
+    "-1",
+    "0",
+    "1e308",
+    "-1e308",
+    "nan",
+    "inf",
+    "-inf",
+    "-0.0",
+    "4294967296",
+    "18446744073709551616",
+    "1e-320",
+    "\"x\"",
+    "[]",
+    "{}",
+    "true",
+    "0.5",
 ];
 
 /// Loads, and if the scenario is valid, runs it briefly: must not panic.
@@ -33,7 +50,11 @@ fn exercise(text: &str) {
         let mut s = loaded.scenario;
         s.clock.horizon_days = s.clock.horizon_days.min(1.0);
         let m = Model::build(&s);
-        let opts = RunOptions { self_check: true, record_events: true, ..RunOptions::default() };
+        let opts = RunOptions {
+            self_check: true,
+            record_events: true,
+            ..RunOptions::default()
+        };
         let r = run(&m, Seed::new(1, 0), &mut Doctrine::default(), opts);
         assert!(r.summary.incidents_true >= r.summary.incidents_reported);
     }
@@ -68,15 +89,30 @@ fn apply(text: &str, m: &Mutation) -> String {
     match *m {
         Mutation::Number(k, v) => {
             // Positions of numbers that are values (after `= `).
-            let spots: Vec<usize> = text.match_indices("= ").map(|(i, _)| i + 2).filter(|&i| text[i..].starts_with(|c: char| c.is_ascii_digit() || c == '-')).collect();
+            let spots: Vec<usize> = text
+                .match_indices("= ")
+                .map(|(i, _)| i + 2)
+                .filter(|&i| text[i..].starts_with(|c: char| c.is_ascii_digit() || c == '-'))
+                .collect();
             if spots.is_empty() {
                 return text.to_string();
             }
             let at = spots[k % spots.len()];
-            let end = at + text[at..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '+')).unwrap_or(text.len() - at);
+            let end = at
+                + text[at..]
+                    .find(|c: char| {
+                        !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '+')
+                    })
+                    .unwrap_or(text.len() - at);
             format!("{}{}{}", &text[..at], NASTY[v], &text[end..])
         }
-        Mutation::DeleteLine(k) => lines.iter().enumerate().filter(|(i, _)| *i != k % n).map(|(_, l)| *l).collect::<Vec<_>>().join("\n"),
+        Mutation::DeleteLine(k) => lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != k % n)
+            .map(|(_, l)| *l)
+            .collect::<Vec<_>>()
+            .join("\n"),
         Mutation::DuplicateLine(k) => {
             let mut v = lines.clone();
             v.insert(k % n, lines[k % n]);

@@ -77,7 +77,7 @@ impl Simulation<'_> {
                 } else {
                     1.0
                 };
-            if base_eff < min_eff || base_eff <= 0.0 {
+            if base_eff < min_eff || base_eff <= 0.0 || unit.officers == 0 {
                 continue;
             }
             // Platoons that would go, and whether they are free.

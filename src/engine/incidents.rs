@@ -381,7 +381,10 @@ impl Simulation<'_> {
         let expected = f64::from(inc.potential) * (1.0 - inc.mitigation);
         let harmed = stochastic_round(expected, u1).min(pop.floor() as u64);
         if self.opts.self_check {
-            assert!(harmed as f64 <= pop, "an incident harmed more people than are at its site");
+            assert!(
+                harmed as f64 <= pop,
+                "an incident harmed more people than are at its site"
+            );
         }
         let killed = stochastic_round(harmed as f64 * kp.lethality, u2).min(harmed);
         let arrived_in_time = inc.first_arrival <= inc.end;

@@ -980,7 +980,10 @@ impl<'m> Simulation<'m> {
             "more reported than true incidents"
         );
         assert!(s.crsv_true >= s.crsv_reported);
-        assert!(s.incidents_reported >= s.incidents_responded, "more responses than reports");
+        assert!(
+            s.incidents_reported >= s.incidents_responded,
+            "more responses than reports"
+        );
     }
 }
 

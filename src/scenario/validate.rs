@@ -410,7 +410,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         .forces
         .host_police
         .iter()
-        .map(|h| s.host.abuse_rate_per_100_day.max(0.0) * f64::from(h.officers) / 100.0 * (1.0 - h.integrity).max(0.0))
+        .map(|h| {
+            s.host.abuse_rate_per_100_day.max(0.0) * f64::from(h.officers) / 100.0
+                * (1.0 - h.integrity).max(0.0)
+        })
         .sum::<f64>();
 
     let pr = &s.presence;
