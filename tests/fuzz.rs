@@ -85,7 +85,10 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 
 fn apply(text: &str, m: &Mutation) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    let n = lines.len().max(1);
+    if lines.is_empty() {
+        return text.to_string();
+    }
+    let n = lines.len();
     match *m {
         Mutation::Number(k, v) => {
             // Positions of numbers that are values (after `= `).
