@@ -70,6 +70,39 @@ pub struct Unit {
 }
 
 impl Unit {
+    /// A one-platoon unit with no vehicles, caveats or tasks, deployed throughout;
+    /// callers set what differs with struct update syntax.
+    fn new(
+        id: String,
+        group: &str,
+        kind: UnitKind,
+        base: SiteId,
+        officers: u32,
+        effectiveness: &CapabilityTable,
+    ) -> Unit {
+        Unit {
+            id,
+            group: group.to_string(),
+            kind,
+            base,
+            officers,
+            platoons: 1,
+            guard_platoons: 0,
+            vehicles: 0,
+            vehicles_per_platoon: 0,
+            women_share: 0.0,
+            caveats: Caveats::default(),
+            arrive_h: 0.0,
+            withdraw_h: f64::INFINITY,
+            effectiveness: effectiveness.clone(),
+            coordination_delay_h: 0.0,
+            readiness_h: 0.0,
+            community_policing: false,
+            mentoring: false,
+            mounted: false,
+        }
+    }
+
     /// Officers in one platoon.
     pub fn platoon_strength(&self) -> f64 {
         f64::from(self.officers) / f64::from(self.platoons.max(1))
@@ -171,11 +204,6 @@ impl Model {
         for f in &s.forces.fpus {
             for i in 0..f.count {
                 units.push(Unit {
-                    id: expand(&f.id, f.count, i),
-                    group: f.id.clone(),
-                    kind: UnitKind::Fpu,
-                    base: site(&f.base),
-                    officers: f.officers,
                     platoons: f.platoons,
                     guard_platoons: f.guard_platoons,
                     vehicles: f.vehicles,
@@ -184,93 +212,83 @@ impl Model {
                     caveats: f.caveats.clone(),
                     arrive_h: f.arrive_day * 24.0,
                     withdraw_h: till(f.withdraw_day),
-                    effectiveness: e.fpu.clone(),
-                    coordination_delay_h: 0.0,
                     readiness_h: f.readiness_h,
-                    community_policing: false,
-                    mentoring: false,
-                    mounted: false,
+                    ..Unit::new(
+                        expand(&f.id, f.count, i),
+                        &f.id,
+                        UnitKind::Fpu,
+                        site(&f.base),
+                        f.officers,
+                        &e.fpu,
+                    )
                 });
             }
         }
         for t in &s.forces.ipo_teams {
+            let table = if t.crsv_trained {
+                &e.ipo_crsv_trained
+            } else {
+                &e.ipo
+            };
             for i in 0..t.count {
                 units.push(Unit {
-                    id: expand(&t.id, t.count, i),
-                    group: t.id.clone(),
-                    kind: UnitKind::Ipo,
-                    base: site(&t.site),
-                    officers: t.officers,
-                    platoons: 1,
-                    guard_platoons: 0,
                     vehicles: t.vehicles,
                     vehicles_per_platoon: 1,
                     women_share: t.women_share,
-                    caveats: Caveats::default(),
                     arrive_h: t.arrive_day * 24.0,
                     withdraw_h: till(t.withdraw_day),
-                    effectiveness: if t.crsv_trained {
-                        e.ipo_crsv_trained.clone()
-                    } else {
-                        e.ipo.clone()
-                    },
-                    coordination_delay_h: 0.0,
                     readiness_h: t.readiness_h,
                     community_policing: t.community_policing,
                     mentoring: t.mentoring,
-                    mounted: false,
+                    ..Unit::new(
+                        expand(&t.id, t.count, i),
+                        &t.id,
+                        UnitKind::Ipo,
+                        site(&t.site),
+                        t.officers,
+                        table,
+                    )
                 });
             }
         }
         for t in &s.forces.specialised_teams {
+            let table = if t.kind == SpecialityKind::Sgbv {
+                &e.specialised_sgbv
+            } else {
+                &e.specialised_other
+            };
             units.push(Unit {
-                id: t.id.clone(),
-                group: t.id.clone(),
-                kind: UnitKind::Specialised(t.kind),
-                base: site(&t.base),
-                officers: t.officers,
-                platoons: 1,
-                guard_platoons: 0,
                 vehicles: t.vehicles,
                 vehicles_per_platoon: 1,
                 women_share: t.women_share,
-                caveats: Caveats::default(),
                 arrive_h: t.arrive_day * 24.0,
                 withdraw_h: till(t.withdraw_day),
-                effectiveness: if t.kind == SpecialityKind::Sgbv {
-                    e.specialised_sgbv.clone()
-                } else {
-                    e.specialised_other.clone()
-                },
-                coordination_delay_h: 0.0,
                 readiness_h: t.readiness_h,
-                community_policing: false,
                 mentoring: true,
-                mounted: false,
+                ..Unit::new(
+                    t.id.clone(),
+                    &t.id,
+                    UnitKind::Specialised(t.kind),
+                    site(&t.base),
+                    t.officers,
+                    table,
+                )
             });
         }
         for m in &s.forces.military {
             for i in 0..m.count {
                 units.push(Unit {
-                    id: expand(&m.id, m.count, i),
-                    group: m.id.clone(),
-                    kind: UnitKind::Military,
-                    base: site(&m.base),
-                    officers: m.strength,
-                    platoons: 1,
-                    guard_platoons: 0,
-                    vehicles: 0,
-                    vehicles_per_platoon: 0,
-                    women_share: 0.0,
-                    caveats: Caveats::default(),
-                    arrive_h: 0.0,
-                    withdraw_h: f64::INFINITY,
-                    effectiveness: e.military.clone(),
                     coordination_delay_h: m.coordination_delay_h,
                     readiness_h: m.readiness_h,
-                    community_policing: false,
-                    mentoring: false,
                     mounted: m.mounted,
+                    ..Unit::new(
+                        expand(&m.id, m.count, i),
+                        &m.id,
+                        UnitKind::Military,
+                        site(&m.base),
+                        m.strength,
+                        &e.military,
+                    )
                 });
             }
         }
@@ -291,25 +309,16 @@ impl Model {
                 key: name_key(&["host", &h.site]),
             });
             units.push(Unit {
-                id: format!("host@{}", h.site),
-                group: h.site.clone(),
-                kind: UnitKind::Host,
-                base: sid,
-                officers: h.officers,
-                platoons: 1,
-                guard_platoons: 0,
-                vehicles: 0,
-                vehicles_per_platoon: 0,
-                women_share: 0.0,
-                caveats: Caveats::default(),
-                arrive_h: 0.0,
-                withdraw_h: f64::INFINITY,
-                effectiveness: e.host.clone(),
-                coordination_delay_h: 0.0,
                 readiness_h: h.readiness_h,
-                community_policing: false,
-                mentoring: false,
                 mounted: true,
+                ..Unit::new(
+                    format!("host@{}", h.site),
+                    &h.site,
+                    UnitKind::Host,
+                    sid,
+                    h.officers,
+                    &e.host,
+                )
             });
         }
 
