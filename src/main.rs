@@ -112,6 +112,9 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         metrics: Vec<String>,
     },
+    /// Run an experiment past one machine (writes a job script to standard output).
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
     /// Write OUT_DIR/report.html for a finished experiment (charts, effects in plain words, methods).
     #[command(
         after_help = "Example:\n  pocsim report out/caveats    # then open out/caveats/report.html in a browser"
@@ -145,6 +148,41 @@ enum Command {
         scenario: PathBuf,
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClusterCommand {
+    /// A Slurm job array, one shard per task, plus a merge job that runs after them.
+    #[command(
+        after_help = "Example:\n  pocsim cluster slurm experiments/tutorial-caveats.toml --shards 64 --out /shared/out/caveats > caveats.sbatch\n  sbatch caveats.sbatch        # merged results appear in /shared/out/caveats/merged"
+    )]
+    Slurm {
+        /// Experiment file.
+        experiment: PathBuf,
+        /// Number of shards (array tasks).
+        #[arg(long)]
+        shards: u64,
+        /// Output directory on the shared filesystem (shards/, logs/, merged/).
+        #[arg(long)]
+        out: PathBuf,
+        /// At most this many shards at once.
+        #[arg(long)]
+        throttle: Option<u64>,
+        /// CPUs per task (rayon uses them all).
+        #[arg(long, default_value_t = 2)]
+        cpus: u32,
+        /// Wall time per task (HH:MM:SS); default: estimated by a short calibration run.
+        #[arg(long)]
+        time: Option<String>,
+        /// Memory per task.
+        #[arg(long, default_value = "1G")]
+        mem: String,
+        #[arg(long)]
+        partition: Option<String>,
+        /// Path of the pocsim binary on the compute nodes (default: this one).
+        #[arg(long)]
+        pocsim: Option<PathBuf>,
     },
 }
 
@@ -313,6 +351,64 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             } else {
                 say(&text::render_summary(&o.stats, &metrics));
             }
+            Ok(())
+        }
+        Command::Cluster(ClusterCommand::Slurm {
+            experiment,
+            shards,
+            out,
+            throttle,
+            cpus,
+            time,
+            mem,
+            partition,
+            pocsim,
+        }) => {
+            let (spec, _) = spec::read_experiment_file(&experiment)?;
+            let plan = experiment::plan(&spec)?;
+            if shards == 0 || shards > plan.runs {
+                return Err(Error::Usage(format!(
+                    "--shards must be from 1 to the number of runs ({})",
+                    plan.runs
+                )));
+            }
+            let time = match time {
+                Some(t) => t,
+                None => {
+                    let hours = pocsim::cluster::calibrate(&plan, shards, cpus);
+                    let t = pocsim::cluster::slurm_time(hours);
+                    eprintln!(
+                        "estimated wall time per shard: {t} (calibration run; give --time to set it)"
+                    );
+                    t
+                }
+            };
+            let pocsim_bin = match pocsim {
+                Some(p) => pocsim::cluster::absolute(&p),
+                None => std::env::current_exe().map_err(|e| Error::io("pocsim", e))?,
+            };
+            let name = experiment
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "pocsim".into());
+            let job = pocsim::cluster::SlurmJob {
+                pocsim: pocsim_bin,
+                experiment: pocsim::cluster::absolute(&experiment),
+                out: pocsim::cluster::absolute(&out),
+                shards,
+                throttle,
+                cpus_per_task: cpus,
+                time,
+                mem,
+                partition,
+                job_name: format!("pocsim-{name}"),
+            };
+            let text = pocsim::cluster::script(&job)?;
+            // Slurm opens the log files before the job starts: their directory must exist.
+            for d in [job.out.join("logs"), job.out.join("shards")] {
+                std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
+            }
+            say(&text);
             Ok(())
         }
         Command::Report { dir } => {

@@ -117,6 +117,7 @@ fn a_closed_pipe_ends_quietly() {
 #[test]
 fn help_shows_an_example_for_every_subcommand() {
     for sub in [
+        "cluster slurm",
         "run",
         "validate",
         "compare",
@@ -124,8 +125,11 @@ fn help_shows_an_example_for_every_subcommand() {
         "experiment",
         "merge",
         "validation-report",
+        "report",
     ] {
-        let o = pocsim(&[sub, "--help"]);
+        let mut args: Vec<&str> = sub.split(' ').collect();
+        args.push("--help");
+        let o = pocsim(&args);
         assert!(
             String::from_utf8_lossy(&o.stdout).contains("Example"),
             "{sub} --help"
@@ -153,4 +157,46 @@ fn the_validation_report_is_regenerated_by_the_command_it_names() {
         "docs/validation.md is stale: regenerate it with the command it names"
     );
     let _ = std::fs::remove_file(out);
+}
+
+#[test]
+fn the_slurm_script_has_the_array_the_merge_and_the_shard_command() {
+    let out = std::env::temp_dir().join(format!("pocsim-slurm-{}", std::process::id()));
+    let o = pocsim(&[
+        "cluster",
+        "slurm",
+        "experiments/slurm-smoke.toml",
+        "--shards",
+        "4",
+        "--throttle",
+        "2",
+        "--time",
+        "00:05:00",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "#SBATCH --array=1-4%2",
+        "#SBATCH --cpus-per-task=2",
+        "#SBATCH --time=00:05:00",
+        "--dependency=afterok:",
+        "--shard \"$I/$N\" --resume",
+        "RAYON_NUM_THREADS",
+    ] {
+        assert!(s.contains(want), "missing `{want}` in:\n{s}");
+    }
+    assert!(out.join("logs").is_dir(), "log directory prepared");
+    let o = pocsim(&[
+        "cluster",
+        "slurm",
+        "experiments/slurm-smoke.toml",
+        "--shards",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&out);
 }
