@@ -23,6 +23,7 @@
 pub mod cluster;
 pub mod engine;
 pub mod error;
+pub mod exercise;
 pub mod experiment;
 pub mod metrics;
 pub mod model;

@@ -112,6 +112,31 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         metrics: Vec<String>,
     },
+    /// A training exercise: trainees take the operations centre's decisions (plain, line-by-line mode).
+    #[command(
+        after_help = "Example:\n  pocsim exercise scenarios/tutorial.toml --team alpha --seed 3 --log out/alpha.json\n  pocsim exercise scenarios/tutorial.toml --team alpha --seed 3 --decisions out/alpha.json   # replay a log\n\nAt each decision type an option's number (2), a unit with military support (2+5), `w 3` to ask\nfor a waiver, `wait`, `decline`, `suspend SITE` / `resume SITE` (HRDDP), or `doctrine` to hand over."
+    )]
+    Exercise {
+        scenario: PathBuf,
+        #[arg(long, default_value = "")]
+        team: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write the session's log (every decision with what was shown, and the outcome).
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// Replay the decisions of a log or hand-written decisions file instead of asking.
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// Line-by-line mode (the only mode for now).
+        #[arg(long)]
+        plain: bool,
+        /// Replace an existing log with different content.
+        #[arg(long)]
+        force: bool,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
     /// Run an experiment past one machine (writes a job script to standard output).
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -409,6 +434,86 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
             }
             say(&text);
+            Ok(())
+        }
+        Command::Exercise {
+            scenario,
+            team,
+            seed,
+            log,
+            decisions,
+            plain: _,
+            force,
+            set,
+        } => {
+            let loaded = load_scenario(&scenario, &parse_overrides(&set)?)?;
+            let model = Model::build(&loaded.scenario);
+            let seed = Seed::new(seed, 0);
+            let (session, result) = match &decisions {
+                Some(file) => {
+                    let past = pocsim::exercise::read_log(file)?;
+                    if past.seed != seed.master {
+                        return Err(Error::input(
+                            &file.display().to_string(),
+                            format!(
+                                "this log was played with seed {}; pass --seed {} to replay it",
+                                past.seed, past.seed
+                            ),
+                        ));
+                    }
+                    let mut replay =
+                        pocsim::exercise::Replay::new(&past, &loaded, &file.display().to_string())?;
+                    let out = pocsim::exercise::play(&loaded, &model, seed, &team, &mut replay);
+                    if let Some(e) = &replay.error {
+                        return Err(Error::input(&file.display().to_string(), e.clone()));
+                    }
+                    if let Some(d) = replay.leftover() {
+                        return Err(Error::input(
+                            &file.display().to_string(),
+                            format!(
+                                "a decision at {:.2} h for incident {} ({} at {}), when nothing of the kind was pending",
+                                d.time_h, d.incident, d.kind, d.site
+                            ),
+                        ));
+                    }
+                    out
+                }
+                None => {
+                    let stdin = std::io::stdin();
+                    let mut trainee = pocsim::exercise::plain::Plain {
+                        input: stdin.lock(),
+                        output: std::io::stdout(),
+                    };
+                    pocsim::exercise::play(&loaded, &model, seed, &team, &mut trainee)
+                }
+            };
+            if let Some(path) = &log {
+                let dir = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."));
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let mut files = OutputSet::new(dir);
+                let mut bytes = serde_json::to_vec_pretty(&session).expect("log serialises");
+                bytes.push(b'\n');
+                files.add(&name, bytes);
+                files.commit(force)?;
+            }
+            say(&pocsim::metrics::render_summary(
+                &loaded.scenario.scenario.name,
+                &model,
+                seed,
+                &result,
+            ));
+            say(&format!(
+                "{} decisions taken{}",
+                session.decisions.len(),
+                log.map(|l| format!("; log in {}", l.display()))
+                    .unwrap_or_default()
+            ));
             Ok(())
         }
         Command::Report { dir } => {

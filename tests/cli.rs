@@ -126,6 +126,7 @@ fn help_shows_an_example_for_every_subcommand() {
         "merge",
         "validation-report",
         "report",
+        "exercise",
     ] {
         let mut args: Vec<&str> = sub.split(' ').collect();
         args.push("--help");

@@ -1,0 +1,108 @@
+//! The plain, line-by-line exercise front end: works in any terminal, on a
+//! projector, or through a pipe (and so in tests).
+
+use super::{Choice, Trainee, describe_option};
+use crate::model::Model;
+use crate::policy::Situation;
+use std::io::{BufRead, Write};
+
+/// Reads choices from `input` and shows situations on `output`.
+pub struct Plain<R, W> {
+    pub input: R,
+    pub output: W,
+}
+
+const HELP: &str = "Type the number of an option to send that unit (e.g. 2), two numbers to add a \
+military unit in support (2+5), `w 3` to ask the capital to waive the rule that forbids option 3, \
+`wait` to keep the incident pending until a unit is free, `decline` to leave it unanswered, \
+`suspend SITE` or `resume SITE` to change support to the host police there (HRDDP), \
+`doctrine` to hand the rest of the session to standard procedure.";
+
+fn clock(h: f64) -> String {
+    let day = (h / 24.0).floor() as u64 + 1;
+    let m = ((h - 24.0 * (day - 1) as f64) * 60.0).round() as u64;
+    format!("day {day}, {:02}:{:02}", (m / 60).min(23), m % 60)
+}
+
+impl<R: BufRead, W: Write> Plain<R, W> {
+    fn show(&mut self, model: &Model, s: &Situation) {
+        let site = &model.world.sites[s.incident.site];
+        let _ = writeln!(
+            self.output,
+            "\n[{}] {} reported at {} ({}), {} responder(s) already sent. Mandate: {:?}.",
+            clock(s.now_h),
+            s.incident.kind.name().replace('_', " "),
+            site.name,
+            site.id,
+            s.incident.responders,
+            s.authority
+        );
+        if s.options.is_empty() {
+            let _ = writeln!(self.output, "  No unit can answer this incident.");
+        }
+        for (k, o) in s.options.iter().enumerate() {
+            let _ = writeln!(self.output, "  {}. {}", k + 1, describe_option(model, o));
+        }
+    }
+}
+
+impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
+    fn choose(&mut self, model: &Model, s: &Situation, problem: Option<&str>) -> Option<Choice> {
+        if let Some(p) = problem {
+            let _ = writeln!(self.output, "  Not possible: {p}");
+        } else {
+            self.show(model, s);
+        }
+        loop {
+            let _ = write!(self.output, "> ");
+            let _ = self.output.flush();
+            let mut line = String::new();
+            if self.input.read_line(&mut line).ok()? == 0 {
+                let _ = writeln!(
+                    self.output,
+                    "\n(end of input: standard procedure takes over)"
+                );
+                return None;
+            }
+            let line = line.trim();
+            let unit = |n: &str| -> Option<String> {
+                let k: usize = n.trim().parse().ok()?;
+                s.options
+                    .get(k.checked_sub(1)?)
+                    .map(|o| model.units[o.unit].id.clone())
+            };
+            let mut words = line.split_whitespace();
+            let choice = match (words.next(), words.next()) {
+                (Some("wait"), None) => Some(Choice::Wait),
+                (Some("decline"), None) => Some(Choice::Decline),
+                (Some("doctrine"), None) => return None,
+                (Some("w"), Some(n)) => unit(n).map(|u| Choice::Waiver { unit: u }),
+                (Some("suspend"), Some(site)) => Some(Choice::HostSupport {
+                    site: site.to_string(),
+                    supported: false,
+                }),
+                (Some("resume"), Some(site)) => Some(Choice::HostSupport {
+                    site: site.to_string(),
+                    supported: true,
+                }),
+                (Some(n), None) => match n.split_once('+') {
+                    Some((a, b)) => unit(a).zip(unit(b)).map(|(u, m)| Choice::Dispatch {
+                        unit: u,
+                        support: Some(m),
+                    }),
+                    None => unit(n).map(|u| Choice::Dispatch {
+                        unit: u,
+                        support: None,
+                    }),
+                },
+                _ => None,
+            };
+            match choice {
+                Some(c) => return Some(c),
+                None => {
+                    let _ = writeln!(self.output, "  {HELP}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Training exercises in plain mode: played end to end through a pipe, replayed
+//! exactly from the log, forbidden decisions refused with the reason on screen,
+//! and bad decision files refused with a clear error.
+
+use pocsim::exercise::{Replay, plain::Plain, play, read_log};
+use pocsim::{Model, Seed, load_scenario};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const T: &str = "scenarios/tutorial.toml";
+
+fn pocsim_with_input(args: &[&str], input: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pocsim"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn an_exercise_is_played_in_plain_mode_and_replays_exactly() {
+    let dir = std::env::temp_dir().join(format!("pocsim-ex-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("alpha.json");
+    let o = pocsim_with_input(
+        &[
+            "exercise",
+            T,
+            "--plain",
+            "--team",
+            "alpha",
+            "--seed",
+            "3",
+            "--log",
+            log.to_str().unwrap(),
+        ],
+        "2\nwait\n1\n3\ndecline\nsuspend town\n1\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let screen = String::from_utf8_lossy(&o.stdout);
+    assert!(screen.contains("reported at District town"), "{screen}");
+    assert!(screen.contains("end of input: standard procedure takes over"));
+    let played = read_log(&log).unwrap();
+    assert_eq!(played.team, "alpha");
+    assert!(played.decisions.len() > 20);
+    assert!(
+        played
+            .decisions
+            .iter()
+            .any(|d| matches!(d.choice, pocsim::exercise::Choice::HostSupport { .. }))
+    );
+    // Replaying the log gives the same decisions and the same outcome.
+    let again = dir.join("again.json");
+    let o = pocsim_with_input(
+        &[
+            "exercise",
+            T,
+            "--seed",
+            "3",
+            "--decisions",
+            log.to_str().unwrap(),
+            "--log",
+            again.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let replayed = read_log(&again).unwrap();
+    assert_eq!(played.decisions, replayed.decisions);
+    assert_eq!(played.outcome, replayed.outcome);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_forbidden_decision_cannot_be_taken_and_the_screen_says_why() {
+    let ov = [pocsim::Override::parse("forces.fpus[0].caveats.static_guard_only=true").unwrap()];
+    let loaded = load_scenario(T.as_ref(), &ov).unwrap();
+    let model = Model::build(&loaded.scenario);
+    // Always try option 1 first; at the camp or village the FPU (a static guard in
+    // town) is listed but forbidden, so the engine refuses and the trainee declines.
+    let input = "1\ndecline\n".repeat(60);
+    let mut out = Vec::new();
+    let mut trainee = Plain {
+        input: input.as_bytes(),
+        output: &mut out,
+    };
+    let (log, _) = play(&loaded, &model, Seed::new(4, 0), "t", &mut trainee);
+    let screen = String::from_utf8_lossy(&out);
+    assert!(
+        screen.contains("FORBIDDEN by static_guard_only"),
+        "the option is shown as forbidden"
+    );
+    assert!(
+        screen.contains("Not possible: fpu-a cannot be dispatched: forbidden by static_guard_only"),
+        "{screen}"
+    );
+    for d in &log.decisions {
+        if let pocsim::exercise::Choice::Dispatch { unit, .. } = &d.choice {
+            assert!(
+                !(unit == "fpu-a" && d.site != "town"),
+                "a forbidden dispatch was taken at {}",
+                d.site
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_decision_files_are_refused() {
+    let dir = std::env::temp_dir().join(format!("pocsim-exbad-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("log.json");
+    let o = pocsim_with_input(
+        &["exercise", T, "--seed", "3", "--log", log.to_str().unwrap()],
+        "",
+    );
+    assert!(o.status.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["decisions"][0]["choice"] = serde_json::json!({"action": "dispatch", "unit": "fpu-zz"});
+    let bad_unit = dir.join("bad-unit.json");
+    std::fs::write(&bad_unit, v.to_string()).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["decisions"].as_array_mut().unwrap().push(serde_json::json!({"time_h": 5000.0, "incident": 99999, "kind": "crsv", "site": "town", "choice": {"action": "wait"}}));
+    let late = dir.join("late.json");
+    std::fs::write(&late, v.to_string()).unwrap();
+    let garbage = dir.join("garbage.json");
+    std::fs::write(&garbage, "{ not json").unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "exercise",
+                T,
+                "--seed",
+                "3",
+                "--decisions",
+                bad_unit.to_str().unwrap(),
+            ],
+            "unit `fpu-zz` does not exist",
+        ),
+        (
+            vec![
+                "exercise",
+                T,
+                "--seed",
+                "3",
+                "--decisions",
+                late.to_str().unwrap(),
+            ],
+            "when nothing of the kind was pending",
+        ),
+        (
+            vec![
+                "exercise",
+                "scenarios/car-bangui-utm.toml",
+                "--seed",
+                "3",
+                "--decisions",
+                log.to_str().unwrap(),
+            ],
+            "from another scenario",
+        ),
+        (
+            vec![
+                "exercise",
+                T,
+                "--seed",
+                "4",
+                "--decisions",
+                log.to_str().unwrap(),
+            ],
+            "pass --seed 3",
+        ),
+        (
+            vec![
+                "exercise",
+                T,
+                "--seed",
+                "3",
+                "--decisions",
+                garbage.to_str().unwrap(),
+            ],
+            "not a pocsim exercise log",
+        ),
+    ];
+    for (args, msg) in cases {
+        let o = pocsim_with_input(&args, "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(msg) && !err.contains("panicked"),
+            "{args:?}: expected `{msg}` in {err}"
+        );
+    }
+    let _ = Replay::new(
+        &read_log(&log).unwrap(),
+        &load_scenario(T.as_ref(), &[]).unwrap(),
+        "log",
+    )
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
