@@ -137,6 +137,25 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// After-action review of an exercise log: the team against doctrine, luck, the decisions that mattered.
+    #[command(
+        after_help = "Example:\n  pocsim review out/alpha.json --runs 500 --out out/alpha-review"
+    )]
+    Review {
+        /// The exercise log.
+        log: PathBuf,
+        /// Doctrine replications to place the team's draw among.
+        #[arg(long, default_value_t = 500)]
+        runs: u64,
+        /// Output directory (review.html, review.md).
+        #[arg(long)]
+        out: PathBuf,
+        /// The scenario file, if not where the log says.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        #[arg(long)]
+        force: bool,
+    },
     /// Run an experiment past one machine (writes a job script to standard output).
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -513,6 +532,36 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 session.decisions.len(),
                 log.map(|l| format!("; log in {}", l.display()))
                     .unwrap_or_default()
+            ));
+            Ok(())
+        }
+        Command::Review {
+            log,
+            runs,
+            out,
+            scenario,
+            force,
+        } => {
+            let file = log.display().to_string();
+            let past = pocsim::exercise::read_log(&log)?;
+            let scenario = scenario.unwrap_or_else(|| PathBuf::from(&past.scenario_file));
+            let loaded = load_scenario(&scenario, &[])?;
+            let model = Model::build(&loaded.scenario);
+            let r = pocsim::exercise::review::review(&past, &loaded, &model, runs, &file)?;
+            let mut files = OutputSet::new(&out);
+            files.add(
+                "review.html",
+                pocsim::exercise::review::html(&r).into_bytes(),
+            );
+            files.add(
+                "review.md",
+                pocsim::exercise::review::markdown(&r).into_bytes(),
+            );
+            files.commit(force)?;
+            say(&pocsim::exercise::review::markdown(&r));
+            say(&format!(
+                "wrote {}/review.html and review.md",
+                out.display()
             ));
             Ok(())
         }

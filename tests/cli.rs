@@ -127,6 +127,7 @@ fn help_shows_an_example_for_every_subcommand() {
         "validation-report",
         "report",
         "exercise",
+        "review",
     ] {
         let mut args: Vec<&str> = sub.split(' ').collect();
         args.push("--help");

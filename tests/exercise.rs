@@ -2,6 +2,8 @@
 //! exactly from the log, forbidden decisions refused with the reason on screen,
 //! and bad decision files refused with a clear error.
 
+mod common;
+
 use pocsim::exercise::{Replay, plain::Plain, play, read_log};
 use pocsim::{Model, Seed, load_scenario};
 use std::io::Write;
@@ -79,6 +81,38 @@ fn an_exercise_is_played_in_plain_mode_and_replays_exactly() {
     let replayed = read_log(&again).unwrap();
     assert_eq!(played.decisions, replayed.decisions);
     assert_eq!(played.outcome, replayed.outcome);
+    // The after-action review of the replayed exercise, checked in a browser.
+    let review = dir.join("review");
+    let o = pocsim_with_input(
+        &[
+            "review",
+            log.to_str().unwrap(),
+            "--runs",
+            "50",
+            "--out",
+            review.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(review.join("review.html")).unwrap();
+    roxmltree::Document::parse_with_options(
+        &html,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("review.html is not well-formed: {e}"));
+    assert!(
+        html.contains("doctrine, same seed") && html.contains("The decisions that mattered most")
+    );
+    let md = std::fs::read_to_string(review.join("review.md")).unwrap();
+    assert!(
+        md.contains("Decision "),
+        "the decisions that mattered are named: {md}"
+    );
+    common::browser_check(&review.join("review.html"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -2,6 +2,8 @@
 //! expected size, the SVGs and the report are well-formed, a failed drawing
 //! leaves good files alone, and the report loads in a real headless browser.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -120,7 +122,7 @@ fn a_comparison_draws_every_chart_and_a_well_formed_report() {
     }
     assert!(html.contains("civilians harmed"));
     assert!(html.contains("Methods"));
-    browser_check(&d.join("report.html"));
+    common::browser_check(&d.join("report.html"));
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -211,71 +213,6 @@ fn edge_cases_render() {
     for x in [d, d2, d3, d4] {
         let _ = std::fs::remove_dir_all(x);
     }
-}
-
-/// Loads the report in headless Chromium: no console errors, a screenshot that is not blank.
-fn browser_check(page: &Path) {
-    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| Path::new(p).exists());
-    let Some(chromium) = chromium else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium (see .ci/run)"
-        );
-        eprintln!("chromium not installed: browser check skipped (it runs in CI)");
-        return;
-    };
-    let shot = page.with_file_name("report.png");
-    let profile = page.with_file_name("chromium-profile");
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            &format!("--user-data-dir={}", profile.display()),
-            "--window-size=1200,1600",
-            &format!("--screenshot={}", shot.display()),
-            &format!("file://{}", std::fs::canonicalize(page).unwrap().display()),
-        ])
-        .output()
-        .expect("chromium runs");
-    let log = String::from_utf8_lossy(&out.stderr);
-    let console_errors: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("CONSOLE") && (l.contains("ERROR") || l.contains("Uncaught")))
-        .collect();
-    assert!(
-        console_errors.is_empty(),
-        "console errors: {console_errors:?}"
-    );
-    let png = std::fs::read(&shot)
-        .unwrap_or_else(|e| panic!("no screenshot ({e}); chromium said:\n{log}"));
-    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
-        .read_info()
-        .unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    let px = &buf[..info.buffer_size()];
-    let mut colours = std::collections::HashSet::new();
-    for c in px.chunks(info.color_type.samples()) {
-        colours.insert(c.to_vec());
-        if colours.len() > 50 {
-            break;
-        }
-    }
-    assert!(
-        colours.len() > 50,
-        "the screenshot looks blank ({} colours)",
-        colours.len()
-    );
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! front end lives in `plain.rs`.
 
 pub mod plain;
+pub mod review;
 
 use crate::engine::{RunOptions, Simulation, Step};
 use crate::error::Error;

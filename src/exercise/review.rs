@@ -1,0 +1,323 @@
+//! The after-action review: what the team's choices did, told apart from luck.
+//!
+//! The team's session is replayed exactly from its log. The same seed played by
+//! the shipped doctrine shows the same luck with different judgement; doctrine
+//! over many seeds shows how hard the team's draw was (its percentile); and each
+//! of the team's decisions replaced in turn by doctrine's choice shows which
+//! decisions mattered most.
+
+use super::{Choice, ExerciseLog, Replay, Trainee, doctrine_choice, play};
+use crate::engine::{RunOptions, run};
+use crate::error::Error;
+use crate::metrics::Summary;
+use crate::model::Model;
+use crate::policy::{Doctrine, Situation};
+use crate::report::esc;
+use crate::rng::Seed;
+use crate::scenario::LoadedScenario;
+use rayon::prelude::*;
+use std::fmt::Write as _;
+
+/// A replay in which one decision is taken by doctrine instead of the team.
+struct Swapped {
+    inner: Replay,
+    swap: usize,
+    seen: usize,
+}
+
+impl Trainee for Swapped {
+    fn choose(&mut self, model: &Model, s: &Situation, problem: Option<&str>) -> Option<Choice> {
+        let c = self.inner.choose(model, s, problem)?;
+        let k = self.seen;
+        self.seen += 1;
+        Some(if k == self.swap {
+            doctrine_choice(model, s)
+        } else {
+            c
+        })
+    }
+}
+
+/// One decision and what replacing it by doctrine's would have changed.
+pub struct Counterfactual {
+    pub index: usize,
+    pub time_h: f64,
+    pub what: String,
+    pub doctrine: String,
+    /// Civilians harmed with doctrine's choice minus with the team's (positive: the team did better).
+    pub harm_saved: f64,
+}
+
+/// Everything the review shows.
+pub struct Review {
+    pub team: Summary,
+    pub doctrine_same_seed: Summary,
+    /// Civilians harmed under doctrine over many seeds, sorted.
+    pub doctrine_harm: Vec<f64>,
+    /// Share of those seeds with less doctrine harm than this seed's (how hard the draw was).
+    pub draw_percentile: f64,
+    pub top: Vec<Counterfactual>,
+    pub log: ExerciseLog,
+}
+
+fn describe(c: &Choice) -> String {
+    match c {
+        Choice::Dispatch {
+            unit,
+            support: None,
+        } => format!("send {unit}"),
+        Choice::Dispatch {
+            unit,
+            support: Some(m),
+        } => format!("send {unit} with {m} in support"),
+        Choice::Waiver { unit } => format!("ask a waiver for {unit}"),
+        Choice::Wait => "wait".into(),
+        Choice::Decline => "leave unanswered".into(),
+        Choice::HostSupport { site, supported } => format!(
+            "{} support to host police at {site}",
+            if *supported { "resume" } else { "suspend" }
+        ),
+    }
+}
+
+/// Builds the review of a log over `runs` doctrine seeds.
+pub fn review(
+    log: &ExerciseLog,
+    loaded: &LoadedScenario,
+    model: &Model,
+    runs: u64,
+    file: &str,
+) -> Result<Review, Error> {
+    let seed = Seed::new(log.seed, log.replication);
+    let mut replay = Replay::new(log, loaded, file)?;
+    let (_, team) = play(loaded, model, seed, &log.team, &mut replay);
+    if let Some(e) = replay.error {
+        return Err(Error::input(file, e));
+    }
+    let doctrine_same_seed =
+        run(model, seed, &mut Doctrine::default(), RunOptions::default()).summary;
+    let mut doctrine_harm: Vec<f64> = (0..runs.max(1) as usize)
+        .into_par_iter()
+        .map(|r| {
+            run(
+                model,
+                Seed::new(log.seed, r as u64),
+                &mut Doctrine::default(),
+                RunOptions::default(),
+            )
+            .summary
+            .civilians_harmed as f64
+        })
+        .collect();
+    doctrine_harm.sort_by(f64::total_cmp);
+    let own = doctrine_same_seed.civilians_harmed as f64;
+    let draw_percentile =
+        doctrine_harm.iter().filter(|&&h| h < own).count() as f64 / doctrine_harm.len() as f64;
+
+    let team_harm = team.summary.civilians_harmed as f64;
+    let mut cfs: Vec<Counterfactual> = log
+        .decisions
+        .par_iter()
+        .enumerate()
+        .filter_map(|(k, d)| {
+            let mut swapped = Swapped {
+                inner: Replay::new(log, loaded, file).ok()?,
+                swap: k,
+                seen: 0,
+            };
+            let (alt_log, alt) = play(loaded, model, seed, &log.team, &mut swapped);
+            let alt_choice = alt_log.decisions.get(k).map(|x| x.choice.clone())?;
+            if alt_choice == d.choice {
+                return None; // the team did what doctrine would have done
+            }
+            Some(Counterfactual {
+                index: k,
+                time_h: d.time_h,
+                what: format!(
+                    "{} at {}: {}",
+                    d.kind.replace('_', " "),
+                    d.site,
+                    describe(&d.choice)
+                ),
+                doctrine: describe(&alt_choice),
+                harm_saved: alt.summary.civilians_harmed as f64 - team_harm,
+            })
+        })
+        .collect();
+    cfs.sort_by(|a, b| {
+        b.harm_saved
+            .abs()
+            .total_cmp(&a.harm_saved.abs())
+            .then(a.index.cmp(&b.index))
+    });
+    cfs.truncate(3);
+    Ok(Review {
+        team: team.summary,
+        doctrine_same_seed,
+        doctrine_harm,
+        draw_percentile,
+        top: cfs,
+        log: log.clone(),
+    })
+}
+
+fn rows(r: &Review) -> Vec<(&'static str, String, String)> {
+    let f = |x: f64| {
+        if x.is_finite() {
+            format!("{x:.2}")
+        } else {
+            "–".into()
+        }
+    };
+    let p = |x: f64| {
+        if x.is_finite() {
+            format!("{:.0}%", 100.0 * x)
+        } else {
+            "–".into()
+        }
+    };
+    let (t, d) = (&r.team, &r.doctrine_same_seed);
+    vec![
+        (
+            "civilians harmed",
+            t.civilians_harmed.to_string(),
+            d.civilians_harmed.to_string(),
+        ),
+        (
+            "civilians killed",
+            t.civilians_killed.to_string(),
+            d.civilians_killed.to_string(),
+        ),
+        (
+            "incidents prevented",
+            t.incidents_prevented.to_string(),
+            d.incidents_prevented.to_string(),
+        ),
+        (
+            "median response time (h)",
+            f(t.response_time_median_h),
+            f(d.response_time_median_h),
+        ),
+        (
+            "responses within target",
+            p(t.responses_within_target_share),
+            p(d.responses_within_target_share),
+        ),
+        (
+            "attacks answered before violence",
+            p(t.attacks_answered_in_time_share),
+            p(d.attacks_answered_in_time_share),
+        ),
+        (
+            "complicity events",
+            t.complicity_events.to_string(),
+            d.complicity_events.to_string(),
+        ),
+    ]
+}
+
+/// The review as Markdown.
+pub fn markdown(r: &Review) -> String {
+    let mut s = format!("# After-action review: team {}\n\n", r.log.team);
+    let _ = writeln!(
+        s,
+        "Scenario `{}`, seed {}; {} decisions.\n",
+        r.log.scenario_file,
+        r.log.seed,
+        r.log.decisions.len()
+    );
+    let _ = writeln!(s, "| outcome | team | doctrine, same seed |\n|---|---|---|");
+    for (k, a, b) in rows(r) {
+        let _ = writeln!(s, "| {k} | {a} | {b} |");
+    }
+    let _ = writeln!(
+        s,
+        "\nThe draw: on this seed doctrine harms {} civilians; doctrine harms fewer on {:.0}% of {} seeds (a higher share means a harder draw).\n",
+        r.doctrine_same_seed.civilians_harmed,
+        100.0 * r.draw_percentile,
+        r.doctrine_harm.len()
+    );
+    let _ = writeln!(s, "## The decisions that mattered most\n");
+    for c in &r.top {
+        let effect = if c.harm_saved == 0.0 {
+            "no difference in civilians harmed".to_string()
+        } else {
+            format!(
+                "{} civilians harmed {} with doctrine's choice",
+                c.harm_saved.abs(),
+                if c.harm_saved > 0.0 { "more" } else { "fewer" }
+            )
+        };
+        let _ = writeln!(
+            s,
+            "- Decision {} ({:.1} h), {}; doctrine would have chosen to {}: {effect}.",
+            c.index + 1,
+            c.time_h,
+            c.what,
+            c.doctrine
+        );
+    }
+    s
+}
+
+/// The review as a self-contained HTML page.
+pub fn html(r: &Review) -> String {
+    let mut h = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>After-action review</title>\n<style>body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.5}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#eef4f9}h2{border-bottom:2px solid #0072B2}</style>\n</head>\n<body>\n",
+    );
+    let _ = writeln!(h, "<h1>After-action review: team {}</h1>", esc(&r.log.team));
+    let _ = writeln!(
+        h,
+        "<p>Scenario <code>{}</code>, seed {}, {} decisions. The team's outcomes are set beside the same scenario and seed played by standard procedure (same luck, different judgement).</p>",
+        esc(&r.log.scenario_file),
+        r.log.seed,
+        r.log.decisions.len()
+    );
+    let _ = writeln!(
+        h,
+        "<h2>Outcomes</h2>\n<table><tr><th>outcome</th><th>team</th><th>doctrine, same seed</th></tr>"
+    );
+    for (k, a, b) in rows(r) {
+        let _ = writeln!(h, "<tr><td>{k}</td><td>{a}</td><td>{b}</td></tr>");
+    }
+    let _ = writeln!(h, "</table>");
+    let _ = writeln!(
+        h,
+        "<h2>Luck</h2><p>On this seed doctrine harms {} civilians. Over {} seeds doctrine harms fewer on {:.0}% of them: the higher this share, the harder the draw the team got.</p>",
+        r.doctrine_same_seed.civilians_harmed,
+        r.doctrine_harm.len(),
+        100.0 * r.draw_percentile
+    );
+    let _ = writeln!(
+        h,
+        "<h2>The decisions that mattered most</h2>\n<table><tr><th>#</th><th>time (h)</th><th>the team's decision</th><th>doctrine's choice</th><th>civilians harmed with doctrine's choice</th></tr>"
+    );
+    for c in &r.top {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{:+.0}</td></tr>",
+            c.index + 1,
+            c.time_h,
+            esc(&c.what),
+            esc(&c.doctrine),
+            c.harm_saved
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</table>\n<h2>Timeline</h2>\n<table><tr><th>#</th><th>time (h)</th><th>incident</th><th>decision</th></tr>"
+    );
+    for (k, d) in r.log.decisions.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{:.1}</td><td>{} at {}</td><td>{}</td></tr>",
+            k + 1,
+            d.time_h,
+            esc(&d.kind.replace('_', " ")),
+            esc(&d.site),
+            esc(&describe(&d.choice))
+        );
+    }
+    h.push_str("</table>\n</body>\n</html>\n");
+    h
+}
