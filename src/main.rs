@@ -499,10 +499,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 }
                 None => {
                     let stdin = std::io::stdin();
-                    let mut trainee = pocsim::exercise::plain::Plain {
-                        input: stdin.lock(),
-                        output: std::io::stdout(),
-                    };
+                    let mut trainee =
+                        pocsim::exercise::plain::Plain::new(stdin.lock(), std::io::stdout());
                     pocsim::exercise::play(&loaded, &model, seed, &team, &mut trainee)
                 }
             };

@@ -141,6 +141,10 @@ pub struct InjectWindow {
     /// Rate multiplier after dialogue and engagement.
     pub multiplier: f64,
     pub tension: f64,
+    /// An incident this inject starts: (kind, site).
+    pub incident: Option<(ThreatKind, SiteId)>,
+    /// The message trainees see (an incident it starts is reported at once).
+    pub text: String,
 }
 
 impl InjectWindow {
@@ -356,6 +360,10 @@ impl Model {
                     kinds,
                     multiplier,
                     tension: i.tension,
+                    incident: i
+                        .incident
+                        .and_then(|k| i.sites.first().map(|x| (k, site(x)))),
+                    text: i.text.clone(),
                 }
             })
             .collect();

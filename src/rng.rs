@@ -22,6 +22,7 @@ pub enum Mechanic {
     HostAbuse = 2,
     Patrol = 3,
     Escort = 4,
+    Inject = 5,
 }
 
 /// A replication's identity: the master seed and the replication index.

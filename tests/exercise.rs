@@ -125,10 +125,7 @@ fn a_forbidden_decision_cannot_be_taken_and_the_screen_says_why() {
     // town) is listed but forbidden, so the engine refuses and the trainee declines.
     let input = "1\ndecline\n".repeat(60);
     let mut out = Vec::new();
-    let mut trainee = Plain {
-        input: input.as_bytes(),
-        output: &mut out,
-    };
+    let mut trainee = Plain::new(input.as_bytes(), &mut out);
     let (log, _) = play(&loaded, &model, Seed::new(4, 0), "t", &mut trainee);
     let screen = String::from_utf8_lossy(&out);
     assert!(
@@ -245,4 +242,35 @@ fn bad_decision_files_are_refused() {
     )
     .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn injects_reach_the_trainees_and_start_their_incidents() {
+    let loaded = load_scenario("scenarios/exercise-half-day-course.toml".as_ref(), &[]).unwrap();
+    let model = Model::build(&loaded.scenario);
+    let mut out = Vec::new();
+    let input = "1\n".repeat(200);
+    let mut trainee = Plain::new(input.as_bytes(), &mut out);
+    let (log, _) = play(&loaded, &model, Seed::new(3, 0), "t", &mut trainee);
+    let screen = String::from_utf8_lossy(&out);
+    for text in [
+        "About 300 people gathering",
+        "Gunfire at the edge of the IDP camp",
+        "Credible allegations",
+    ] {
+        assert!(screen.contains(text), "inject `{text}` not shown");
+    }
+    // The attack an inject starts is reported at once: a decision at its very moment.
+    let attack = loaded
+        .scenario
+        .injects
+        .iter()
+        .find(|i| i.name == "attack near the camp")
+        .unwrap();
+    assert!(
+        log.decisions
+            .iter()
+            .any(|d| d.kind == "armed_attack" && (d.time_h - attack.start_day * 24.0).abs() < 1e-9),
+        "no decision on the injected attack"
+    );
 }

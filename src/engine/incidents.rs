@@ -99,7 +99,7 @@ impl Simulation<'_> {
             );
             site = nb;
         }
-        self.new_incident(proc.kind, site, Stream::seed_from_u64(incident_seed));
+        self.new_incident(proc.kind, site, Stream::seed_from_u64(incident_seed), false);
     }
 
     /// A candidate abuse by host police: happens at the post's constant rate.
@@ -115,11 +115,19 @@ impl Simulation<'_> {
             ThreatKind::HostAbuse,
             post.site,
             Stream::seed_from_u64(incident_seed),
+            false,
         );
     }
 
     /// A threat becomes an incident: draw its course and whether and when it is reported.
-    fn new_incident(&mut self, kind: ThreatKind, site: SiteId, mut rng: Stream) {
+    /// `announced`: the incident is reported the moment it starts (an inject's message).
+    pub(crate) fn new_incident(
+        &mut self,
+        kind: ThreatKind,
+        site: SiteId,
+        mut rng: Stream,
+        announced: bool,
+    ) {
         let kp = self.m.kind(kind);
         let info = &self.m.world.sites[site];
         let st = &self.sites[site];
@@ -165,13 +173,14 @@ impl Simulation<'_> {
             logit += r.women_crsv_coef * share;
         }
         let p_report = 1.0 / (1.0 + (-logit).exp());
-        let reported = uniform(&mut rng) < p_report;
+        let reported = uniform(&mut rng) < p_report || announced;
         let mut delay_mean =
             r.delay_mean_h * (1.0 + (r.no_comms_delay_factor - 1.0) * (1.0 - info.comms));
         if st.cp_teams > 0 {
             delay_mean *= r.ipo_delay_factor;
         }
         let delay = exponential(&mut rng, 1.0 / delay_mean.max(1e-9));
+        let delay = if announced { 0.0 } else { delay };
 
         let id = self.incidents.len();
         self.incidents.push(Incident {

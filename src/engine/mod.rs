@@ -169,6 +169,7 @@ pub(crate) struct EscortRequest {
 /// One replication in progress.
 pub struct Simulation<'m> {
     m: &'m Model,
+    seed: Seed,
     opts: RunOptions,
     now: f64,
     horizon: f64,
@@ -289,6 +290,7 @@ impl<'m> Simulation<'m> {
         let n_days = (horizon / 24.0).ceil() as usize;
         let mut sim = Simulation {
             m,
+            seed,
             opts,
             now: 0.0,
             horizon,
@@ -846,6 +848,12 @@ impl<'m> Simulation<'m> {
     }
 
     fn on_inject(&mut self, k: usize) {
+        let w = &self.m.injects[k];
+        if let Some((kind, site)) = w.incident {
+            let rng = self.seed.stream(Mechanic::Inject, k as u64);
+            let announced = !w.text.is_empty();
+            self.new_incident(kind, site, rng, announced);
+        }
         let w = &self.m.injects[k];
         if w.tension > 0.0 {
             for site in 0..self.sites.len() {

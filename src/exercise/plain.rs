@@ -10,6 +10,40 @@ use std::io::{BufRead, Write};
 pub struct Plain<R, W> {
     pub input: R,
     pub output: W,
+    /// Injects up to this time have been shown.
+    shown_h: f64,
+}
+
+impl<R: BufRead, W: Write> Plain<R, W> {
+    pub fn new(input: R, output: W) -> Self {
+        Plain {
+            input,
+            output,
+            shown_h: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Shows the messages of injects that began since the last decision.
+    fn show_injects(&mut self, model: &Model, now: f64) {
+        for i in &model.scenario.injects {
+            let t = i.start_day * 24.0;
+            if t > self.shown_h && t <= now && !i.text.is_empty() {
+                let _ = writeln!(
+                    self.output,
+                    "\n[{}] INJECT from {} to {}: {}",
+                    clock(t),
+                    if i.from.is_empty() { "?" } else { &i.from },
+                    if i.to.is_empty() {
+                        "operations centre"
+                    } else {
+                        &i.to
+                    },
+                    i.text
+                );
+            }
+        }
+        self.shown_h = now;
+    }
 }
 
 const HELP: &str = "Type the number of an option to send that unit (e.g. 2), two numbers to add a \
@@ -51,6 +85,7 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
         if let Some(p) = problem {
             let _ = writeln!(self.output, "  Not possible: {p}");
         } else {
+            self.show_injects(model, s.now_h);
             self.show(model, s);
         }
         loop {

@@ -660,4 +660,17 @@ pub struct Inject {
     /// Political event whose extra rate dialogue and engagement can lower.
     #[serde(default)]
     pub political: bool,
+    /// An incident of this kind starts at the (single) listed site when the window opens.
+    #[serde(default)]
+    pub incident: Option<ThreatKind>,
+    /// For training exercises: who sends the message, to whom, what it says, and
+    /// the reaction the controller expects.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub expected: String,
 }

@@ -526,6 +526,23 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         for (j, id) in inj.sites.iter().enumerate() {
             c.site(format!("{p}.sites[{j}]"), id, &sites);
         }
+        if let Some(kind) = inj.incident {
+            if inj.sites.len() != 1 {
+                c.push(
+                    format!("{p}.sites"),
+                    "an inject that starts an incident needs exactly one site",
+                );
+            }
+            if !s.threat_kinds.contains_key(&kind) {
+                c.push(
+                    format!("{p}.incident"),
+                    format!(
+                        "threat kind `{}` has no entry in [threat_kinds]",
+                        kind.name()
+                    ),
+                );
+            }
+        }
     }
 
     // Size: refuse before anything is allocated.
