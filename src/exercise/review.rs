@@ -58,6 +58,8 @@ pub struct Review {
     pub draw_percentile: f64,
     pub top: Vec<Counterfactual>,
     pub log: ExerciseLog,
+    /// The scenario's injects (messages and expected reactions).
+    pub injects: Vec<crate::scenario::Inject>,
 }
 
 fn describe(c: &Choice) -> String {
@@ -158,6 +160,7 @@ pub fn review(
         draw_percentile,
         top: cfs,
         log: log.clone(),
+        injects: loaded.scenario.injects.clone(),
     })
 }
 
@@ -292,6 +295,12 @@ pub fn html(r: &Review) -> String {
         h,
         "<h2>The decisions that mattered most</h2>\n<table><tr><th>#</th><th>time (h)</th><th>the team's decision</th><th>doctrine's choice</th><th>civilians harmed with doctrine's choice</th></tr>"
     );
+    if r.top.is_empty() {
+        let _ = writeln!(
+            h,
+            "<tr><td colspan=\"5\">At every decision the team chose what standard procedure would have.</td></tr>"
+        );
+    }
     for c in &r.top {
         let _ = writeln!(
             h,
@@ -303,9 +312,43 @@ pub fn html(r: &Review) -> String {
             c.harm_saved
         );
     }
+    let _ = writeln!(h, "</table>");
+    let injects: Vec<_> = r.injects.iter().filter(|i| !i.text.is_empty()).collect();
+    if !injects.is_empty() {
+        let _ = writeln!(
+            h,
+            "<h2>Injects and expected reactions</h2>\n<table><tr><th>time (h)</th><th>from → to</th><th>message</th><th>expected reaction</th><th>the team's next decision there</th></tr>"
+        );
+        for i in injects {
+            let t = i.start_day * 24.0;
+            let there = |d: &super::LoggedDecision| {
+                i.sites.is_empty()
+                    || i.sites.contains(&d.site)
+                    || matches!(&d.choice, Choice::HostSupport { site, .. } if i.sites.contains(site))
+            };
+            let next = r
+                .log
+                .decisions
+                .iter()
+                .find(|d| d.time_h >= t - 1e-9 && there(d))
+                .map(|d| format!("{:.1} h: {}", d.time_h, describe(&d.choice)))
+                .unwrap_or_else(|| "none".into());
+            let _ = writeln!(
+                h,
+                "<tr><td>{:.1}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                t,
+                esc(&i.from),
+                esc(&i.to),
+                esc(&i.text),
+                esc(&i.expected),
+                esc(&next)
+            );
+        }
+        let _ = writeln!(h, "</table>");
+    }
     let _ = writeln!(
         h,
-        "</table>\n<h2>Timeline</h2>\n<table><tr><th>#</th><th>time (h)</th><th>incident</th><th>decision</th></tr>"
+        "<h2>Timeline</h2>\n<table><tr><th>#</th><th>time (h)</th><th>incident</th><th>decision</th></tr>"
     );
     for (k, d) in r.log.decisions.iter().enumerate() {
         let _ = writeln!(
