@@ -11,6 +11,21 @@ const TITLE: (&str, u32) = ("sans-serif", 22);
 const LABEL: (&str, u32) = ("sans-serif", 15);
 const SMALL: (&str, u32) = ("sans-serif", 13);
 
+/// Draws the legend of a chart's labelled series in the house style.
+fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> R {
+    chart
+        .configure_series_labels()
+        .label_font(SMALL)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .position(position)
+        .draw()
+        .map_err(err)
+}
+
 /// A range that is never empty and has a little room.
 pub fn span(lo: f64, hi: f64) -> (f64, f64) {
     let (lo, hi) = if lo.is_finite() && hi.is_finite() {
@@ -308,14 +323,7 @@ pub fn timeseries<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, panels: &[T
                 });
         }
         if p.bands.len() > 1 {
-            chart
-                .configure_series_labels()
-                .label_font(SMALL)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.4))
-                .position(SeriesLabelPosition::UpperLeft)
-                .draw()
-                .map_err(err)?;
+            legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         }
     }
     Ok(())
@@ -404,14 +412,7 @@ pub fn response_cdf<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Cdf) 
                 RGBColor(120, 120, 120).stroke_width(2),
             )
         });
-    chart
-        .configure_series_labels()
-        .label_font(SMALL)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
-        .map_err(err)?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
@@ -880,13 +881,7 @@ pub fn scatter<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Scatter) -
             .map_err(err)?;
     }
     if d.pareto {
-        chart
-            .configure_series_labels()
-            .label_font(SMALL)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     }
     Ok(())
 }
