@@ -62,8 +62,7 @@ rate_multiplier = 15
 political = true
 "#;
     let without = tutorial_plus(inject);
-    let with = tutorial_plus(&(inject.to_string() + "")).clone();
-    let mut with = with;
+    let mut with = tutorial_plus(inject);
     with.scenario.mandate.dialogue = true;
     let with = Model::build(&with.scenario);
     let a = runs_of(&without, N);

@@ -159,6 +159,7 @@ impl Simulation<'_> {
         let m = self.m;
         let table = m.world.table_at(self.now);
         let night = self.is_night(self.now);
+        let (joint_here, forbidden_here) = (self.joint_at(site), self.mandate_forbids(site));
         for &(u, drive) in &m.candidates[table][site] {
             let unit = &m.units[u];
             let st = &self.units[u];
@@ -181,7 +182,7 @@ impl Simulation<'_> {
             {
                 continue;
             }
-            if self.mandate_forbids(site) || (cv.no_joint_host_ops && self.joint_at(site)) {
+            if forbidden_here || (cv.no_joint_host_ops && joint_here) {
                 continue;
             }
             let mobile = unit.platoons - unit.guard_platoons;

@@ -62,6 +62,9 @@ impl Simulation<'_> {
         let mut best_eta = f64::INFINITY;
         // The fastest unit if no caveat applied: (hours, status).
         let mut fastest: Option<(f64, Status)> = None;
+        // Whether UN action here is joint, or forbidden by the mandate, is the same for every unit.
+        let joint_here = self.joint_at(site);
+        let forbidden_here = self.mandate_forbids(site);
         for &(u, drive) in &m.candidates[table][site] {
             if !self.opts.list_all_options && f64::from(drive) > best_eta {
                 break;
@@ -115,7 +118,7 @@ impl Simulation<'_> {
             }
             let cv = &unit.caveats;
             let un = unit.kind.is_un_police();
-            let joint = un && self.joint_at(site);
+            let joint = un && joint_here;
             let away = site != unit.base;
             let mut wait = unit.coordination_delay_h + unit.readiness_h;
             let raw = wait + travel;
@@ -133,7 +136,7 @@ impl Simulation<'_> {
                 .is_some_and(|d| m.world.dist_km(table, unit.base, site) > d)
             {
                 Status::Forbidden(Rule::MaxDistance)
-            } else if un && self.mandate_forbids(site) {
+            } else if un && forbidden_here {
                 Status::Forbidden(Rule::SupportOnlyMandate)
             } else if joint && cv.no_joint_host_ops {
                 Status::Forbidden(Rule::NoJointHostOps)

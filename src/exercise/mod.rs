@@ -270,7 +270,7 @@ impl Replay {
 }
 
 impl Trainee for Replay {
-    fn choose(&mut self, _model: &Model, s: &Situation, problem: Option<&str>) -> Option<Choice> {
+    fn choose(&mut self, model: &Model, s: &Situation, problem: Option<&str>) -> Option<Choice> {
         if let Some(p) = problem {
             self.error.get_or_insert_with(|| {
                 format!("at {:.2} h, incident {}: {p}", s.now_h, s.incident.id)
@@ -280,7 +280,7 @@ impl Trainee for Replay {
         let next = self.decisions.front()?;
         if next.incident != s.incident.id || (next.time_h - s.now_h).abs() > 1e-6 {
             // This decision point was not in the file: doctrine takes it.
-            return Some(doctrine_choice(_model, s));
+            return Some(doctrine_choice(model, s));
         }
         Some(self.decisions.pop_front().expect("peeked").choice)
     }
