@@ -128,9 +128,13 @@ enum Command {
         /// Replay the decisions of a log or hand-written decisions file instead of asking.
         #[arg(long)]
         decisions: Option<PathBuf>,
-        /// Line-by-line mode (the only mode for now).
+        /// Line-by-line mode, for a terminal that cannot do full screen or for a
+        /// projector (also used when input or output is not a terminal).
         #[arg(long)]
         plain: bool,
+        /// Full screen: simulated hours per second of wall time while the clock runs.
+        #[arg(long, default_value_t = 0.5)]
+        speed: f64,
         /// Replace an existing log with different content.
         #[arg(long)]
         force: bool,
@@ -461,13 +465,32 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             seed,
             log,
             decisions,
-            plain: _,
+            plain,
+            speed,
             force,
             set,
         } => {
             let loaded = load_scenario(&scenario, &parse_overrides(&set)?)?;
             let model = Model::build(&loaded.scenario);
             let seed = Seed::new(seed, 0);
+            if !(speed.is_finite() && speed > 0.0) {
+                return Err(Error::Usage(format!(
+                    "--speed: expected simulated hours per second above 0, got {speed}"
+                )));
+            }
+            // Refuse to replace a log before the session, not after it.
+            if let Some(path) = &log
+                && path.exists()
+                && !force
+            {
+                return Err(Error::input(
+                    &path.display().to_string(),
+                    "a log is already there; choose another --log or pass --force to replace it"
+                        .to_string(),
+                ));
+            }
+            let session =
+                pocsim::exercise::Session::new(&loaded, &model, seed, &team).autosave(log.clone());
             let (session, result) = match &decisions {
                 Some(file) => {
                     let past = pocsim::exercise::read_log(file)?;
@@ -482,42 +505,43 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     }
                     let mut replay =
                         pocsim::exercise::Replay::new(&past, &loaded, &file.display().to_string())?;
-                    let out = pocsim::exercise::play(&loaded, &model, seed, &team, &mut replay);
+                    let out = pocsim::exercise::play_session(session, &mut replay);
                     if let Some(e) = &replay.error {
                         return Err(Error::input(&file.display().to_string(), e.clone()));
                     }
                     if let Some(d) = replay.leftover() {
+                        let at = match d.incident {
+                            Some(i) => format!("for incident {i} ({} at {})", d.kind, d.site),
+                            None => "between decisions".to_string(),
+                        };
                         return Err(Error::input(
                             &file.display().to_string(),
                             format!(
-                                "a decision at {:.2} h for incident {} ({} at {}), when nothing of the kind was pending",
-                                d.time_h, d.incident, d.kind, d.site
+                                "a decision at {:.2} h {at}, when nothing of the kind was pending",
+                                d.time_h
                             ),
                         ));
                     }
                     out
                 }
+                None if !plain
+                    && std::io::stdin().is_terminal()
+                    && std::io::stdout().is_terminal() =>
+                {
+                    let mut app = pocsim::exercise::tui::App::new(session, speed);
+                    pocsim::exercise::tui::run(&mut app, &mut |_| {})
+                        .map_err(|e| Error::Usage(format!("the terminal failed: {e}")))?;
+                    app.session.finish()
+                }
                 None => {
                     let stdin = std::io::stdin();
                     let mut trainee =
                         pocsim::exercise::plain::Plain::new(stdin.lock(), std::io::stdout());
-                    pocsim::exercise::play(&loaded, &model, seed, &team, &mut trainee)
+                    pocsim::exercise::play_session(session, &mut trainee)
                 }
             };
             if let Some(path) = &log {
-                let dir = path
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(std::path::Path::new("."));
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let mut files = OutputSet::new(dir);
-                let mut bytes = serde_json::to_vec_pretty(&session).expect("log serialises");
-                bytes.push(b'\n');
-                files.add(&name, bytes);
-                files.commit(force)?;
+                pocsim::output::write_atomic(path, &pocsim::exercise::log_bytes(&session))?;
             }
             say(&pocsim::metrics::render_summary(
                 &loaded.scenario.scenario.name,

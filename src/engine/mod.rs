@@ -28,6 +28,7 @@ mod daily;
 mod dispatch;
 mod incidents;
 mod queue;
+pub mod view;
 
 pub use queue::{Event, EventQueue};
 
@@ -50,6 +51,9 @@ pub struct RunOptions {
     pub list_all_options: bool,
     /// Check the model's invariants after every event (slower; for tests).
     pub self_check: bool,
+    /// Stop at an inject that carries a message but starts no incident
+    /// ([`Step::Message`]), so that trainees read it when it happens.
+    pub stop_at_messages: bool,
 }
 
 /// Where [`Simulation::step`] stopped.
@@ -57,6 +61,10 @@ pub struct RunOptions {
 pub enum Step {
     /// A decision is pending: read [`Simulation::situation`], then [`Simulation::decide`].
     Decision,
+    /// An inject's message arrived (the index of the scenario's inject); nothing is pending.
+    Message(usize),
+    /// The time limit given to [`Simulation::step_until`] is reached; nothing is pending.
+    Reached,
     /// The horizon is reached: call [`Simulation::finish`].
     Done,
 }
@@ -69,6 +77,7 @@ pub enum DecisionError {
     NotDispatchable { option: usize, why: String },
     NotWaivable { option: usize, why: String },
     NoSuchSite(usize),
+    KindNotModelled(ThreatKind),
 }
 
 impl std::fmt::Display for DecisionError {
@@ -86,6 +95,11 @@ impl std::fmt::Display for DecisionError {
                 )
             }
             DecisionError::NoSuchSite(s) => write!(f, "there is no site {s}"),
+            DecisionError::KindNotModelled(k) => write!(
+                f,
+                "the scenario has no `[threats.{}]` parameters, so it cannot start one",
+                k.name()
+            ),
         }
     }
 }
@@ -189,6 +203,10 @@ pub struct Simulation<'m> {
     /// Escort requests waiting for a platoon.
     escorts_waiting: Vec<u32>,
     awaiting: Option<u32>,
+    /// An inject's message to show before anything else happens.
+    message: Option<u32>,
+    /// Incidents started by [`Simulation::start_incident`], for their streams' keys.
+    started: u64,
     situation: Situation,
     /// Units held while the capital decides: (incident, unit, platoons, vehicles).
     pending_moves: Vec<(u32, u32, u32, u32)>,
@@ -315,6 +333,8 @@ impl<'m> Simulation<'m> {
             waiting: Vec::new(),
             escorts_waiting: Vec::new(),
             awaiting: None,
+            message: None,
+            started: 0,
             pending_moves: Vec::new(),
             escort_moves: Vec::new(),
             escort_retry_due: false,
@@ -409,7 +429,20 @@ impl<'m> Simulation<'m> {
 
     /// Runs until a decision is needed or the horizon is reached.
     pub fn step(&mut self) -> Step {
+        self.step_until(f64::INFINITY)
+    }
+
+    /// Runs until a decision is needed, an inject's message arrives (with
+    /// [`RunOptions::stop_at_messages`]), the horizon is reached, or every event
+    /// up to `limit` hours is handled (then the clock shows `limit`).
+    ///
+    /// Stopping changes nothing: a run stepped in many short stretches is the
+    /// same as one stepped to the end.
+    pub fn step_until(&mut self, limit: f64) -> Step {
         loop {
+            if let Some(k) = self.message.take() {
+                return Step::Message(k as usize);
+            }
             if self.awaiting.is_some() {
                 return Step::Decision;
             }
@@ -428,6 +461,11 @@ impl<'m> Simulation<'m> {
             }
             if self.done {
                 return Step::Done;
+            }
+            let next = self.queue.peek_time().unwrap_or(f64::INFINITY);
+            if next.min(self.horizon) > limit {
+                self.now = self.now.max(limit);
+                return Step::Reached;
             }
             match self.queue.peek_time() {
                 Some(t) if t <= self.horizon => {
@@ -522,25 +560,58 @@ impl<'m> Simulation<'m> {
                 );
             }
             Decision::SetHostSupport { site, supported } => {
-                if site >= self.sites.len() {
-                    return Err(DecisionError::NoSuchSite(site));
-                }
-                self.sites[site].host_supported = supported;
-                log!(
-                    self,
-                    if supported {
-                        "host_support_resumed"
-                    } else {
-                        "host_support_suspended"
-                    },
-                    Some(site),
-                    None,
-                    None,
-                    String::new(),
-                );
+                self.set_host_support(site, supported)?;
                 self.build_situation(i);
             }
         }
+        Ok(())
+    }
+
+    /// Suspends or resumes UN support to the host police at a site (HRDDP), at
+    /// any moment the simulation is stopped; a pending decision keeps waiting.
+    pub fn set_host_support(&mut self, site: SiteId, supported: bool) -> Result<(), DecisionError> {
+        if site >= self.sites.len() {
+            return Err(DecisionError::NoSuchSite(site));
+        }
+        self.sites[site].host_supported = supported;
+        log!(
+            self,
+            if supported {
+                "host_support_resumed"
+            } else {
+                "host_support_suspended"
+            },
+            Some(site),
+            None,
+            None,
+            String::new(),
+        );
+        if let Some(i) = self.awaiting {
+            self.build_situation(i as usize);
+        }
+        Ok(())
+    }
+
+    /// Starts an incident now, reported at once: an inject added during an
+    /// exercise. Its course is drawn from its own stream, keyed by how many were
+    /// started before, so a replay that starts the same ones draws the same.
+    pub fn start_incident(
+        &mut self,
+        kind: ThreatKind,
+        site: SiteId,
+        name: &str,
+    ) -> Result<(), DecisionError> {
+        if site >= self.sites.len() {
+            return Err(DecisionError::NoSuchSite(site));
+        }
+        if self.m.kinds[kind.index()].is_none() {
+            return Err(DecisionError::KindNotModelled(kind));
+        }
+        let key = self.m.injects.len() as u64 + self.started;
+        self.started += 1;
+        log!(self, "inject", Some(site), None, None, name.to_string());
+        let rng = self.seed.stream(Mechanic::Inject, key);
+        self.new_incident(kind, site, rng, true);
         Ok(())
     }
 
@@ -863,6 +934,9 @@ impl<'m> Simulation<'m> {
             }
         }
         log!(self, "inject", None, None, None, w.name.clone());
+        if self.opts.stop_at_messages && w.incident.is_none() && !w.text.is_empty() {
+            self.message = Some(k as u32);
+        }
     }
 
     /// Ends the run: settles incidents still open and computes the summary.

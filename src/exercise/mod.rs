@@ -8,6 +8,7 @@
 
 pub mod plain;
 pub mod review;
+pub mod tui;
 
 use crate::engine::{RunOptions, Simulation, Step};
 use crate::error::Error;
@@ -36,14 +37,28 @@ pub enum Choice {
         site: String,
         supported: bool,
     },
+    /// The trainer adds an inject: an incident of `kind` at `site` starts now and
+    /// is reported at once, with `text` for the trainees.
+    Inject {
+        kind: String,
+        site: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        text: String,
+    },
 }
 
 /// One logged decision, with what was shown when it was taken.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoggedDecision {
     pub time_h: f64,
-    pub incident: usize,
+    /// The incident whose decision was pending; none for a choice taken between
+    /// decisions (at an inject's message or a trainer's pause).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<usize>,
+    /// Kind and site of that incident.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub kind: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub site: String,
     pub choice: Choice,
     /// The options as shown: "unit: status, eta".
@@ -63,6 +78,9 @@ pub struct ExerciseLog {
     #[serde(default)]
     pub team: String,
     pub decisions: Vec<LoggedDecision>,
+    /// When standard procedure took over from the team, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handed_over_h: Option<f64>,
     /// Filled in at the end of the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<serde_json::Value>,
@@ -70,8 +88,34 @@ pub struct ExerciseLog {
 
 /// Something that takes a trainee's decisions (a terminal, a file).
 pub trait Trainee {
-    /// The choice for this situation; `None` hands the rest of the session to doctrine.
-    fn choose(&mut self, model: &Model, s: &Situation, problem: Option<&str>) -> Option<Choice>;
+    /// The choice for the pending decision (`session.situation()`); `None` hands
+    /// the rest of the session to doctrine. `problem` says why the last choice
+    /// was refused. Host support changes and injects may come first.
+    fn choose(&mut self, session: &Session, problem: Option<&str>) -> Option<Choice>;
+
+    /// At a stop with nothing pending (an inject's message, or the time asked for
+    /// by [`Trainee::next_stop`]): a choice that settles nothing (host support,
+    /// an inject), or `None` to let the clock run on.
+    fn between(
+        &mut self,
+        _session: &Session,
+        _stop: Stop,
+        _problem: Option<&str>,
+    ) -> Option<Choice> {
+        None
+    }
+
+    /// The next time, after `now_h`, at which the clock should stop.
+    fn next_stop(&self, _now_h: f64) -> f64 {
+        f64::INFINITY
+    }
+}
+
+/// The exercise clock: `day 2, 14:05`.
+pub fn clock(h: f64) -> String {
+    let minutes = (h.max(0.0) * 60.0).round() as u64;
+    let (day, m) = (minutes / 1440 + 1, minutes % 1440);
+    format!("day {day}, {:02}:{:02}", m / 60, m % 60)
 }
 
 /// Text for one option as shown to trainees.
@@ -116,6 +160,7 @@ pub fn to_decision(model: &Model, s: &Situation, c: &Choice) -> Result<Decision,
         },
         Choice::Wait => Decision::Wait,
         Choice::Decline => Decision::Decline,
+        Choice::Inject { .. } => return Err("an inject is not a response".to_string()),
         Choice::HostSupport { site, supported } => Decision::SetHostSupport {
             site: *model
                 .world
@@ -139,8 +184,263 @@ pub fn doctrine_choice(model: &Model, s: &Situation) -> Choice {
     }
 }
 
-/// Runs a session: the trainee decides until it hands over, then doctrine.
-/// Every decision is logged with what was shown.
+/// Where a session stopped for its trainees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// A decision is pending: [`Session::situation`] shows it.
+    Decision,
+    /// An inject's message arrived (index into the scenario's injects).
+    Message(usize),
+    /// The clock reached the time asked for; nothing is pending.
+    Reached,
+    /// The horizon is reached: [`Session::finish`].
+    Done,
+}
+
+/// A session in progress: the steppable engine, the log, and who decides.
+/// Front ends (plain, full screen, a replay) drive it one stop at a time.
+pub struct Session<'m> {
+    pub model: &'m Model,
+    sim: Simulation<'m>,
+    log: ExerciseLog,
+    /// Standard procedure has taken over from the trainees.
+    doctrine: bool,
+    stop: Stop,
+    /// Where the log is saved after every decision, so a session that ends
+    /// badly (a closed laptop, a killed terminal) keeps what was decided.
+    autosave: Option<std::path::PathBuf>,
+    /// Why the last save failed, if it did.
+    pub save_error: Option<String>,
+}
+
+impl<'m> Session<'m> {
+    pub fn new(loaded: &LoadedScenario, model: &'m Model, seed: Seed, team: &str) -> Self {
+        let opts = RunOptions {
+            list_all_options: true,
+            record_events: true,
+            record_site_days: true,
+            stop_at_messages: true,
+            ..RunOptions::default()
+        };
+        Session {
+            model,
+            sim: Simulation::new(model, seed, opts),
+            log: ExerciseLog {
+                pocsim_version: crate::VERSION.to_string(),
+                scenario_file: loaded.file.clone(),
+                scenario_hash: loaded.hash.clone(),
+                seed: seed.master,
+                replication: seed.replication,
+                team: team.to_string(),
+                decisions: Vec::new(),
+                handed_over_h: None,
+                outcome: None,
+            },
+            doctrine: false,
+            stop: Stop::Reached,
+            autosave: None,
+            save_error: None,
+        }
+    }
+
+    /// Saves the log to `path` after every decision from now on.
+    pub fn autosave(mut self, path: Option<std::path::PathBuf>) -> Self {
+        self.autosave = path;
+        self
+    }
+
+    fn save(&mut self) {
+        if let Some(path) = &self.autosave {
+            self.save_error = crate::output::write_atomic(path, &log_bytes(&self.log))
+                .err()
+                .map(|e| e.to_string());
+        }
+    }
+
+    /// Runs the world on to the next stop, or to `limit` hours at the latest.
+    /// Once standard procedure has taken over, it takes every decision itself.
+    pub fn advance(&mut self, limit: f64) -> Stop {
+        loop {
+            let step = self.sim.step_until(limit);
+            self.stop = match step {
+                Step::Decision => Stop::Decision,
+                Step::Message(k) => Stop::Message(k),
+                Step::Reached => Stop::Reached,
+                Step::Done => Stop::Done,
+            };
+            match self.stop {
+                Stop::Decision if self.doctrine => {
+                    let c = doctrine_choice(self.model, self.sim.situation());
+                    if self.apply(c).is_err() {
+                        let _ = self.sim.decide(Decision::Decline);
+                    }
+                }
+                Stop::Message(_) if self.doctrine => {}
+                s => return s,
+            }
+        }
+    }
+
+    /// Where the session last stopped.
+    pub fn stop(&self) -> Stop {
+        self.stop
+    }
+
+    /// The pending decision, if one is pending.
+    pub fn situation(&self) -> Option<&Situation> {
+        (self.stop == Stop::Decision).then(|| self.sim.situation())
+    }
+
+    /// The running simulation, for front ends that show the world.
+    pub fn sim(&self) -> &Simulation<'m> {
+        &self.sim
+    }
+
+    pub fn now_h(&self) -> f64 {
+        self.sim.now_h()
+    }
+
+    pub fn team(&self) -> &str {
+        &self.log.team
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.log.seed
+    }
+
+    /// The log so far (no outcome until the session is finished).
+    pub fn log(&self) -> &ExerciseLog {
+        &self.log
+    }
+
+    /// Standard procedure has taken over.
+    pub fn handed_over(&self) -> bool {
+        self.doctrine
+    }
+
+    /// Decisions (and trainer injects) taken so far.
+    pub fn decisions(&self) -> &[LoggedDecision] {
+        &self.log.decisions
+    }
+
+    /// Applies a choice at the current stop and logs it, or says why it cannot be
+    /// taken. Dispatch, waiver, wait and decline settle the pending decision; host
+    /// support and injects leave it pending.
+    pub fn apply(&mut self, choice: Choice) -> Result<(), String> {
+        let pending = self.situation().cloned();
+        let result = match (&choice, &pending) {
+            (Choice::HostSupport { site, supported }, _) => {
+                let site = self.site_index(site)?;
+                self.sim
+                    .set_host_support(site, *supported)
+                    .map_err(|e| e.to_string())
+            }
+            (Choice::Inject { kind, site, text }, _) => {
+                let k = crate::scenario::ThreatKind::ALL
+                    .into_iter()
+                    .find(|k| k.name() == kind)
+                    .ok_or_else(|| {
+                        format!(
+                            "`{kind}` is not a threat kind; expected one of {}",
+                            crate::scenario::ThreatKind::ALL
+                                .map(|k| k.name())
+                                .join(", ")
+                        )
+                    })?;
+                let site = self.site_index(site)?;
+                let name = if text.is_empty() {
+                    "trainer inject"
+                } else {
+                    text
+                };
+                self.sim
+                    .start_incident(k, site, name)
+                    .map_err(|e| e.to_string())
+            }
+            (_, None) => Err("no incident is waiting for a decision now".to_string()),
+            (c, Some(s)) => to_decision(self.model, s, c)
+                .and_then(|d| self.sim.decide(d).map_err(|e| explain(self.model, s, e))),
+        };
+        result?;
+        let (incident, kind, site, shown) = match &pending {
+            Some(s) => (
+                Some(s.incident.id),
+                s.incident.kind.name().to_string(),
+                self.model.world.sites[s.incident.site].id.clone(),
+                s.options
+                    .iter()
+                    .map(|o| describe_option(self.model, o))
+                    .collect(),
+            ),
+            None => (None, String::new(), String::new(), Vec::new()),
+        };
+        if !choice.keeps_pending() {
+            self.stop = Stop::Reached;
+        }
+        self.log.decisions.push(LoggedDecision {
+            time_h: self.sim.now_h(),
+            incident,
+            kind,
+            site,
+            shown,
+            choice,
+        });
+        self.save();
+        Ok(())
+    }
+
+    fn site_index(&self, id: &str) -> Result<usize, String> {
+        self.model
+            .world
+            .index
+            .get(id)
+            .copied()
+            .ok_or_else(|| format!("site `{id}` does not exist in this scenario"))
+    }
+
+    /// Hands the rest of the session to standard procedure (it also takes the
+    /// pending decision, if any).
+    pub fn hand_over(&mut self) {
+        if !self.doctrine {
+            self.doctrine = true;
+            self.log.handed_over_h = Some(self.sim.now_h());
+        }
+        if self.stop == Stop::Decision {
+            let c = doctrine_choice(self.model, self.sim.situation());
+            if self.apply(c).is_err() {
+                let _ = self.sim.decide(Decision::Decline);
+                self.stop = Stop::Reached;
+            }
+        }
+    }
+
+    /// Runs to the horizon under standard procedure and returns the log and outcome.
+    pub fn finish(mut self) -> (ExerciseLog, RunResult) {
+        self.hand_over();
+        self.advance(f64::INFINITY);
+        let result = self.sim.finish();
+        let mut log = self.log;
+        log.outcome = serde_json::to_value(&result.summary).ok();
+        (log, result)
+    }
+}
+
+/// The log as written to its file.
+pub fn log_bytes(log: &ExerciseLog) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(log).expect("the log serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+impl Choice {
+    /// Host support and injects leave a pending decision pending.
+    pub fn keeps_pending(&self) -> bool {
+        matches!(self, Choice::HostSupport { .. } | Choice::Inject { .. })
+    }
+}
+
+/// Runs a session with a trainee who decides at every stop until it hands
+/// over; then doctrine. Every decision is logged with what was shown.
 pub fn play(
     loaded: &LoadedScenario,
     model: &Model,
@@ -148,72 +448,41 @@ pub fn play(
     team: &str,
     trainee: &mut dyn Trainee,
 ) -> (ExerciseLog, RunResult) {
-    let opts = RunOptions {
-        list_all_options: true,
-        record_events: true,
-        record_site_days: true,
-        ..RunOptions::default()
-    };
-    let mut sim = Simulation::new(model, seed, opts);
-    let mut log = ExerciseLog {
-        pocsim_version: crate::VERSION.to_string(),
-        scenario_file: loaded.file.clone(),
-        scenario_hash: loaded.hash.clone(),
-        seed: seed.master,
-        replication: seed.replication,
-        team: team.to_string(),
-        decisions: Vec::new(),
-        outcome: None,
-    };
-    let mut doctrine = false;
-    while sim.step() == Step::Decision {
+    play_session(Session::new(loaded, model, seed, team), trainee)
+}
+
+/// [`play`] on a session already set up (to save its log as it goes).
+pub fn play_session(mut session: Session, trainee: &mut dyn Trainee) -> (ExerciseLog, RunResult) {
+    loop {
+        let stop = session.advance(trainee.next_stop(session.now_h()));
+        if stop == Stop::Done || session.handed_over() {
+            break;
+        }
         let mut problem: Option<String> = None;
         loop {
-            let s = sim.situation().clone();
-            let choice = if doctrine {
-                doctrine_choice(model, &s)
-            } else {
-                match trainee.choose(model, &s, problem.as_deref()) {
+            let choice = if stop == Stop::Decision {
+                match trainee.choose(&session, problem.as_deref()) {
                     Some(c) => c,
                     None => {
-                        doctrine = true;
-                        doctrine_choice(model, &s)
-                    }
-                }
-            };
-            let applied = to_decision(model, &s, &choice)
-                .and_then(|d| sim.decide(d).map_err(|e| explain(model, &s, e)));
-            match applied {
-                Ok(()) => {
-                    log.decisions.push(LoggedDecision {
-                        time_h: s.now_h,
-                        incident: s.incident.id,
-                        kind: s.incident.kind.name().to_string(),
-                        site: model.world.sites[s.incident.site].id.clone(),
-                        shown: s
-                            .options
-                            .iter()
-                            .map(|o| describe_option(model, o))
-                            .collect(),
-                        choice: choice.clone(),
-                    });
-                    // Host support changes leave the incident's decision pending.
-                    if !matches!(choice, Choice::HostSupport { .. }) {
+                        session.hand_over();
                         break;
                     }
-                    problem = None;
                 }
-                Err(e) if !doctrine => problem = Some(e),
-                Err(_) => {
-                    let _ = sim.decide(Decision::Decline);
-                    break;
+            } else {
+                match trainee.between(&session, stop, problem.as_deref()) {
+                    Some(c) => c,
+                    None => break,
                 }
+            };
+            let settles = !choice.keeps_pending();
+            match session.apply(choice) {
+                Ok(()) if settles => break,
+                Ok(()) => problem = None,
+                Err(e) => problem = Some(e),
             }
         }
     }
-    let result = sim.finish();
-    log.outcome = serde_json::to_value(&result.summary).ok();
-    (log, result)
+    session.finish()
 }
 
 /// A refused decision in the trainee's terms (unit ids, not option indexes).
@@ -236,9 +505,14 @@ fn explain(model: &Model, s: &Situation, e: crate::engine::DecisionError) -> Str
     }
 }
 
-/// Replays a decisions file: each logged decision at its moment, then doctrine.
+/// Replays a decisions file: each logged choice at its moment, then doctrine.
 pub struct Replay {
     decisions: std::collections::VecDeque<LoggedDecision>,
+    total: usize,
+    /// Drop choices whose moment has passed and match decisions by time, kind
+    /// and site rather than incident number: for counterfactual replays, whose
+    /// world departs from the log's after the changed decision.
+    lenient: bool,
     pub error: Option<String>,
 }
 
@@ -259,30 +533,136 @@ impl Replay {
         }
         Ok(Replay {
             decisions: log.decisions.iter().cloned().collect(),
+            total: log.decisions.len(),
+            lenient: false,
             error: None,
         })
+    }
+
+    /// A replay that tolerates a world departing from the log's.
+    pub fn lenient(mut self) -> Replay {
+        self.lenient = true;
+        self
     }
 
     /// Logged decisions never reached: a decision at a time when nothing was pending.
     pub fn leftover(&self) -> Option<&LoggedDecision> {
         self.decisions.front()
     }
+
+    /// Index in the log of the next choice to replay.
+    pub fn next_index(&self) -> usize {
+        self.total - self.decisions.len()
+    }
+
+    fn drop_stale(&mut self, now: f64) {
+        if self.lenient {
+            while self
+                .decisions
+                .front()
+                .is_some_and(|d| d.time_h < now - 1e-6)
+            {
+                self.decisions.pop_front();
+            }
+        }
+    }
 }
 
 impl Trainee for Replay {
-    fn choose(&mut self, model: &Model, s: &Situation, problem: Option<&str>) -> Option<Choice> {
+    fn choose(&mut self, session: &Session, problem: Option<&str>) -> Option<Choice> {
+        let s = session.situation()?;
         if let Some(p) = problem {
             self.error.get_or_insert_with(|| {
                 format!("at {:.2} h, incident {}: {p}", s.now_h, s.incident.id)
             });
             return None;
         }
-        let next = self.decisions.front()?;
-        if next.incident != s.incident.id || (next.time_h - s.now_h).abs() > 1e-6 {
+        self.drop_stale(s.now_h);
+        let Some(next) = self.decisions.front() else {
+            return Some(doctrine_choice(session.model, s));
+        };
+        let same = if self.lenient {
+            next.kind == s.incident.kind.name()
+                && next.site == session.model.world.sites[s.incident.site].id
+        } else {
+            next.incident == Some(s.incident.id)
+        };
+        if !same || (next.time_h - s.now_h).abs() > 1e-6 {
             // This decision point was not in the file: doctrine takes it.
-            return Some(doctrine_choice(model, s));
+            return Some(doctrine_choice(session.model, s));
         }
         Some(self.decisions.pop_front().expect("peeked").choice)
+    }
+
+    fn between(&mut self, session: &Session, _stop: Stop, problem: Option<&str>) -> Option<Choice> {
+        let now = session.now_h();
+        if let Some(p) = problem {
+            self.error
+                .get_or_insert_with(|| format!("at {now:.2} h: {p}"));
+            return None;
+        }
+        self.drop_stale(now);
+        let next = self.decisions.front()?;
+        if next.incident.is_some() || (next.time_h - now).abs() > 1e-6 {
+            return None;
+        }
+        Some(self.decisions.pop_front().expect("peeked").choice)
+    }
+
+    fn next_stop(&self, now_h: f64) -> f64 {
+        self.decisions
+            .iter()
+            .find(|d| d.incident.is_none() && d.time_h >= now_h - 1e-6)
+            .map_or(f64::INFINITY, |d| d.time_h)
+    }
+}
+
+/// Standard procedure with the trainer's injects of a log, at their times: the
+/// team's world with doctrine's judgement (for the review's comparisons).
+pub struct DoctrineWithInjects {
+    injects: std::collections::VecDeque<(f64, Choice)>,
+}
+
+impl DoctrineWithInjects {
+    pub fn new(log: &ExerciseLog) -> Self {
+        DoctrineWithInjects {
+            injects: log
+                .decisions
+                .iter()
+                .filter(|d| matches!(d.choice, Choice::Inject { .. }))
+                .map(|d| (d.time_h, d.choice.clone()))
+                .collect(),
+        }
+    }
+
+    fn due(&mut self, now: f64) -> Option<Choice> {
+        if self.injects.front().is_some_and(|(t, _)| *t <= now + 1e-6) {
+            return self.injects.pop_front().map(|(_, c)| c);
+        }
+        None
+    }
+}
+
+impl Trainee for DoctrineWithInjects {
+    fn choose(&mut self, session: &Session, _problem: Option<&str>) -> Option<Choice> {
+        let s = session.situation()?;
+        Some(
+            self.due(s.now_h)
+                .unwrap_or_else(|| doctrine_choice(session.model, s)),
+        )
+    }
+
+    fn between(
+        &mut self,
+        session: &Session,
+        _stop: Stop,
+        _problem: Option<&str>,
+    ) -> Option<Choice> {
+        self.due(session.now_h())
+    }
+
+    fn next_stop(&self, _now_h: f64) -> f64 {
+        self.injects.front().map_or(f64::INFINITY, |(t, _)| *t)
     }
 }
 

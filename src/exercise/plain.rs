@@ -1,7 +1,7 @@
 //! The plain, line-by-line exercise front end: works in any terminal, on a
 //! projector, or through a pipe (and so in tests).
 
-use super::{Choice, Trainee, describe_option};
+use super::{Choice, Session, Stop, Trainee, clock, describe_option};
 use crate::model::Model;
 use crate::policy::Situation;
 use std::io::{BufRead, Write};
@@ -50,13 +50,11 @@ const HELP: &str = "Type the number of an option to send that unit (e.g. 2), two
 military unit in support (2+5), `w 3` to ask the capital to waive the rule that forbids option 3, \
 `wait` to keep the incident pending until a unit is free, `decline` to leave it unanswered, \
 `suspend SITE` or `resume SITE` to change support to the host police there (HRDDP), \
+`inject KIND SITE [TEXT]` (trainer) to start an incident there now, reported at once, \
 `doctrine` to hand the rest of the session to standard procedure.";
 
-fn clock(h: f64) -> String {
-    let day = (h / 24.0).floor() as u64 + 1;
-    let m = ((h - 24.0 * (day - 1) as f64) * 60.0).round() as u64;
-    format!("day {day}, {:02}:{:02}", (m / 60).min(23), m % 60)
-}
+const BETWEEN_HELP: &str = "Press Enter to let the clock run on, or type `suspend SITE` / \
+`resume SITE` (HRDDP) or `inject KIND SITE [TEXT]` (trainer).";
 
 impl<R: BufRead, W: Write> Plain<R, W> {
     fn show(&mut self, model: &Model, s: &Situation) {
@@ -80,26 +78,62 @@ impl<R: BufRead, W: Write> Plain<R, W> {
     }
 }
 
+impl<R: BufRead, W: Write> Plain<R, W> {
+    /// Reads one line; `None` at the end of input.
+    fn read(&mut self) -> Option<String> {
+        let _ = write!(self.output, "> ");
+        let _ = self.output.flush();
+        let mut line = String::new();
+        if self.input.read_line(&mut line).ok()? == 0 {
+            let _ = writeln!(
+                self.output,
+                "\n(end of input: standard procedure takes over)"
+            );
+            return None;
+        }
+        Some(line.trim().to_string())
+    }
+}
+
+/// Choices that can be taken at any stop: host support and trainer injects.
+fn any_time(line: &str) -> Option<Choice> {
+    let mut words = line.split_whitespace();
+    match (words.next(), words.next(), words.next()) {
+        (Some("suspend"), Some(site), None) => Some(Choice::HostSupport {
+            site: site.to_string(),
+            supported: false,
+        }),
+        (Some("resume"), Some(site), None) => Some(Choice::HostSupport {
+            site: site.to_string(),
+            supported: true,
+        }),
+        (Some("inject"), Some(kind), Some(site)) => Some(Choice::Inject {
+            kind: kind.to_string(),
+            site: site.to_string(),
+            text: words.collect::<Vec<_>>().join(" "),
+        }),
+        _ => None,
+    }
+}
+
 impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
-    fn choose(&mut self, model: &Model, s: &Situation, problem: Option<&str>) -> Option<Choice> {
+    fn choose(&mut self, session: &Session, problem: Option<&str>) -> Option<Choice> {
+        let model = session.model;
+        let s = session.situation()?.clone();
         if let Some(p) = problem {
             let _ = writeln!(self.output, "  Not possible: {p}");
         } else {
             self.show_injects(model, s.now_h);
-            self.show(model, s);
+            self.show(model, &s);
         }
         loop {
-            let _ = write!(self.output, "> ");
-            let _ = self.output.flush();
-            let mut line = String::new();
-            if self.input.read_line(&mut line).ok()? == 0 {
-                let _ = writeln!(
-                    self.output,
-                    "\n(end of input: standard procedure takes over)"
-                );
+            let line = self.read()?;
+            if line == "doctrine" {
                 return None;
             }
-            let line = line.trim();
+            if let Some(c) = any_time(&line) {
+                return Some(c);
+            }
             let unit = |n: &str| -> Option<String> {
                 let k: usize = n.trim().parse().ok()?;
                 s.options
@@ -110,16 +144,7 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
             let choice = match (words.next(), words.next()) {
                 (Some("wait"), None) => Some(Choice::Wait),
                 (Some("decline"), None) => Some(Choice::Decline),
-                (Some("doctrine"), None) => return None,
                 (Some("w"), Some(n)) => unit(n).map(|u| Choice::Waiver { unit: u }),
-                (Some("suspend"), Some(site)) => Some(Choice::HostSupport {
-                    site: site.to_string(),
-                    supported: false,
-                }),
-                (Some("resume"), Some(site)) => Some(Choice::HostSupport {
-                    site: site.to_string(),
-                    supported: true,
-                }),
                 (Some(n), None) => match n.split_once('+') {
                     Some((a, b)) => unit(a).zip(unit(b)).map(|(u, m)| Choice::Dispatch {
                         unit: u,
@@ -138,6 +163,25 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
                     let _ = writeln!(self.output, "  {HELP}");
                 }
             }
+        }
+    }
+
+    fn between(&mut self, session: &Session, stop: Stop, problem: Option<&str>) -> Option<Choice> {
+        if let Some(p) = problem {
+            let _ = writeln!(self.output, "  Not possible: {p}");
+        } else if let Stop::Message(_) = stop {
+            self.show_injects(session.model, session.now_h());
+            let _ = writeln!(self.output, "  The clock is stopped. {BETWEEN_HELP}");
+        }
+        loop {
+            let line = self.read()?;
+            if line.is_empty() {
+                return None;
+            }
+            if let Some(c) = any_time(&line) {
+                return Some(c);
+            }
+            let _ = writeln!(self.output, "  {BETWEEN_HELP}");
         }
     }
 }

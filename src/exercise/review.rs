@@ -6,35 +6,67 @@
 //! of the team's decisions replaced in turn by doctrine's choice shows which
 //! decisions mattered most.
 
-use super::{Choice, ExerciseLog, Replay, Trainee, doctrine_choice, play};
+use super::{
+    Choice, DoctrineWithInjects, ExerciseLog, Replay, Session, Stop, Trainee, doctrine_choice, play,
+};
 use crate::engine::{RunOptions, run};
 use crate::error::Error;
 use crate::metrics::Summary;
 use crate::model::Model;
-use crate::policy::{Doctrine, Situation};
+use crate::policy::Doctrine;
 use crate::report::esc;
 use crate::rng::Seed;
 use crate::scenario::LoadedScenario;
 use rayon::prelude::*;
 use std::fmt::Write as _;
 
-/// A replay in which one decision is taken by doctrine instead of the team.
+/// A replay in which one decision (by its index in the log) is taken by
+/// doctrine instead of the team; the team's later choices apply where their
+/// moments still come.
 struct Swapped {
     inner: Replay,
     swap: usize,
-    seen: usize,
+    /// Doctrine's choice at the swapped decision, once reached.
+    alt: Option<Choice>,
 }
 
 impl Trainee for Swapped {
-    fn choose(&mut self, model: &Model, s: &Situation, problem: Option<&str>) -> Option<Choice> {
-        let c = self.inner.choose(model, s, problem)?;
-        let k = self.seen;
-        self.seen += 1;
-        Some(if k == self.swap {
-            doctrine_choice(model, s)
-        } else {
-            c
-        })
+    fn choose(&mut self, session: &Session, problem: Option<&str>) -> Option<Choice> {
+        let before = self.inner.next_index();
+        let c = self.inner.choose(session, problem)?;
+        if before == self.swap && self.inner.next_index() == self.swap + 1 {
+            let d = doctrine_choice(session.model, session.situation()?);
+            self.alt = Some(d.clone());
+            return Some(d);
+        }
+        Some(c)
+    }
+
+    fn between(&mut self, session: &Session, stop: Stop, problem: Option<&str>) -> Option<Choice> {
+        self.inner.between(session, stop, problem)
+    }
+
+    fn next_stop(&self, now_h: f64) -> f64 {
+        self.inner.next_stop(now_h)
+    }
+}
+
+/// Doctrine's outcome for a seed, with the team's trainer injects if it had any.
+fn doctrine_summary(
+    log: &ExerciseLog,
+    loaded: &LoadedScenario,
+    model: &Model,
+    seed: Seed,
+) -> Summary {
+    if log
+        .decisions
+        .iter()
+        .any(|d| matches!(d.choice, Choice::Inject { .. }))
+    {
+        let mut d = DoctrineWithInjects::new(log);
+        play(loaded, model, seed, "doctrine", &mut d).1.summary
+    } else {
+        run(model, seed, &mut Doctrine::default(), RunOptions::default()).summary
     }
 }
 
@@ -79,6 +111,11 @@ fn describe(c: &Choice) -> String {
             "{} support to host police at {site}",
             if *supported { "resume" } else { "suspend" }
         ),
+        Choice::Inject { kind, site, text } => format!(
+            "trainer inject: {} at {site}{}{text}",
+            kind.replace('_', " "),
+            if text.is_empty() { "" } else { ": " }
+        ),
     }
 }
 
@@ -96,19 +133,21 @@ pub fn review(
     if let Some(e) = replay.error {
         return Err(Error::input(file, e));
     }
-    let doctrine_same_seed =
-        run(model, seed, &mut Doctrine::default(), RunOptions::default()).summary;
+    if let Some(d) = replay.leftover() {
+        return Err(Error::input(
+            file,
+            format!(
+                "the log's decision at {:.2} h was never reached when replayed: the log does not match this scenario and seed",
+                d.time_h
+            ),
+        ));
+    }
+    let doctrine_same_seed = doctrine_summary(log, loaded, model, seed);
     let mut doctrine_harm: Vec<f64> = (0..runs.max(1) as usize)
         .into_par_iter()
         .map(|r| {
-            run(
-                model,
-                Seed::new(log.seed, r as u64),
-                &mut Doctrine::default(),
-                RunOptions::default(),
-            )
-            .summary
-            .civilians_harmed as f64
+            doctrine_summary(log, loaded, model, Seed::new(log.seed, r as u64)).civilians_harmed
+                as f64
         })
         .collect();
     doctrine_harm.sort_by(f64::total_cmp);
@@ -121,14 +160,15 @@ pub fn review(
         .decisions
         .par_iter()
         .enumerate()
+        .filter(|(_, d)| d.incident.is_some() && !d.choice.keeps_pending())
         .filter_map(|(k, d)| {
             let mut swapped = Swapped {
-                inner: Replay::new(log, loaded, file).ok()?,
+                inner: Replay::new(log, loaded, file).ok()?.lenient(),
                 swap: k,
-                seen: 0,
+                alt: None,
             };
-            let (alt_log, alt) = play(loaded, model, seed, &log.team, &mut swapped);
-            let alt_choice = alt_log.decisions.get(k).map(|x| x.choice.clone())?;
+            let (_, alt) = play(loaded, model, seed, &log.team, &mut swapped);
+            let alt_choice = swapped.alt?;
             if alt_choice == d.choice {
                 return None; // the team did what doctrine would have done
             }

@@ -1,0 +1,445 @@
+//! The full-screen exercise front end: the clock runs on its own (the trainer
+//! starts, pauses and speeds it), stops at every decision point and every
+//! inject's message, and shows the sites, the reported incidents, the units
+//! and the options the rules allow, with forbidden ones and the rule that
+//! forbids them. The trainer can add an inject at any moment.
+//!
+//! The state and its key handling ([`App`]) are separate from drawing
+//! (`draw`) and from the terminal loop ([`run`]), so both can be tested.
+
+use super::{Choice, Session, Stop, clock, describe_option};
+use crate::policy::Status;
+use crate::scenario::ThreatKind;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::time::{Duration, Instant};
+
+mod draw;
+
+/// Which list the arrow keys move in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Options,
+    Sites,
+}
+
+/// A window over the screen that takes the keys until it is closed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modal {
+    None,
+    /// An inject's message (index into the scenario's injects); Enter closes it.
+    Message(usize),
+    /// The trainer's inject form: a threat kind (index into the kinds the
+    /// scenario models) at the selected site, and a message.
+    Inject {
+        kind: usize,
+        text: String,
+    },
+    /// End the session now (standard procedure plays the rest)?
+    ConfirmEnd,
+    Help,
+}
+
+/// The exercise as shown on screen.
+pub struct App<'m> {
+    pub session: Session<'m>,
+    /// The trainer has stopped the clock (it starts stopped).
+    pub paused: bool,
+    /// Simulated hours per second of wall time.
+    pub speed: f64,
+    pub focus: Focus,
+    pub option_cursor: usize,
+    /// An option marked to go in military support of the one sent.
+    pub support: Option<usize>,
+    pub site_cursor: usize,
+    pub modal: Modal,
+    /// Why the last choice was refused, or what the last key did.
+    pub notice: Option<String>,
+    /// Lines of the event feed, newest last.
+    pub feed: Vec<String>,
+    events_seen: usize,
+    /// The session is over and the trainees may leave.
+    pub quit: bool,
+    /// Threat kinds the scenario models (what the trainer may inject).
+    kinds: Vec<ThreatKind>,
+}
+
+impl<'m> App<'m> {
+    pub fn new(session: Session<'m>, speed: f64) -> Self {
+        let kinds = ThreatKind::ALL
+            .into_iter()
+            .filter(|k| session.model.kinds[k.index()].is_some())
+            .collect();
+        App {
+            session,
+            paused: true,
+            speed,
+            focus: Focus::Options,
+            option_cursor: 0,
+            support: None,
+            site_cursor: 0,
+            modal: Modal::None,
+            notice: None,
+            feed: Vec::new(),
+            events_seen: 0,
+            quit: false,
+            kinds,
+        }
+    }
+
+    /// Whether the clock may run now.
+    pub fn clock_running(&self) -> bool {
+        !self.paused
+            && self.modal == Modal::None
+            && matches!(self.session.stop(), Stop::Reached | Stop::Message(_))
+    }
+
+    /// Lets `wall_s` seconds of wall time pass: the world runs on at the set
+    /// speed unless the clock is stopped.
+    pub fn tick(&mut self, wall_s: f64) {
+        if !self.clock_running() {
+            return;
+        }
+        let limit = self.session.now_h() + wall_s * self.speed;
+        let stop = self.session.advance(limit);
+        self.pull_feed();
+        match stop {
+            Stop::Message(k) => self.modal = Modal::Message(k),
+            Stop::Decision => self.new_decision(),
+            Stop::Done => self.feed_line("The exercise is over: press q to leave.".into()),
+            Stop::Reached => {}
+        }
+    }
+
+    fn new_decision(&mut self) {
+        self.focus = Focus::Options;
+        self.support = None;
+        self.notice = None;
+        // The cursor starts on the first option that can go.
+        self.option_cursor = self
+            .session
+            .situation()
+            .and_then(|s| s.options.iter().position(|o| o.dispatchable()))
+            .unwrap_or(0);
+    }
+
+    fn feed_line(&mut self, line: String) {
+        self.feed.push(line);
+        if self.feed.len() > 500 {
+            self.feed.drain(..100);
+        }
+    }
+
+    /// New events the operations centre hears of, as lines of the feed.
+    fn pull_feed(&mut self) {
+        let sim = self.session.sim();
+        let model = self.session.model;
+        let mut lines = Vec::new();
+        for e in &sim.events()[self.events_seen..] {
+            if matches!(
+                e.kind,
+                "incident" | "patrol_out" | "deterred" | "before_violence" | "wait" | "decline"
+            ) || !sim.event_known(e)
+            {
+                continue;
+            }
+            let mut line = format!("{} {}", clock(e.time_h), e.kind.replace('_', " "));
+            if let Some(u) = e.unit {
+                line.push_str(&format!(" {}", model.units[u].id));
+            }
+            if let Some(s) = e.site {
+                line.push_str(&format!(" at {}", model.world.sites[s].name));
+            }
+            if !e.outcome.is_empty() {
+                line.push_str(&format!(": {}", e.outcome.replace('_', " ")));
+            }
+            lines.push(line);
+        }
+        self.events_seen = sim.events().len();
+        for l in lines {
+            self.feed_line(l);
+        }
+    }
+
+    /// Applies a choice, or shows why it cannot be taken.
+    fn choose(&mut self, c: Choice) {
+        let settles = !c.keeps_pending();
+        match self.session.apply(c) {
+            Ok(()) => {
+                self.notice = None;
+                self.pull_feed();
+                if settles {
+                    self.support = None;
+                } else if self.session.stop() == Stop::Decision {
+                    // The options may have changed (host support).
+                    self.option_cursor = self.option_cursor.min(
+                        self.session
+                            .situation()
+                            .map_or(0, |s| s.options.len().saturating_sub(1)),
+                    );
+                }
+                // An inject's incident may need a decision at once.
+                if self.session.stop() != Stop::Decision && !self.session.handed_over() {
+                    let stop = self.session.advance(self.session.now_h());
+                    self.pull_feed();
+                    if stop == Stop::Decision {
+                        self.new_decision();
+                    }
+                }
+            }
+            Err(e) => self.notice = Some(format!("Not possible: {e}")),
+        }
+    }
+
+    fn option_unit(&self, k: usize) -> Option<String> {
+        let s = self.session.situation()?;
+        s.options
+            .get(k)
+            .map(|o| self.session.model.units[o.unit].id.clone())
+    }
+
+    /// Handles one key press.
+    pub fn key(&mut self, k: KeyEvent) {
+        if k.kind == KeyEventKind::Release {
+            return;
+        }
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            self.modal = Modal::ConfirmEnd;
+            return;
+        }
+        match self.modal.clone() {
+            Modal::Message(_) => {
+                if matches!(k.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char(' ')) {
+                    self.modal = Modal::None;
+                }
+                return;
+            }
+            Modal::Help => {
+                self.modal = Modal::None;
+                return;
+            }
+            Modal::ConfirmEnd => {
+                match k.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => {
+                        self.modal = Modal::None;
+                        self.session.hand_over();
+                    }
+                    _ => self.modal = Modal::None,
+                }
+                return;
+            }
+            Modal::Inject { kind, mut text } => {
+                match k.code {
+                    KeyCode::Esc => self.modal = Modal::None,
+                    KeyCode::Up => {
+                        self.modal = Modal::Inject {
+                            kind: kind.saturating_sub(1),
+                            text,
+                        }
+                    }
+                    KeyCode::Down => {
+                        self.modal = Modal::Inject {
+                            kind: (kind + 1).min(self.kinds.len().saturating_sub(1)),
+                            text,
+                        }
+                    }
+                    KeyCode::Backspace => {
+                        text.pop();
+                        self.modal = Modal::Inject { kind, text };
+                    }
+                    KeyCode::Char(c) => {
+                        if text.chars().count() < 200 {
+                            text.push(c);
+                        }
+                        self.modal = Modal::Inject { kind, text };
+                    }
+                    KeyCode::Enter => {
+                        self.modal = Modal::None;
+                        if let Some(&kind) = self.kinds.get(kind) {
+                            let site = self.session.model.world.sites[self.site_cursor].id.clone();
+                            self.feed_line(format!(
+                                "{} TRAINER INJECT: {} at {}{}{}",
+                                clock(self.session.now_h()),
+                                kind.name().replace('_', " "),
+                                site,
+                                if text.is_empty() { "" } else { ": " },
+                                text
+                            ));
+                            self.choose(Choice::Inject {
+                                kind: kind.name().to_string(),
+                                site,
+                                text,
+                            });
+                        }
+                    }
+                    _ => self.modal = Modal::Inject { kind, text },
+                }
+                return;
+            }
+            Modal::None => {}
+        }
+        if self.session.stop() == Stop::Done {
+            if matches!(k.code, KeyCode::Char('q') | KeyCode::Esc | KeyCode::Enter) {
+                self.quit = true;
+            }
+            return;
+        }
+        // Trainer's keys work at any time.
+        match k.code {
+            KeyCode::Char(' ') => {
+                self.paused = !self.paused;
+                self.notice = Some(if self.paused {
+                    "The trainer paused the exercise.".into()
+                } else {
+                    "The clock runs.".into()
+                });
+                return;
+            }
+            KeyCode::Char('>') => {
+                self.speed = (self.speed * 2.0).min(64.0);
+                return;
+            }
+            KeyCode::Char('<') => {
+                self.speed = (self.speed / 2.0).max(1.0 / 64.0);
+                return;
+            }
+            KeyCode::Char('i') => {
+                self.modal = Modal::Inject {
+                    kind: 0,
+                    text: String::new(),
+                };
+                return;
+            }
+            KeyCode::Char('?') => {
+                self.modal = Modal::Help;
+                return;
+            }
+            KeyCode::Char('q') => {
+                self.modal = Modal::ConfirmEnd;
+                return;
+            }
+            KeyCode::Tab => {
+                self.focus = match self.focus {
+                    Focus::Options => Focus::Sites,
+                    Focus::Sites => Focus::Options,
+                };
+                return;
+            }
+            _ => {}
+        }
+        if self.paused {
+            self.notice = Some("Paused by the trainer: the trainer resumes with space.".into());
+            return;
+        }
+        let n_options = self.session.situation().map_or(0, |s| s.options.len());
+        let n_sites = self.session.model.world.sites.len();
+        match k.code {
+            KeyCode::Up | KeyCode::Char('k') => match self.focus {
+                Focus::Options => self.option_cursor = self.option_cursor.saturating_sub(1),
+                Focus::Sites => self.site_cursor = self.site_cursor.saturating_sub(1),
+            },
+            KeyCode::Down | KeyCode::Char('j') => match self.focus {
+                Focus::Options => {
+                    self.option_cursor = (self.option_cursor + 1).min(n_options.saturating_sub(1))
+                }
+                Focus::Sites => self.site_cursor = (self.site_cursor + 1).min(n_sites - 1),
+            },
+            KeyCode::Char(c @ '1'..='9') => {
+                let k = c as usize - '1' as usize;
+                if k < n_options {
+                    self.focus = Focus::Options;
+                    self.option_cursor = k;
+                }
+            }
+            KeyCode::Char('s') => {
+                let site = self.site_cursor;
+                match self.session.sim().site_view(site).host_supported {
+                    Some(now) => self.choose(Choice::HostSupport {
+                        site: self.session.model.world.sites[site].id.clone(),
+                        supported: !now,
+                    }),
+                    None => {
+                        self.notice = Some(format!(
+                            "There are no host police at {} to support or not.",
+                            self.session.model.world.sites[site].name
+                        ))
+                    }
+                }
+            }
+            _ if self.session.stop() != Stop::Decision => {
+                self.notice = Some("No decision is pending: the clock runs to the next one.".into())
+            }
+            KeyCode::Enter => {
+                if let Some(unit) = self.option_unit(self.option_cursor) {
+                    let support = self.support.and_then(|k| self.option_unit(k));
+                    self.choose(Choice::Dispatch { unit, support });
+                }
+            }
+            KeyCode::Char('+') => {
+                self.support = if self.support == Some(self.option_cursor) {
+                    None
+                } else {
+                    Some(self.option_cursor)
+                };
+            }
+            KeyCode::Char('w') => {
+                if let Some(unit) = self.option_unit(self.option_cursor) {
+                    self.choose(Choice::Waiver { unit });
+                }
+            }
+            KeyCode::Char('h') => self.choose(Choice::Wait),
+            KeyCode::Char('x') => self.choose(Choice::Decline),
+            _ => {}
+        }
+    }
+
+    /// Option lines as shown, with their status for colouring.
+    pub fn option_lines(&self) -> Vec<(String, Status)> {
+        self.session.situation().map_or_else(Vec::new, |s| {
+            s.options
+                .iter()
+                .map(|o| (describe_option(self.session.model, o), o.status))
+                .collect()
+        })
+    }
+
+    pub fn kinds(&self) -> &[ThreatKind] {
+        &self.kinds
+    }
+}
+
+/// Runs the full-screen exercise in the terminal until the trainees leave; the
+/// terminal is restored however it ends. `on_change` is called after every
+/// decision (to save the log as the session goes).
+pub fn run(app: &mut App, on_change: &mut dyn FnMut(&Session)) -> std::io::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let result = (|| {
+        let mut last = Instant::now();
+        let mut logged = 0;
+        while !app.quit {
+            terminal.draw(|f| draw::draw(f, app))?;
+            if event::poll(Duration::from_millis(50))? {
+                if let Event::Key(k) = event::read()? {
+                    app.key(k);
+                }
+            }
+            let now = Instant::now();
+            app.tick(now.duration_since(last).as_secs_f64());
+            last = now;
+            if app.session.decisions().len() != logged {
+                logged = app.session.decisions().len();
+                on_change(&app.session);
+            }
+            if app.session.handed_over() && app.session.stop() != Stop::Done {
+                app.paused = false;
+                app.session.advance(f64::INFINITY);
+                app.feed_line("Standard procedure played the rest of the exercise.".into());
+                app.feed_line("The exercise is over: press q to leave.".into());
+                app.modal = Modal::None;
+                app.events_seen = app.session.sim().events().len();
+            }
+        }
+        Ok(())
+    })();
+    ratatui::try_restore()?;
+    result
+}
