@@ -567,7 +567,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             let file = log.display().to_string();
             let past = pocsim::exercise::read_log(&log)?;
             let scenario = scenario.unwrap_or_else(|| PathBuf::from(&past.scenario_file));
-            let loaded = load_scenario(&scenario, &[])?;
+            let loaded = load_scenario(&scenario, &parse_overrides(&past.overrides)?)?;
             let model = Model::build(&loaded.scenario);
             let r = pocsim::exercise::review::review(&past, &loaded, &model, runs, &file)?;
             let mut files = OutputSet::new(&out);

@@ -62,7 +62,7 @@ pub struct LoggedDecision {
     pub site: String,
     pub choice: Choice,
     /// The options as shown: "unit: status, eta".
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shown: Vec<String>,
 }
 
@@ -77,6 +77,9 @@ pub struct ExerciseLog {
     pub replication: u64,
     #[serde(default)]
     pub team: String,
+    /// `--set PATH=VALUE` overrides the session was played with (review re-applies them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
     pub decisions: Vec<LoggedDecision>,
     /// When standard procedure took over from the team, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -232,6 +235,7 @@ impl<'m> Session<'m> {
                 seed: seed.master,
                 replication: seed.replication,
                 team: team.to_string(),
+                overrides: loaded.overrides.clone(),
                 decisions: Vec::new(),
                 handed_over_h: None,
                 outcome: None,

@@ -57,6 +57,10 @@ pub struct App<'m> {
     /// Lines of the event feed, newest last.
     pub feed: Vec<String>,
     events_seen: usize,
+    /// Scenario injects whose message is still to be shown, and the time up to
+    /// which messages have been queued.
+    messages: std::collections::VecDeque<usize>,
+    messages_h: f64,
     /// The session is over and the trainees may leave.
     pub quit: bool,
     /// Threat kinds the scenario models (what the trainer may inject).
@@ -81,6 +85,8 @@ impl<'m> App<'m> {
             notice: None,
             feed: Vec::new(),
             events_seen: 0,
+            messages: Default::default(),
+            messages_h: f64::NEG_INFINITY,
             quit: false,
             kinds,
         }
@@ -103,7 +109,7 @@ impl<'m> App<'m> {
         let stop = self.session.advance(limit);
         self.pull_feed();
         match stop {
-            Stop::Message(k) => self.modal = Modal::Message(k),
+            Stop::Message(_) => {}
             Stop::Decision => self.new_decision(),
             Stop::Done => self.feed_line("The exercise is over: press q to leave.".into()),
             Stop::Reached => {}
@@ -120,6 +126,23 @@ impl<'m> App<'m> {
             .situation()
             .and_then(|s| s.options.iter().position(|o| o.dispatchable()))
             .unwrap_or(0);
+    }
+
+    /// Queues the messages of injects that began since the last look (those
+    /// that start an incident, too) and shows the first.
+    fn queue_messages(&mut self) {
+        let now = self.session.now_h();
+        for (k, i) in self.session.model.injects.iter().enumerate() {
+            if i.start_h > self.messages_h && i.start_h <= now && !i.text.is_empty() {
+                self.messages.push_back(k);
+            }
+        }
+        self.messages_h = now;
+        if self.modal == Modal::None
+            && let Some(k) = self.messages.pop_front()
+        {
+            self.modal = Modal::Message(k);
+        }
     }
 
     fn feed_line(&mut self, line: String) {
@@ -158,6 +181,7 @@ impl<'m> App<'m> {
         for l in lines {
             self.feed_line(l);
         }
+        self.queue_messages();
     }
 
     /// Applies a choice, or shows why it cannot be taken.
@@ -208,8 +232,9 @@ impl<'m> App<'m> {
         }
         match self.modal.clone() {
             Modal::Message(_) => {
-                if matches!(k.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char(' ')) {
+                if matches!(k.code, KeyCode::Enter | KeyCode::Esc) {
                     self.modal = Modal::None;
+                    self.queue_messages();
                 }
                 return;
             }
@@ -326,12 +351,16 @@ impl<'m> App<'m> {
             }
             _ => {}
         }
-        if self.paused {
+        let n_options = self.session.situation().map_or(0, |s| s.options.len());
+        let n_sites = self.session.model.world.sites.len();
+        let moves = matches!(
+            k.code,
+            KeyCode::Up | KeyCode::Down | KeyCode::Char('k' | 'j' | '1'..='9')
+        );
+        if self.paused && !moves {
             self.notice = Some("Paused by the trainer: the trainer resumes with space.".into());
             return;
         }
-        let n_options = self.session.situation().map_or(0, |s| s.options.len());
-        let n_sites = self.session.model.world.sites.len();
         match k.code {
             KeyCode::Up | KeyCode::Char('k') => match self.focus {
                 Focus::Options => self.option_cursor = self.option_cursor.saturating_sub(1),

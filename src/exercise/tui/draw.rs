@@ -88,16 +88,16 @@ pub fn draw(f: &mut Frame, app: &App) {
         Constraint::Length(1),
         Constraint::Length((n_sites + 3).clamp(6, 12)),
         Constraint::Length((n_units + 3).min(10)),
-        Constraint::Length((n_options + 4).clamp(5, 14)),
+        Constraint::Length((n_options + 5).clamp(6, 16)),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
     .areas(area);
     draw_header(f, app, header);
     let [map, sites, incidents] = Layout::horizontal([
-        Constraint::Percentage(26),
-        Constraint::Percentage(37),
-        Constraint::Percentage(37),
+        Constraint::Percentage(24),
+        Constraint::Percentage(36),
+        Constraint::Percentage(40),
     ])
     .areas(top);
     draw_map(f, app, map);
@@ -212,7 +212,7 @@ fn draw_sites(f: &mut Frame, app: &App, area: Rect) {
                 Cell::from("")
             };
             let row = Row::new(vec![
-                Cell::from(s.name.clone()),
+                Cell::from(s.id.clone()),
                 Cell::from(format!("{:.0}", v.population)),
                 Cell::from(format!("{:.1}", v.tension)),
                 host,
@@ -234,10 +234,10 @@ fn draw_sites(f: &mut Frame, app: &App, area: Rect) {
     let t = Table::new(
         rows,
         [
-            Constraint::Fill(3),
+            Constraint::Fill(1),
             Constraint::Length(7),
             Constraint::Length(7),
-            Constraint::Length(10),
+            Constraint::Length(9),
             Constraint::Length(7),
             Constraint::Length(4),
         ],
@@ -317,7 +317,7 @@ fn draw_units(f: &mut Frame, app: &App, area: Rect) {
                 Style::new()
             };
             Cell::from(format!(
-                "{}/{} platoons free, {} vehicles free",
+                "{} of {} platoons free, {} vehicles",
                 v.idle, v.deployable, v.vehicles_free
             ))
             .style(style)
