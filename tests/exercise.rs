@@ -4,7 +4,9 @@
 
 mod common;
 
-use pocsim::exercise::{Replay, plain::Plain, play, read_log};
+use pocsim::exercise::{
+    Choice, Replay, Session, Stop, doctrine_choice, plain::Plain, play, read_log,
+};
 use pocsim::{Model, Seed, load_scenario};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -249,10 +251,17 @@ fn injects_reach_the_trainees_and_start_their_incidents() {
     let loaded = load_scenario("scenarios/exercise-half-day-course.toml".as_ref(), &[]).unwrap();
     let model = Model::build(&loaded.scenario);
     let mut out = Vec::new();
-    let input = "1\n".repeat(200);
+    // "1" answers a decision; the empty line lets the clock run on after a message.
+    let input = "1\n\n".repeat(200);
     let mut trainee = Plain::new(input.as_bytes(), &mut out);
     let (log, _) = play(&loaded, &model, Seed::new(3, 0), "t", &mut trainee);
     let screen = String::from_utf8_lossy(&out);
+    // A message that starts no incident stops the clock at its own moment.
+    assert!(
+        screen.contains("[day 3, 14:24] INJECT from human-rights section to head of police component: Credible allegations")
+            && screen.contains("  The clock is stopped."),
+        "{screen}"
+    );
     for text in [
         "About 300 people gathering",
         "Gunfire at the edge of the IDP camp",
@@ -273,4 +282,139 @@ fn injects_reach_the_trainees_and_start_their_incidents() {
             .any(|d| d.kind == "armed_attack" && (d.time_h - attack.start_day * 24.0).abs() < 1e-9),
         "no decision on the injected attack"
     );
+}
+
+const COURSE: &str = "scenarios/exercise-half-day-course.toml";
+
+/// Plays a session with doctrine deciding, stopping the clock every `step_h`
+/// hours and at every message; `act` may act at each stop with nothing pending.
+fn doctrine_session(
+    loaded: &pocsim::LoadedScenario,
+    model: &Model,
+    seed: Seed,
+    step_h: f64,
+    act: &mut dyn FnMut(&mut Session),
+) -> pocsim::Summary {
+    let mut s = Session::new(loaded, model, seed, "t");
+    loop {
+        match s.advance(s.now_h() + step_h) {
+            Stop::Done => break,
+            Stop::Decision => {
+                let c = doctrine_choice(model, s.situation().unwrap());
+                s.apply(c).unwrap();
+            }
+            _ => act(&mut s),
+        }
+    }
+    s.finish().1.summary
+}
+
+#[test]
+fn stopping_the_clock_changes_nothing() {
+    // A session stopped every 0.37 h and at every message, with doctrine's
+    // choices, is the plain doctrine run of the same seed.
+    let loaded = load_scenario(COURSE.as_ref(), &[]).unwrap();
+    let model = Model::build(&loaded.scenario);
+    for r in 0..20 {
+        let seed = Seed::new(11, r);
+        let stopped = doctrine_session(&loaded, &model, seed, 0.37, &mut |_| {});
+        let straight = pocsim::run(
+            &model,
+            seed,
+            &mut pocsim::Doctrine::default(),
+            pocsim::RunOptions::default(),
+        )
+        .summary;
+        assert_eq!(stopped, straight, "replication {r}");
+    }
+}
+
+#[test]
+fn a_trainer_inject_starts_a_reported_incident_that_harms() {
+    // The same seeds with and without an armed attack injected at the village
+    // on day 2: one more reported incident every time, and more harm overall.
+    let loaded = load_scenario(COURSE.as_ref(), &[]).unwrap();
+    let model = Model::build(&loaded.scenario);
+    let (mut harm0, mut harm1) = (0u64, 0u64);
+    for r in 0..60 {
+        let seed = Seed::new(5, r);
+        let base = doctrine_session(&loaded, &model, seed, 1.0, &mut |_| {});
+        let mut done = false;
+        let with = doctrine_session(&loaded, &model, seed, 1.0, &mut |s| {
+            if !done && s.now_h() >= 30.0 {
+                done = true;
+                s.apply(Choice::Inject {
+                    kind: "armed_attack".into(),
+                    site: "village".into(),
+                    text: "gunmen on the road".into(),
+                })
+                .unwrap();
+            }
+        });
+        assert!(
+            with.incidents_reported > base.incidents_reported,
+            "replication {r}"
+        );
+        harm0 += base.civilians_harmed;
+        harm1 += with.civilians_harmed;
+    }
+    assert!(
+        harm1 as f64 > harm0 as f64 * 1.1,
+        "harm with the inject {harm1}, without {harm0}"
+    );
+}
+
+#[test]
+fn choices_between_decisions_replay_at_their_moment_and_bad_ones_are_refused() {
+    let loaded = load_scenario(COURSE.as_ref(), &[]).unwrap();
+    let model = Model::build(&loaded.scenario);
+    let seed = Seed::new(3, 0);
+    let (base, _) = play(&loaded, &model, seed, "t", &mut NoOne);
+    // A hand-written file: suspend support to the town's host police at 30 h,
+    // a moment when nothing is pending.
+    let mut file = base.clone();
+    file.decisions = vec![pocsim::exercise::LoggedDecision {
+        time_h: 30.0,
+        incident: None,
+        kind: String::new(),
+        site: String::new(),
+        choice: Choice::HostSupport {
+            site: "town".into(),
+            supported: false,
+        },
+        shown: Vec::new(),
+    }];
+    let mut replay = Replay::new(&file, &loaded, "f.json").unwrap();
+    let (log, result) = play(&loaded, &model, seed, "t", &mut replay);
+    assert!(replay.error.is_none() && replay.leftover().is_none());
+    let free = log
+        .decisions
+        .iter()
+        .find(|d| matches!(d.choice, Choice::HostSupport { .. }))
+        .unwrap();
+    assert_eq!((free.time_h, free.incident), (30.0, None));
+    assert!(
+        result
+            .events
+            .iter()
+            .any(|e| e.kind == "host_support_suspended" && e.time_h == 30.0)
+    );
+    // The same with a site that does not exist: refused with the reason.
+    file.decisions[0].choice = Choice::HostSupport {
+        site: "nowhere".into(),
+        supported: false,
+    };
+    let mut replay = Replay::new(&file, &loaded, "f.json").unwrap();
+    let _ = play(&loaded, &model, seed, "t", &mut replay);
+    let e = replay.error.expect("refused");
+    assert!(e.contains("site `nowhere` does not exist"), "{e}");
+}
+
+/// A trainee who is not there: standard procedure decides from the start.
+struct NoOne;
+
+impl pocsim::exercise::Trainee for NoOne {
+    fn choose(&mut self, _: &Session, _: Option<&str>) -> Option<Choice> {
+        None
+    }
 }

@@ -243,6 +243,8 @@ fn check(spec: &Spec, seed: u64) -> Result<(), TestCaseError> {
         record_events: true,
         list_all_options: false,
         record_site_days: true,
+        // Stopping for messages must change nothing.
+        stop_at_messages: true,
     };
     let r = run(&m, Seed::new(seed, 0), &mut Doctrine::default(), opts);
     let s = &r.summary;

@@ -258,11 +258,18 @@ pub struct Simulation<'m> {
 /// ```
 pub fn run(model: &Model, seed: Seed, decider: &mut dyn Decider, opts: RunOptions) -> RunResult {
     let mut sim = Simulation::new(model, seed, opts);
-    while sim.step() == Step::Decision {
-        let d = decider.decide(sim.situation());
-        if sim.decide(d).is_err() {
-            // A decider that errs leaves the incident to wait; the doctrine never does.
-            let _ = sim.decide(Decision::Decline);
+    loop {
+        match sim.step() {
+            Step::Decision => {
+                let d = decider.decide(sim.situation());
+                if sim.decide(d).is_err() {
+                    // A decider that errs leaves the incident to wait; the doctrine never does.
+                    let _ = sim.decide(Decision::Decline);
+                }
+            }
+            Step::Done => break,
+            // Messages are for people; a decider reads none.
+            Step::Message(_) | Step::Reached => {}
         }
     }
     sim.finish()

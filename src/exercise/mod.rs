@@ -108,6 +108,11 @@ pub trait Trainee {
         None
     }
 
+    /// The trainee has gone (the end of input): standard procedure takes over.
+    fn gone(&self) -> bool {
+        false
+    }
+
     /// The next time, after `now_h`, at which the clock should stop.
     fn next_stop(&self, _now_h: f64) -> f64 {
         f64::INFINITY
@@ -119,6 +124,15 @@ pub fn clock(h: f64) -> String {
     let minutes = (h.max(0.0) * 60.0).round() as u64;
     let (day, m) = (minutes / 1440 + 1, minutes % 1440);
     format!("day {day}, {:02}:{:02}", m / 60, m % 60)
+}
+
+/// The mandate's authority in words.
+pub fn authority(a: crate::scenario::Authority) -> &'static str {
+    match a {
+        crate::scenario::Authority::SupportOnly => "support only (host police lead)",
+        crate::scenario::Authority::Utm => "UN transitional authority",
+        crate::scenario::Authority::Executive => "executive policing",
+    }
 }
 
 /// Text for one option as shown to trainees.
@@ -475,7 +489,12 @@ pub fn play_session(mut session: Session, trainee: &mut dyn Trainee) -> (Exercis
             } else {
                 match trainee.between(&session, stop, problem.as_deref()) {
                     Some(c) => c,
-                    None => break,
+                    None => {
+                        if trainee.gone() {
+                            session.hand_over();
+                        }
+                        break;
+                    }
                 }
             };
             let settles = !choice.keeps_pending();

@@ -12,6 +12,8 @@ pub struct Plain<R, W> {
     pub output: W,
     /// Injects up to this time have been shown.
     shown_h: f64,
+    /// The input has ended.
+    eof: bool,
 }
 
 impl<R: BufRead, W: Write> Plain<R, W> {
@@ -20,6 +22,7 @@ impl<R: BufRead, W: Write> Plain<R, W> {
             input,
             output,
             shown_h: f64::NEG_INFINITY,
+            eof: false,
         }
     }
 
@@ -61,13 +64,13 @@ impl<R: BufRead, W: Write> Plain<R, W> {
         let site = &model.world.sites[s.incident.site];
         let _ = writeln!(
             self.output,
-            "\n[{}] {} reported at {} ({}), {} responder(s) already sent. Mandate: {:?}.",
+            "\n[{}] {} reported at {} ({}), {} responder(s) already sent. Mandate: {}.",
             clock(s.now_h),
             s.incident.kind.name().replace('_', " "),
             site.name,
             site.id,
             s.incident.responders,
-            s.authority
+            super::authority(s.authority)
         );
         if s.options.is_empty() {
             let _ = writeln!(self.output, "  No unit can answer this incident.");
@@ -84,7 +87,8 @@ impl<R: BufRead, W: Write> Plain<R, W> {
         let _ = write!(self.output, "> ");
         let _ = self.output.flush();
         let mut line = String::new();
-        if self.input.read_line(&mut line).ok()? == 0 {
+        if self.input.read_line(&mut line).unwrap_or(0) == 0 {
+            self.eof = true;
             let _ = writeln!(
                 self.output,
                 "\n(end of input: standard procedure takes over)"
@@ -164,6 +168,10 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
                 }
             }
         }
+    }
+
+    fn gone(&self) -> bool {
+        self.eof
     }
 
     fn between(&mut self, session: &Session, stop: Stop, problem: Option<&str>) -> Option<Choice> {

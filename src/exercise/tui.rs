@@ -446,10 +446,10 @@ pub fn run(app: &mut App, on_change: &mut dyn FnMut(&Session)) -> std::io::Resul
         let mut logged = 0;
         while !app.quit {
             terminal.draw(|f| draw::draw(f, app))?;
-            if event::poll(Duration::from_millis(50))? {
-                if let Event::Key(k) = event::read()? {
-                    app.key(k);
-                }
+            if event::poll(Duration::from_millis(50))?
+                && let Event::Key(k) = event::read()?
+            {
+                app.key(k);
             }
             let now = Instant::now();
             app.tick(now.duration_since(last).as_secs_f64());

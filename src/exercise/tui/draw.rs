@@ -3,9 +3,9 @@
 //! trainer's windows (inject form, messages, help).
 
 use super::{App, Focus, Modal};
-use crate::exercise::{Stop, clock};
+use crate::exercise::{Stop, authority, clock};
 use crate::policy::Status;
-use crate::scenario::{Authority, Caveats};
+use crate::scenario::Caveats;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -29,14 +29,6 @@ Trainer, at any time:
   q       end the session: standard procedure plays the rest, then the outcome is shown
 
 Press any key to close this help.";
-
-fn authority(a: Authority) -> &'static str {
-    match a {
-        Authority::SupportOnly => "support only (host police lead)",
-        Authority::Utm => "UN transitional authority",
-        Authority::Executive => "executive policing",
-    }
-}
 
 /// The caveats in force on a unit, in a few words.
 fn caveats(c: &Caveats) -> String {
