@@ -112,9 +112,9 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         metrics: Vec<String>,
     },
-    /// A training exercise: trainees take the operations centre's decisions (plain, line-by-line mode).
+    /// A training exercise: trainees take the operations centre's decisions (full screen, or plain lines).
     #[command(
-        after_help = "Example:\n  pocsim exercise scenarios/tutorial.toml --team alpha --seed 3 --log out/alpha.json\n  pocsim exercise scenarios/tutorial.toml --team alpha --seed 3 --decisions out/alpha.json   # replay a log\n\nAt each decision type an option's number (2), a unit with military support (2+5), `w 3` to ask\nfor a waiver, `wait`, `decline`, `suspend SITE` / `resume SITE` (HRDDP), or `doctrine` to hand over."
+        after_help = "Example:\n  pocsim exercise scenarios/exercise-half-day-course.toml --team alpha --seed 3 --log out/alpha.json\n  pocsim exercise scenarios/exercise-half-day-course.toml --team alpha --seed 3 --decisions out/alpha.json   # replay a log\n\nFull screen (a terminal): the clock starts stopped; space starts and pauses it, and it stops by\nitself at every decision and message. Trainees: arrows or 1-9 choose, Enter sends, + adds military\nsupport, w asks for a waiver, h holds, x leaves unanswered, Tab then s suspends or resumes HRDDP\nsupport at a site. Trainer: i adds an inject at the chosen site, < > change the speed, q ends.\n\nPlain (--plain, or no terminal): type an option's number (2), 2+5 for military support, `w 3`,\n`wait`, `decline`, `suspend SITE` / `resume SITE`, `inject KIND SITE [TEXT]`, or `doctrine`."
     )]
     Exercise {
         scenario: PathBuf,
@@ -505,7 +505,9 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     }
                     let mut replay =
                         pocsim::exercise::Replay::new(&past, &loaded, &file.display().to_string())?;
-                    let out = pocsim::exercise::play_session(session, &mut replay);
+                    let mut out = pocsim::exercise::play_session(session, &mut replay);
+                    // The replayed choices after a hand-over were standard procedure's.
+                    out.0.handed_over_h = past.handed_over_h;
                     if let Some(e) = &replay.error {
                         return Err(Error::input(&file.display().to_string(), e.clone()));
                     }

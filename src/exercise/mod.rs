@@ -434,8 +434,10 @@ impl<'m> Session<'m> {
 
     /// Runs to the horizon under standard procedure and returns the log and outcome.
     pub fn finish(mut self) -> (ExerciseLog, RunResult) {
-        self.hand_over();
-        self.advance(f64::INFINITY);
+        if self.stop != Stop::Done {
+            self.hand_over();
+            self.advance(f64::INFINITY);
+        }
         let result = self.sim.finish();
         let mut log = self.log;
         log.outcome = serde_json::to_value(&result.summary).ok();

@@ -259,6 +259,29 @@ fn rows(r: &Review) -> Vec<(&'static str, String, String)> {
     ]
 }
 
+/// Who took the decisions: the team throughout, or until standard procedure
+/// took over; and the trainer's injects.
+fn who_decided(log: &ExerciseLog) -> String {
+    let injects = log
+        .decisions
+        .iter()
+        .filter(|d| matches!(d.choice, Choice::Inject { .. }))
+        .count();
+    let mut s = match log.handed_over_h {
+        Some(h) => format!(
+            "The team decided until {} ({h:.1} h); standard procedure took the decisions after that.",
+            super::clock(h)
+        ),
+        None => "The team took every decision.".to_string(),
+    };
+    if injects > 0 {
+        s.push_str(&format!(
+            " The trainer added {injects} inject(s) during the session; doctrine's runs below face them too."
+        ));
+    }
+    s
+}
+
 /// The review as Markdown.
 pub fn markdown(r: &Review) -> String {
     let mut s = format!("# After-action review: team {}\n\n", r.log.team);
@@ -269,6 +292,7 @@ pub fn markdown(r: &Review) -> String {
         r.log.seed,
         r.log.decisions.len()
     );
+    let _ = writeln!(s, "{}\n", who_decided(&r.log));
     let _ = writeln!(s, "| outcome | team | doctrine, same seed |\n|---|---|---|");
     for (k, a, b) in rows(r) {
         let _ = writeln!(s, "| {k} | {a} | {b} |");
@@ -316,6 +340,7 @@ pub fn html(r: &Review) -> String {
         r.log.seed,
         r.log.decisions.len()
     );
+    let _ = writeln!(h, "<p>{}</p>", esc(&who_decided(&r.log)));
     let _ = writeln!(
         h,
         "<h2>Outcomes</h2>\n<table><tr><th>outcome</th><th>team</th><th>doctrine, same seed</th></tr>"

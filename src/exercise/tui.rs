@@ -472,3 +472,93 @@ pub fn run(app: &mut App, on_change: &mut dyn FnMut(&Session)) -> std::io::Resul
     ratatui::try_restore()?;
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Seed;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn screen(app: &App, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| draw::draw(f, app)).unwrap();
+        let buf = t.backend().buffer();
+        let mut s = String::new();
+        for y in 0..h {
+            for x in 0..w {
+                s.push_str(buf[(x, y)].symbol());
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    fn press(app: &mut App, code: KeyCode) {
+        app.key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    #[test]
+    fn every_window_draws_at_any_terminal_size() {
+        let text = std::fs::read_to_string("scenarios/exercise-half-day-course.toml").unwrap();
+        let loaded = crate::load_scenario_str(&text, "course.toml", &[]).unwrap();
+        let model = crate::Model::build(&loaded.scenario);
+        let mut app = App::new(Session::new(&loaded, &model, Seed::new(3, 0), "t"), 1.0);
+        let sizes = [(132, 44), (80, 24), (40, 12), (3, 3)];
+        for (w, h) in sizes {
+            screen(&app, w, h);
+        }
+        assert!(screen(&app, 132, 44).contains("PAUSED by the trainer"));
+        // Run to the first decision: the clock stops there.
+        press(&mut app, KeyCode::Char(' '));
+        for _ in 0..1000 {
+            app.tick(1.0);
+            if app.session.stop() == Stop::Decision {
+                break;
+            }
+            if app.modal != Modal::None {
+                press(&mut app, KeyCode::Enter);
+            }
+        }
+        assert_eq!(app.session.stop(), Stop::Decision);
+        let now = app.session.now_h();
+        app.tick(5.0);
+        assert_eq!(
+            app.session.now_h(),
+            now,
+            "the clock runs while a decision is pending"
+        );
+        let s = screen(&app, 132, 44);
+        assert!(
+            s.contains("DECISION NEEDED") && s.contains("1. fpu-a"),
+            "{s}"
+        );
+        for modal in [
+            Modal::Help,
+            Modal::ConfirmEnd,
+            Modal::Message(0),
+            Modal::Inject {
+                kind: 1,
+                text: "shots".into(),
+            },
+        ] {
+            app.modal = modal;
+            for (w, h) in sizes {
+                screen(&app, w, h);
+            }
+        }
+        app.modal = Modal::None;
+        // Paused, the trainees' keys are refused; the trainer's work.
+        press(&mut app, KeyCode::Char(' '));
+        let before = app.session.decisions().len();
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.session.decisions().len(), before);
+        assert!(app.notice.as_deref().unwrap_or("").contains("Paused"));
+        press(&mut app, KeyCode::Char('i'));
+        assert!(matches!(app.modal, Modal::Inject { .. }));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char(' '));
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.session.decisions().len(), before + 1);
+    }
+}
