@@ -489,6 +489,13 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                         .to_string(),
                 ));
             }
+            if let Some(dir) = log
+                .as_ref()
+                .and_then(|p| p.parent())
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
             let session =
                 pocsim::exercise::Session::new(&loaded, &model, seed, &team).autosave(log.clone());
             let (session, result) = match &decisions {

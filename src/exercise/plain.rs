@@ -82,6 +82,12 @@ impl<R: BufRead, W: Write> Plain<R, W> {
 }
 
 impl<R: BufRead, W: Write> Plain<R, W> {
+    fn warn_unsaved(&mut self, session: &Session) {
+        if let Some(e) = &session.save_error {
+            let _ = writeln!(self.output, "  THE LOG COULD NOT BE SAVED: {e}");
+        }
+    }
+
     /// Reads one line; `None` at the end of input.
     fn read(&mut self) -> Option<String> {
         let _ = write!(self.output, "> ");
@@ -124,6 +130,7 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
     fn choose(&mut self, session: &Session, problem: Option<&str>) -> Option<Choice> {
         let model = session.model;
         let s = session.situation()?.clone();
+        self.warn_unsaved(session);
         if let Some(p) = problem {
             let _ = writeln!(self.output, "  Not possible: {p}");
         } else {
@@ -175,6 +182,7 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
     }
 
     fn between(&mut self, session: &Session, stop: Stop, problem: Option<&str>) -> Option<Choice> {
+        self.warn_unsaved(session);
         if let Some(p) = problem {
             let _ = writeln!(self.output, "  Not possible: {p}");
         } else if let Stop::Message(_) = stop {

@@ -148,12 +148,14 @@ fn draw_map(f: &mut Frame, app: &App, area: Rect) {
         y1 = y1.max(s.y_km);
     }
     let pad_x = ((x1 - x0) * 0.15).max(2.0);
+    // Labels run to the right of their site: leave them room.
+    let label_room = (x1 - x0 + 2.0 * pad_x) * 0.35;
     let pad_y = ((y1 - y0) * 0.15).max(2.0);
     let sim = app.session.sim();
     let canvas = Canvas::default()
         .block(Block::bordered().title(" Map "))
         .marker(Marker::Braille)
-        .x_bounds([x0 - pad_x, x1 + pad_x])
+        .x_bounds([x0 - pad_x, x1 + pad_x + label_room])
         .y_bounds([y0 - pad_y, y1 + pad_y])
         .paint(|ctx| {
             for &(a, b, _, _) in &w.roads {
@@ -227,15 +229,15 @@ fn draw_sites(f: &mut Frame, app: &App, area: Rect) {
         rows,
         [
             Constraint::Fill(1),
-            Constraint::Length(7),
-            Constraint::Length(7),
+            Constraint::Length(6),
+            Constraint::Length(5),
             Constraint::Length(9),
-            Constraint::Length(7),
+            Constraint::Length(5),
             Constraint::Length(4),
         ],
     )
     .header(
-        Row::new(["site", "people", "tension", "host pol.", "patrols", "open"])
+        Row::new(["site", "people", "tens.", "host pol.", "patr.", "open"])
             .style(Style::new().add_modifier(Modifier::BOLD)),
     )
     .block(Block::bordered().title(if app.focus == Focus::Sites {
@@ -393,6 +395,12 @@ fn draw_decision(f: &mut Frame, app: &App, area: Rect) {
             " Decision ".to_string()
         }
     };
+    if let Some(e) = &app.session.save_error {
+        lines.push(Line::styled(
+            format!("THE LOG COULD NOT BE SAVED: {e}"),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
+    }
     if let Some(n) = &app.notice {
         let style = if n.starts_with("Not possible") {
             Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
@@ -431,7 +439,7 @@ fn footer_keys(app: &App) -> String {
     if app.session.stop() == Stop::Done {
         " q leave ".into()
     } else if app.session.situation().is_some() && !app.paused {
-        " ↑↓/1-9 option · Enter send · + support · w waiver · h hold · x leave · Tab sites · s HRDDP · space pause · i inject · ? help · q end ".into()
+        " ↑↓/1-9 choose · Enter send · + support · w waiver · h hold · x leave · Tab,s HRDDP · space pause · i inject · ? help · q end".into()
     } else {
         " space pause/run · < > speed · Tab sites · s HRDDP · i inject · ? help · q end ".into()
     }
