@@ -143,6 +143,8 @@ pub struct InjectWindow {
     pub tension: f64,
     /// An incident this inject starts: (kind, site).
     pub incident: Option<(ThreatKind, SiteId)>,
+    /// An escort request it makes, to this site.
+    pub escort: Option<SiteId>,
     /// The message trainees see (an incident it starts is reported at once).
     pub text: String,
 }
@@ -363,6 +365,7 @@ impl Model {
                     incident: i
                         .incident
                         .and_then(|k| i.sites.first().map(|x| (k, site(x)))),
+                    escort: i.sites.first().filter(|_| i.escort).map(|x| site(x)),
                     text: i.text.clone(),
                 }
             })

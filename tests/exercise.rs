@@ -418,3 +418,37 @@ impl pocsim::exercise::Trainee for NoOne {
         None
     }
 }
+
+#[test]
+fn an_escort_inject_sends_a_platoon_away() {
+    // The course's escort request, on and off, over the same seeds: with it,
+    // more escorts are done (and FPU platoons are away for them).
+    let on = load_scenario(COURSE.as_ref(), &[]).unwrap();
+    let off = load_scenario(
+        COURSE.as_ref(),
+        &[pocsim::Override::parse("injects[2].escort=false").unwrap()],
+    )
+    .unwrap();
+    assert!(
+        on.scenario.injects[2].escort,
+        "the course's third inject is the escort"
+    );
+    let (m_on, m_off) = (Model::build(&on.scenario), Model::build(&off.scenario));
+    let (mut with, mut without) = (0u64, 0u64);
+    for r in 0..60 {
+        let seed = Seed::new(8, r);
+        let opts = pocsim::RunOptions::default();
+        let a = pocsim::run(&m_on, seed, &mut pocsim::Doctrine::default(), opts).summary;
+        let b = pocsim::run(&m_off, seed, &mut pocsim::Doctrine::default(), opts).summary;
+        assert!(
+            a.escorts_done + a.escorts_cancelled >= b.escorts_done + b.escorts_cancelled,
+            "replication {r}"
+        );
+        with += a.escorts_done;
+        without += b.escorts_done;
+    }
+    assert!(
+        with >= without + 40,
+        "escorts done: {with} with the inject, {without} without"
+    );
+}

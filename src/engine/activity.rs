@@ -224,23 +224,33 @@ impl Simulation<'_> {
         let sites = &self.m.escort_sites;
         let k =
             ((uniform(&mut self.escort_rng) * sites.len() as f64) as usize).min(sites.len() - 1);
+        self.request_escort(sites[k]);
+    }
+
+    /// A civilian component asks for an escort to `site` now (the request
+    /// process, or an inject).
+    pub(crate) fn request_escort(&mut self, site: SiteId) {
+        let Some(e) = &self.m.scenario.escorts else {
+            return;
+        };
+        let max_wait_h = e.max_wait_h;
         let r = self.escorts.len();
         self.escorts.push(EscortRequest {
-            site: sites[k],
+            site,
             requested_h: self.now,
             settled: false,
         });
         log!(
             self,
             "escort_requested",
-            Some(sites[k]),
+            Some(site),
             None,
             None,
             String::new(),
         );
         if !self.try_escort(r) {
             self.escorts_waiting.push(r as u32);
-            let expire = self.now + e.max_wait_h;
+            let expire = self.now + max_wait_h;
             self.queue.push(expire, Event::EscortExpire(r as u32));
         }
     }

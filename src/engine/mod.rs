@@ -51,8 +51,8 @@ pub struct RunOptions {
     pub list_all_options: bool,
     /// Check the model's invariants after every event (slower; for tests).
     pub self_check: bool,
-    /// Stop at an inject that carries a message but starts no incident
-    /// ([`Step::Message`]), so that trainees read it when it happens.
+    /// Stop at every inject that carries a message ([`Step::Message`]), so that
+    /// trainees read it when it happens (before any decision its incident needs).
     pub stop_at_messages: bool,
 }
 
@@ -940,8 +940,12 @@ impl<'m> Simulation<'m> {
                 }
             }
         }
+        if let Some(site) = w.escort {
+            self.request_escort(site);
+        }
+        let w = &self.m.injects[k];
         log!(self, "inject", None, None, None, w.name.clone());
-        if self.opts.stop_at_messages && w.incident.is_none() && !w.text.is_empty() {
+        if self.opts.stop_at_messages && !w.text.is_empty() {
             self.message = Some(k as u32);
         }
     }

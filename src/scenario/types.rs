@@ -663,6 +663,10 @@ pub struct Inject {
     /// An incident of this kind starts at the (single) listed site when the window opens.
     #[serde(default)]
     pub incident: Option<ThreatKind>,
+    /// A civilian component asks for an escort to the (single) listed site when
+    /// the window opens (needs `[escorts]`).
+    #[serde(default)]
+    pub escort: bool,
     /// For training exercises: who sends the message, to whom, what it says, and
     /// the reaction the controller expects.
     #[serde(default)]

@@ -526,6 +526,23 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         for (j, id) in inj.sites.iter().enumerate() {
             c.site(format!("{p}.sites[{j}]"), id, &sites);
         }
+        if inj.escort {
+            if inj.sites.len() != 1 {
+                c.push(
+                    format!("{p}.sites"),
+                    "an escort inject needs exactly one site (where the escort goes)",
+                );
+            }
+            if s.escorts.is_none() {
+                c.push(
+                    format!("{p}.escort"),
+                    "an escort inject needs an [escorts] table (duration and longest wait)",
+                );
+            }
+            if let Some(&x) = inj.sites.first().and_then(|id| sites.get(id.as_str())) {
+                reach_needed.insert(x);
+            }
+        }
         if let Some(kind) = inj.incident {
             if inj.sites.len() != 1 {
                 c.push(
