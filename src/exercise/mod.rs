@@ -136,7 +136,7 @@ pub fn authority(a: crate::scenario::Authority) -> &'static str {
 }
 
 /// Text for one option as shown to trainees.
-pub fn describe_option(model: &Model, o: &crate::policy::ResponseOption) -> String {
+pub fn describe_option(model: &Model, s: &Situation, o: &crate::policy::ResponseOption) -> String {
     let unit = &model.units[o.unit];
     let status = match o.status {
         Status::Ready => "ready".to_string(),
@@ -144,8 +144,17 @@ pub fn describe_option(model: &Model, o: &crate::policy::ResponseOption) -> Stri
         Status::Forbidden(r) => format!("FORBIDDEN by {}", r.name()),
         Status::Busy => "busy".to_string(),
     };
+    let w = &model.world;
+    let km = w.dist_km(w.table_at(s.now_h), unit.base, s.incident.site);
+    let distance = if unit.base == s.incident.site {
+        "based here".to_string()
+    } else if km.is_finite() {
+        format!("{km:.0} km from {}", w.sites[unit.base].id)
+    } else {
+        format!("no road from {}", w.sites[unit.base].id)
+    };
     format!(
-        "{} ({}, {:.0} officers{}): {}, arrives in {:.1} h, effectiveness {:.0}%",
+        "{} ({}, {:.0} officers{}): {}, {distance}, arrives in {:.1} h, effectiveness {:.0}%",
         unit.id,
         unit.kind.name(),
         o.officers,
@@ -387,7 +396,7 @@ impl<'m> Session<'m> {
                 self.model.world.sites[s.incident.site].id.clone(),
                 s.options
                     .iter()
-                    .map(|o| describe_option(self.model, o))
+                    .map(|o| describe_option(self.model, s, o))
                     .collect(),
             ),
             None => (None, String::new(), String::new(), Vec::new()),

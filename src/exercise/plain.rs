@@ -76,7 +76,7 @@ impl<R: BufRead, W: Write> Plain<R, W> {
             let _ = writeln!(self.output, "  No unit can answer this incident.");
         }
         for (k, o) in s.options.iter().enumerate() {
-            let _ = writeln!(self.output, "  {}. {}", k + 1, describe_option(model, o));
+            let _ = writeln!(self.output, "  {}. {}", k + 1, describe_option(model, s, o));
         }
     }
 }

@@ -426,7 +426,7 @@ impl<'m> App<'m> {
         self.session.situation().map_or_else(Vec::new, |s| {
             s.options
                 .iter()
-                .map(|o| (describe_option(self.session.model, o), o.status))
+                .map(|o| (describe_option(self.session.model, s, o), o.status))
                 .collect()
         })
     }
