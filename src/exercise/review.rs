@@ -160,7 +160,9 @@ pub fn review(
         .decisions
         .par_iter()
         .enumerate()
-        .filter(|(_, d)| d.incident.is_some() && !d.choice.keeps_pending())
+        .filter(|(_, d)| {
+            d.incident.is_some() && !d.choice.keeps_pending() && decided_by(log, d) == "team"
+        })
         .filter_map(|(k, d)| {
             let mut swapped = Swapped {
                 inner: Replay::new(log, loaded, file).ok()?.lenient(),
@@ -259,6 +261,18 @@ fn rows(r: &Review) -> Vec<(&'static str, String, String)> {
     ]
 }
 
+/// Who took one decision: the team, standard procedure after the hand-over, or
+/// the trainer (an inject).
+fn decided_by(log: &ExerciseLog, d: &super::LoggedDecision) -> &'static str {
+    if matches!(d.choice, Choice::Inject { .. }) {
+        "trainer"
+    } else if log.handed_over_h.is_some_and(|h| d.time_h >= h) {
+        "standard procedure"
+    } else {
+        "team"
+    }
+}
+
 /// Who took the decisions: the team throughout, or until standard procedure
 /// took over; and the trainer's injects.
 fn who_decided(log: &ExerciseLog) -> String {
@@ -317,9 +331,9 @@ pub fn markdown(r: &Review) -> String {
         };
         let _ = writeln!(
             s,
-            "- Decision {} ({:.1} h), {}; doctrine would have chosen to {}: {effect}.",
+            "- Decision {} ({}), {}; doctrine would have chosen to {}: {effect}.",
             c.index + 1,
-            c.time_h,
+            super::clock(c.time_h),
             c.what,
             c.doctrine
         );
@@ -358,7 +372,7 @@ pub fn html(r: &Review) -> String {
     );
     let _ = writeln!(
         h,
-        "<h2>The decisions that mattered most</h2>\n<table><tr><th>#</th><th>time (h)</th><th>the team's decision</th><th>doctrine's choice</th><th>civilians harmed with doctrine's choice</th></tr>"
+        "<h2>The decisions that mattered most</h2>\n<table><tr><th>#</th><th>time</th><th>the team's decision</th><th>doctrine's choice</th><th>civilians harmed with doctrine's choice</th></tr>"
     );
     if r.top.is_empty() {
         let _ = writeln!(
@@ -369,9 +383,9 @@ pub fn html(r: &Review) -> String {
     for c in &r.top {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{:+.0}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:+.0}</td></tr>",
             c.index + 1,
-            c.time_h,
+            super::clock(c.time_h),
             esc(&c.what),
             esc(&c.doctrine),
             c.harm_saved
@@ -382,7 +396,7 @@ pub fn html(r: &Review) -> String {
     if !injects.is_empty() {
         let _ = writeln!(
             h,
-            "<h2>Injects and expected reactions</h2>\n<table><tr><th>time (h)</th><th>from → to</th><th>message</th><th>expected reaction</th><th>the team's next decision there</th></tr>"
+            "<h2>Injects and expected reactions</h2>\n<table><tr><th>time</th><th>from → to</th><th>message</th><th>expected reaction</th><th>the team's next decision there</th></tr>"
         );
         for i in injects {
             let t = i.start_day * 24.0;
@@ -395,13 +409,27 @@ pub fn html(r: &Review) -> String {
                 .log
                 .decisions
                 .iter()
-                .find(|d| d.time_h >= t - 1e-9 && there(d))
-                .map(|d| format!("{:.1} h: {}", d.time_h, describe(&d.choice)))
+                .find(|d| {
+                    d.time_h >= t - 1e-9 && there(d) && !matches!(d.choice, Choice::Inject { .. })
+                })
+                .map(|d| {
+                    let by = decided_by(&r.log, d);
+                    format!(
+                        "{}: {}{}",
+                        super::clock(d.time_h),
+                        describe(&d.choice),
+                        if by == "team" {
+                            String::new()
+                        } else {
+                            format!(" (by {by})")
+                        }
+                    )
+                })
                 .unwrap_or_else(|| "none".into());
             let _ = writeln!(
                 h,
-                "<tr><td>{:.1}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                t,
+                "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                super::clock(t),
                 esc(&i.from),
                 esc(&i.to),
                 esc(&i.text),
@@ -413,17 +441,22 @@ pub fn html(r: &Review) -> String {
     }
     let _ = writeln!(
         h,
-        "<h2>Timeline</h2>\n<table><tr><th>#</th><th>time (h)</th><th>incident</th><th>decision</th></tr>"
+        "<h2>Timeline</h2>\n<table><tr><th>#</th><th>time</th><th>incident</th><th>decision</th><th>by</th></tr>"
     );
     for (k, d) in r.log.decisions.iter().enumerate() {
+        let incident = if d.incident.is_some() {
+            format!("{} at {}", d.kind.replace('_', " "), d.site)
+        } else {
+            "(between decisions)".to_string()
+        };
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{:.1}</td><td>{} at {}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             k + 1,
-            d.time_h,
-            esc(&d.kind.replace('_', " ")),
-            esc(&d.site),
-            esc(&describe(&d.choice))
+            super::clock(d.time_h),
+            esc(&incident),
+            esc(&describe(&d.choice)),
+            decided_by(&r.log, d)
         );
     }
     h.push_str("</table>\n</body>\n</html>\n");
