@@ -83,6 +83,9 @@ pub struct Counterfactual {
 /// Everything the review shows.
 pub struct Review {
     pub team: Summary,
+    /// What became of each logged decision's incident in the team's session
+    /// (aligned with the log's decisions; empty between decisions).
+    pub outcomes: Vec<String>,
     pub doctrine_same_seed: Summary,
     /// Civilians harmed under doctrine over many seeds, sorted.
     pub doctrine_harm: Vec<f64>,
@@ -133,6 +136,21 @@ pub fn review(
     if let Some(e) = replay.error {
         return Err(Error::input(file, e));
     }
+    let resolved: std::collections::HashMap<usize, &str> = team
+        .events
+        .iter()
+        .filter(|e| e.kind == "resolve")
+        .filter_map(|e| Some((e.incident?, e.outcome.as_str())))
+        .collect();
+    let outcomes: Vec<String> = log
+        .decisions
+        .iter()
+        .map(|d| {
+            d.incident
+                .and_then(|i| resolved.get(&i))
+                .map_or_else(String::new, |o| o.replace('_', " "))
+        })
+        .collect();
     if let Some(d) = replay.leftover() {
         return Err(Error::input(
             file,
@@ -203,6 +221,7 @@ pub fn review(
         top: cfs,
         log: log.clone(),
         injects: loaded.scenario.injects.clone(),
+        outcomes,
     })
 }
 
@@ -441,7 +460,7 @@ pub fn html(r: &Review) -> String {
     }
     let _ = writeln!(
         h,
-        "<h2>Timeline</h2>\n<table><tr><th>#</th><th>time</th><th>incident</th><th>decision</th><th>by</th></tr>"
+        "<h2>Timeline</h2>\n<table><tr><th>#</th><th>time</th><th>incident</th><th>decision</th><th>by</th><th>what became of the incident</th></tr>"
     );
     for (k, d) in r.log.decisions.iter().enumerate() {
         let incident = if d.incident.is_some() {
@@ -451,12 +470,13 @@ pub fn html(r: &Review) -> String {
         };
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             k + 1,
             super::clock(d.time_h),
             esc(&incident),
             esc(&describe(&d.choice)),
-            decided_by(&r.log, d)
+            decided_by(&r.log, d),
+            esc(r.outcomes.get(k).map_or("", String::as_str))
         );
     }
     h.push_str("</table>\n</body>\n</html>\n");
