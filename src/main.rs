@@ -117,12 +117,15 @@ enum Command {
         after_help = "Example:\n  pocsim exercise scenarios/exercise-half-day-course.toml --team alpha --seed 3 --log out/alpha.json\n  pocsim exercise scenarios/exercise-half-day-course.toml --team alpha --seed 3 --decisions out/alpha.json   # replay a log\n\nFull screen (a terminal): the clock starts stopped; space starts and pauses it, and it stops by\nitself at every decision and message. Trainees: arrows or 1-9 choose, Enter sends, + adds military\nsupport, w asks for a waiver, h holds, x leaves unanswered, Tab then s suspends or resumes HRDDP\nsupport at a site. Trainer: i adds an inject at the chosen site, < > change the speed, q ends.\n\nPlain (--plain, or no terminal): type an option's number (2), 2+5 for military support, `w 3`,\n`wait`, `decline`, `suspend SITE` / `resume SITE`, `inject KIND SITE [TEXT]`, or `doctrine`."
     )]
     Exercise {
+        /// The scenario (one with `[[injects]]` gives the trainees messages).
         scenario: PathBuf,
+        /// The team's name (in the log and the review).
         #[arg(long, default_value = "")]
         team: String,
+        /// Teams on the same seed face the same luck.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Write the session's log (every decision with what was shown, and the outcome).
+        /// Save the session's log here after every decision (what was shown, what was chosen, the outcome).
         #[arg(long)]
         log: Option<PathBuf>,
         /// Replay the decisions of a log or hand-written decisions file instead of asking.
@@ -135,9 +138,10 @@ enum Command {
         /// Full screen: simulated hours per second of wall time while the clock runs.
         #[arg(long, default_value_t = 0.5)]
         speed: f64,
-        /// Replace an existing log with different content.
+        /// Replace an existing log.
         #[arg(long)]
         force: bool,
+        /// Change a scenario value for this session (kept in the log, re-applied by review).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
