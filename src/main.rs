@@ -524,14 +524,19 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     }
                     if let Some(d) = replay.leftover() {
                         let at = match d.incident {
+                            Some(i) if d.kind.is_empty() => format!("for incident {i}"),
                             Some(i) => format!("for incident {i} ({} at {})", d.kind, d.site),
                             None => "between decisions".to_string(),
                         };
                         return Err(Error::input(
                             &file.display().to_string(),
                             format!(
-                                "a decision at {:.2} h {at}, when nothing of the kind was pending",
-                                d.time_h
+                                "a decision {} {at}, when nothing of the kind was pending",
+                                if d.time_h.is_nan() {
+                                    "(no time given)".to_string()
+                                } else {
+                                    format!("at {:.2} h", d.time_h)
+                                }
                             ),
                         ));
                     }

@@ -452,3 +452,62 @@ fn an_escort_inject_sends_a_platoon_away() {
         "escorts done: {with} with the inject, {without} without"
     );
 }
+
+#[test]
+fn a_hand_written_decisions_file_needs_no_times_for_decisions() {
+    // Decisions named by incident only, a suspension at a moment, listed out of
+    // order, no scenario hash: replayed where they belong.
+    let d = std::env::temp_dir().join(format!("pocsim-hand-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let hand = d.join("answer.json");
+    std::fs::write(
+        &hand,
+        r#"{ "seed": 3, "decisions": [
+            { "incident": 1, "choice": { "action": "decline" } },
+            { "time_h": 30.0, "choice": { "action": "host_support", "site": "town", "supported": false } },
+            { "incident": 2, "choice": { "action": "wait" } }
+        ] }"#,
+    )
+    .unwrap();
+    let out = d.join("out.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_pocsim"))
+        .args(["exercise", COURSE, "--seed", "3", "--decisions"])
+        .arg(&hand)
+        .arg("--log")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let log = read_log(&out).unwrap();
+    let of = |i: usize| {
+        log.decisions
+            .iter()
+            .find(|x| x.incident == Some(i))
+            .unwrap()
+    };
+    assert_eq!(of(1).choice, Choice::Decline);
+    assert_eq!(of(2).choice, Choice::Wait);
+    assert!(
+        log.decisions
+            .iter()
+            .any(|x| x.incident.is_none() && x.time_h == 30.0)
+    );
+    // A choice between decisions without a time is refused with the reason.
+    std::fs::write(
+        &hand,
+        r#"{ "seed": 3, "decisions": [ { "choice": { "action": "host_support", "site": "town", "supported": false } } ] }"#,
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_pocsim"))
+        .args(["exercise", COURSE, "--seed", "3", "--decisions"])
+        .arg(&hand)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("decisions[0]: an inject or a choice between decisions needs `time_h`")
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

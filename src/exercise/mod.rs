@@ -47,9 +47,16 @@ pub enum Choice {
     },
 }
 
+fn unknown_time() -> f64 {
+    f64::NAN
+}
+
 /// One logged decision, with what was shown when it was taken.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoggedDecision {
+    /// When it was taken. A hand-written decision for an incident may leave it
+    /// out: it then applies whenever that incident's decision comes.
+    #[serde(default = "unknown_time")]
     pub time_h: f64,
     /// The incident whose decision was pending; none for a choice taken between
     /// decisions (at an inject's message or a trainer's pause).
@@ -69,8 +76,13 @@ pub struct LoggedDecision {
 /// The exercise log (`--log`), also a decisions file (`--decisions`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExerciseLog {
+    #[serde(default)]
     pub pocsim_version: String,
+    #[serde(default)]
     pub scenario_file: String,
+    /// SHA-256 of the simulated scenario; a hand-written decisions file may
+    /// leave it out (it is then not checked).
+    #[serde(default)]
     pub scenario_hash: String,
     pub seed: u64,
     #[serde(default)]
@@ -113,8 +125,9 @@ pub trait Trainee {
         false
     }
 
-    /// The next time, after `now_h`, at which the clock should stop.
-    fn next_stop(&self, _now_h: f64) -> f64 {
+    /// The next time strictly after `after_h` (the last stop between decisions)
+    /// at which the clock should stop.
+    fn next_stop(&self, _after_h: f64) -> f64 {
         f64::INFINITY
     }
 }
@@ -482,8 +495,14 @@ pub fn play(
 
 /// [`play`] on a session already set up (to save its log as it goes).
 pub fn play_session(mut session: Session, trainee: &mut dyn Trainee) -> (ExerciseLog, RunResult) {
+    // The last moment the trainee was asked between decisions: the clock is
+    // never asked to stop there again, so the session always moves on.
+    let mut asked_h = f64::NEG_INFINITY;
     loop {
-        let stop = session.advance(trainee.next_stop(session.now_h()));
+        let stop = session.advance(trainee.next_stop(asked_h));
+        if matches!(stop, Stop::Reached | Stop::Message(_)) {
+            asked_h = session.now_h();
+        }
         if stop == Stop::Done || session.handed_over() {
             break;
         }
@@ -553,7 +572,18 @@ pub struct Replay {
 impl Replay {
     /// Checks that the log belongs to this scenario before replaying it.
     pub fn new(log: &ExerciseLog, loaded: &LoadedScenario, file: &str) -> Result<Replay, Error> {
-        if log.scenario_hash != loaded.hash {
+        if let Some((k, _)) = log.decisions.iter().enumerate().find(|(_, d)| {
+            (d.incident.is_none() || matches!(d.choice, Choice::Inject { .. }))
+                && !d.time_h.is_finite()
+        }) {
+            return Err(Error::input(
+                file,
+                format!(
+                    "decisions[{k}]: an inject or a choice between decisions needs `time_h` (the moment, in hours from the start)"
+                ),
+            ));
+        }
+        if !log.scenario_hash.is_empty() && log.scenario_hash != loaded.hash {
             return Err(Error::input(
                 file,
                 format!(
@@ -621,7 +651,8 @@ impl Trainee for Replay {
         } else {
             next.incident == Some(s.incident.id)
         };
-        if !same || (next.time_h - s.now_h).abs() > 1e-6 {
+        let at_time = (next.time_h - s.now_h).abs() <= 1e-6 || next.time_h.is_nan();
+        if !same || !at_time {
             // This decision point was not in the file: doctrine takes it.
             return Some(doctrine_choice(session.model, s));
         }
@@ -636,18 +667,21 @@ impl Trainee for Replay {
             return None;
         }
         self.drop_stale(now);
-        let next = self.decisions.front()?;
-        if next.incident.is_some() || (next.time_h - now).abs() > 1e-6 {
-            return None;
-        }
-        Some(self.decisions.pop_front().expect("peeked").choice)
+        // The first choice logged for this moment between decisions (a
+        // hand-written file may list it after decisions that come later).
+        let k = self
+            .decisions
+            .iter()
+            .position(|d| d.incident.is_none() && (d.time_h - now).abs() <= 1e-6)?;
+        self.decisions.remove(k).map(|d| d.choice)
     }
 
-    fn next_stop(&self, now_h: f64) -> f64 {
+    fn next_stop(&self, after_h: f64) -> f64 {
         self.decisions
             .iter()
-            .find(|d| d.incident.is_none() && d.time_h >= now_h - 1e-6)
-            .map_or(f64::INFINITY, |d| d.time_h)
+            .filter(|d| d.incident.is_none() && d.time_h > after_h)
+            .map(|d| d.time_h)
+            .fold(f64::INFINITY, f64::min)
     }
 }
 
@@ -659,13 +693,16 @@ pub struct DoctrineWithInjects {
 
 impl DoctrineWithInjects {
     pub fn new(log: &ExerciseLog) -> Self {
+        let mut injects: Vec<(f64, Choice)> = log
+            .decisions
+            .iter()
+            .filter(|d| matches!(d.choice, Choice::Inject { .. }))
+            .map(|d| (d.time_h, d.choice.clone()))
+            .collect();
+        // Stable: injects of one moment keep the log's order.
+        injects.sort_by(|a, b| a.0.total_cmp(&b.0));
         DoctrineWithInjects {
-            injects: log
-                .decisions
-                .iter()
-                .filter(|d| matches!(d.choice, Choice::Inject { .. }))
-                .map(|d| (d.time_h, d.choice.clone()))
-                .collect(),
+            injects: injects.into(),
         }
     }
 
@@ -695,7 +732,7 @@ impl Trainee for DoctrineWithInjects {
         self.due(session.now_h())
     }
 
-    fn next_stop(&self, _now_h: f64) -> f64 {
+    fn next_stop(&self, _after_h: f64) -> f64 {
         self.injects.front().map_or(f64::INFINITY, |(t, _)| *t)
     }
 }

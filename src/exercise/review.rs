@@ -46,8 +46,8 @@ impl Trainee for Swapped {
         self.inner.between(session, stop, problem)
     }
 
-    fn next_stop(&self, now_h: f64) -> f64 {
-        self.inner.next_stop(now_h)
+    fn next_stop(&self, after_h: f64) -> f64 {
+        self.inner.next_stop(after_h)
     }
 }
 
