@@ -509,5 +509,40 @@ fn a_hand_written_decisions_file_needs_no_times_for_decisions() {
         String::from_utf8_lossy(&o.stderr)
             .contains("decisions[0]: an inject or a choice between decisions needs `time_h`")
     );
+    // A decision for an incident that never needs one, before a choice between
+    // decisions: refused, not stuck.
+    std::fs::write(
+        &hand,
+        r#"{ "seed": 3, "decisions": [
+            { "incident": 0, "choice": { "action": "decline" } },
+            { "time_h": 30.0, "choice": { "action": "host_support", "site": "town", "supported": false } }
+        ] }"#,
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pocsim"))
+        .args(["exercise", COURSE, "--seed", "3", "--decisions"])
+        .arg(&hand)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if t0.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the replay did not finish");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(2));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(
+        err.contains("for incident 0, when nothing of the kind was pending"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&d);
 }
