@@ -8,6 +8,7 @@
 //! `POCSIM_FUZZ_CASES=20000 cargo test --release --test fuzz` runs a long campaign.
 
 use pocsim::engine::RunOptions;
+use pocsim::exercise::{Choice, ExerciseLog, LoggedDecision, Replay, play};
 use pocsim::{Doctrine, Model, Seed, load_scenario_str, run};
 use proptest::prelude::*;
 
@@ -157,6 +158,86 @@ proptest! {
             text = apply(&text, m);
         }
         exercise(&text);
+    }
+}
+
+/// A decision as a hand-written file might hold it: any incident or none, any
+/// time or none (also negative or past the horizon), any action, names that
+/// exist and names that do not.
+fn decision() -> impl Strategy<Value = LoggedDecision> {
+    let name = prop::sample::select(vec![
+        "fpu-a",
+        "ipo-town",
+        "host@town",
+        "town",
+        "camp",
+        "nowhere",
+        "",
+    ]);
+    let kind = prop::sample::select(vec!["armed_attack", "crsv", "public_disorder", "volcano"]);
+    let choice = prop_oneof![
+        (name.clone(), prop::option::of(name.clone())).prop_map(|(u, s)| Choice::Dispatch {
+            unit: u.to_string(),
+            support: s.map(str::to_string)
+        }),
+        name.clone().prop_map(|u| Choice::Waiver {
+            unit: u.to_string()
+        }),
+        Just(Choice::Wait),
+        Just(Choice::Decline),
+        (name.clone(), any::<bool>()).prop_map(|(s, b)| Choice::HostSupport {
+            site: s.to_string(),
+            supported: b
+        }),
+        (kind, name).prop_map(|(k, s)| Choice::Inject {
+            kind: k.to_string(),
+            site: s.to_string(),
+            text: String::new()
+        }),
+    ];
+    (
+        prop::option::of(0usize..40),
+        prop::option::of(-10.0f64..120.0),
+        choice,
+    )
+        .prop_map(|(incident, t, choice)| LoggedDecision {
+            time_h: t.unwrap_or(f64::NAN),
+            incident,
+            kind: String::new(),
+            site: String::new(),
+            choice,
+            shown: Vec::new(),
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 3, failure_persistence: None, .. ProptestConfig::default() })]
+
+    /// Any decisions file is replayed to the end or refused: never a panic, never stuck.
+    #[test]
+    fn arbitrary_decision_files_never_panic_or_hang(decisions in prop::collection::vec(decision(), 0..12)) {
+        let loaded = pocsim::load_scenario(
+            "scenarios/exercise-half-day-course.toml".as_ref(),
+            &[],
+        )
+        .unwrap();
+        let model = Model::build(&loaded.scenario);
+        let log = ExerciseLog {
+            pocsim_version: String::new(),
+            scenario_file: String::new(),
+            scenario_hash: String::new(),
+            seed: 3,
+            replication: 0,
+            team: String::new(),
+            overrides: Vec::new(),
+            decisions,
+            handed_over_h: None,
+            outcome: None,
+        };
+        if let Ok(mut replay) = Replay::new(&log, &loaded, "fuzz.json") {
+            let (out, _) = play(&loaded, &model, Seed::new(3, 0), "t", &mut replay);
+            prop_assert!(out.outcome.is_some());
+        }
     }
 }
 
