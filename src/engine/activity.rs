@@ -134,21 +134,23 @@ impl Simulation<'_> {
                 .copied()
                 .filter(|&s| m.site_risk[s] > 0.0),
         );
-        let mut scored: Vec<(f64, SiteId)> = std::mem::take(&mut self.hot_scores);
+        // Sort keys: the score descending (positive floats order like their
+        // bits), then the site ascending: one integer compare each.
+        let mut scored: Vec<u128> = std::mem::take(&mut self.hot_scores);
         scored.clear();
-        scored.extend(
-            plan.iter()
-                .map(|&s| ((1.0 + self.tension(s)) * m.site_risk[s], s)),
-        );
-        let order = |a: &(f64, SiteId), b: &(f64, SiteId)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        scored.extend(plan.iter().map(|&s| {
+            let score = (1.0 + self.tension(s)) * m.site_risk[s];
+            debug_assert!(score > 0.0);
+            (u128::from(u64::MAX - score.to_bits()) << 64) | s as u128
+        }));
         self.hot_plan_truncated = scored.len() > keep;
         if self.hot_plan_truncated {
-            scored.select_nth_unstable_by(keep, order);
+            scored.select_nth_unstable(keep);
             scored.truncate(keep);
         }
-        scored.sort_unstable_by(order);
+        scored.sort_unstable();
         plan.clear();
-        plan.extend(scored.iter().map(|x| x.1));
+        plan.extend(scored.iter().map(|&x| (x as u64) as SiteId));
         self.hot_plan = plan;
         self.hot_scores = scored;
     }

@@ -52,10 +52,14 @@ impl Simulation<'_> {
         let incident_seed = rand::Rng::next_u64(rng);
         let bound = proc.rate_per_h * proc.max_multiplier;
         let next = self.now + exponential(rng, bound);
-        if next < self.horizon {
-            self.queue
-                .push(next, super::Event::ThreatCandidate(p as u32));
-        }
+        self.clocks.set(
+            p,
+            if next < self.horizon {
+                next
+            } else {
+                f64::INFINITY
+            },
+        );
         let rate = proc.rate_per_h * self.rate_multiplier(proc.site, proc.kind, proc.crowding);
         if u_accept * bound >= rate {
             return;

@@ -24,6 +24,7 @@ macro_rules! log {
 }
 
 mod activity;
+mod clocks;
 mod daily;
 mod dispatch;
 mod incidents;
@@ -188,6 +189,8 @@ pub struct Simulation<'m> {
     now: f64,
     horizon: f64,
     queue: EventQueue,
+    /// Next candidate of each threat process (the most frequent events).
+    clocks: clocks::ProcessClocks,
     threat_rngs: Vec<Stream>,
     abuse_rngs: Vec<Stream>,
     escort_rng: Stream,
@@ -217,7 +220,7 @@ pub struct Simulation<'m> {
     patrol_rotation: usize,
     /// Today's hot-spot patrol plan, best site first (and its scratch scores).
     hot_plan: Vec<SiteId>,
-    hot_scores: Vec<(f64, SiteId)>,
+    hot_scores: Vec<u128>,
     /// The plan holds only the best sites of the day.
     hot_plan_truncated: bool,
     justice_tokens: f64,
@@ -319,7 +322,8 @@ impl<'m> Simulation<'m> {
             opts,
             now: 0.0,
             horizon,
-            queue: EventQueue::with_capacity(m.processes.len() + m.units.len() * 2 + 64),
+            queue: EventQueue::with_capacity(m.units.len() * 2 + 64),
+            clocks: clocks::ProcessClocks::new(m.processes.len()),
             threat_rngs: m
                 .processes
                 .iter()
@@ -386,7 +390,7 @@ impl<'m> Simulation<'m> {
             let bound = proc.rate_per_h * proc.max_multiplier;
             let t = exponential(&mut sim.threat_rngs[p], bound);
             if t < horizon {
-                sim.queue.push(t, Event::ThreatCandidate(p as u32));
+                sim.clocks.set(p, t);
             }
         }
         for (h, post) in m.hosts.iter().enumerate() {
@@ -469,26 +473,31 @@ impl<'m> Simulation<'m> {
             if self.done {
                 return Step::Done;
             }
-            let next = self.queue.peek_time().unwrap_or(f64::INFINITY);
+            let next_event = self.queue.peek_time().unwrap_or(f64::INFINITY);
+            let (next_candidate, p) = self.clocks.peek();
+            let next = next_event.min(next_candidate);
             if next.min(self.horizon) > limit {
                 self.now = self.now.max(limit);
                 return Step::Reached;
             }
-            match self.queue.peek_time() {
-                Some(t) if t <= self.horizon => {
-                    self.queue_peak = self.queue_peak.max(self.queue.len());
-                    self.events_processed += 1;
+            if next <= self.horizon {
+                self.queue_peak = self.queue_peak.max(self.queue.len() + self.clocks.live());
+                self.events_processed += 1;
+                // On an exact tie the queued event goes first.
+                if next_candidate < next_event {
+                    self.now = next_candidate;
+                    self.on_threat_candidate(p);
+                } else {
                     let (t, ev) = self.queue.pop().expect("peeked");
                     self.now = t;
                     self.handle(ev);
-                    if self.opts.self_check {
-                        self.check_invariants();
-                    }
                 }
-                _ => {
-                    self.now = self.horizon;
-                    self.done = true;
+                if self.opts.self_check {
+                    self.check_invariants();
                 }
+            } else {
+                self.now = self.horizon;
+                self.done = true;
             }
         }
     }
@@ -631,7 +640,6 @@ impl<'m> Simulation<'m> {
 
     fn handle(&mut self, ev: Event) {
         match ev {
-            Event::ThreatCandidate(p) => self.on_threat_candidate(p as usize),
             Event::HostAbuse(h) => self.on_host_abuse(h as usize),
             Event::Report(i) => self.on_report(i as usize),
             Event::Approval {

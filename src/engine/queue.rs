@@ -4,8 +4,6 @@
 /// Something that happens at a moment of simulated time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
-    /// A candidate occurrence of threat process `p` (accepted or thinned).
-    ThreatCandidate(u32),
     /// A candidate abuse by host police post `h`.
     HostAbuse(u32),
     /// Incident `i` reaches the operations centre.
@@ -133,27 +131,42 @@ impl EventQueue {
         let last = self.heap.pop().expect("not empty");
         let n = self.heap.len();
         if n > 0 {
-            // Sift the last entry down from the root.
+            // Sift the last entry down from the root. Full groups of four
+            // children (all but the last group) are compared unrolled.
+            let heap = &mut self.heap[..n];
             let mut i = 0;
             loop {
                 let first = i * ARITY + 1;
-                if first >= n {
-                    break;
-                }
-                let end = (first + ARITY).min(n);
-                let kids = &self.heap[first..end];
-                let mut best = first;
-                let mut min = kids[0];
-                for (k, &e) in kids.iter().enumerate().skip(1) {
-                    if e < min {
-                        min = e;
-                        best = first + k;
+                let (best, min) = if first + ARITY <= n {
+                    let k: &[u128; ARITY] = heap[first..first + ARITY]
+                        .try_into()
+                        .expect("a group of four");
+                    let (mut b, mut m) = (0, k[0]);
+                    if k[1] < m {
+                        (b, m) = (1, k[1]);
                     }
-                }
+                    if k[2] < m {
+                        (b, m) = (2, k[2]);
+                    }
+                    if k[3] < m {
+                        (b, m) = (3, k[3]);
+                    }
+                    (first + b, m)
+                } else if first < n {
+                    let mut b = first;
+                    for c in first + 1..n {
+                        if heap[c] < heap[b] {
+                            b = c;
+                        }
+                    }
+                    (b, heap[b])
+                } else {
+                    break;
+                };
                 if min >= last {
                     break;
                 }
-                self.heap[i] = min;
+                heap[i] = min;
                 i = best;
             }
             self.heap[i] = last;
