@@ -161,7 +161,12 @@ fn full_screen_exercise_with_a_trainer_inject_and_a_forbidden_option() {
     t.keys(&["q"]);
     t.wait_for("End the session?", 10);
     t.keys(&["y"]);
-    t.wait_for(" OVER ", 30);
+    let s = t.wait_for(" OVER ", 30);
+    // The last screen sets the team's outcome beside standard procedure's.
+    assert!(
+        s.contains("civilians harmed (killed)") && s.contains("standard procedure"),
+        "{s}"
+    );
     t.keys(&["q"]);
     let s = t.wait_for("EXIT=0", 30);
     assert!(s.contains("Protection outcomes"), "{s}");

@@ -181,7 +181,8 @@ pub(crate) struct EscortRequest {
     pub settled: bool,
 }
 
-/// One replication in progress.
+/// One replication in progress (a clone goes on from the same state).
+#[derive(Clone)]
 pub struct Simulation<'m> {
     m: &'m Model,
     seed: Seed,

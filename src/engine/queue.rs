@@ -72,7 +72,7 @@ const SLOT_BITS: u32 = 24;
 /// The heap holds 16-byte keys: the time's bits (times are never negative, so
 /// their IEEE bits order like the numbers) and, above the event's slot, the
 /// order of scheduling, which breaks ties. Events themselves sit in a slab.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct EventQueue {
     /// time bits << 64 | seq << SLOT_BITS | slot: one integer compare orders them.
     heap: Vec<u128>,

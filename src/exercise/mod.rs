@@ -240,6 +240,7 @@ pub enum Stop {
 /// Front ends (plain, full screen, a replay) drive it one stop at a time.
 pub struct Session<'m> {
     pub model: &'m Model,
+    seed: Seed,
     sim: Simulation<'m>,
     log: ExerciseLog,
     /// Standard procedure has taken over from the trainees.
@@ -263,6 +264,7 @@ impl<'m> Session<'m> {
         };
         Session {
             model,
+            seed,
             sim: Simulation::new(model, seed, opts),
             log: ExerciseLog {
                 pocsim_version: crate::VERSION.to_string(),
@@ -452,6 +454,34 @@ impl<'m> Session<'m> {
                 self.stop = Stop::Reached;
             }
         }
+    }
+
+    /// Once the horizon is reached: the team's outcome, and standard
+    /// procedure's on the same seed with the same trainer injects (same luck,
+    /// different judgement), for the last screen of a session.
+    pub fn outcome_preview(&self) -> Option<(crate::metrics::Summary, crate::metrics::Summary)> {
+        if self.stop != Stop::Done {
+            return None;
+        }
+        let team = self.sim.clone().finish().summary;
+        let fresh = Session {
+            model: self.model,
+            seed: self.seed,
+            sim: Simulation::new(self.model, self.seed, RunOptions::default()),
+            log: ExerciseLog {
+                decisions: Vec::new(),
+                outcome: None,
+                ..self.log.clone()
+            },
+            doctrine: false,
+            stop: Stop::Reached,
+            autosave: None,
+            save_error: None,
+        };
+        let doctrine = play_session(fresh, &mut DoctrineWithInjects::new(&self.log))
+            .1
+            .summary;
+        Some((team, doctrine))
     }
 
     /// Runs to the horizon under standard procedure and returns the log and outcome.

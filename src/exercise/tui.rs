@@ -63,6 +63,8 @@ pub struct App<'m> {
     messages_h: f64,
     /// The session is over and the trainees may leave.
     pub quit: bool,
+    /// At the end: the team's outcome and standard procedure's on the same seed.
+    pub outcome: Option<(crate::metrics::Summary, crate::metrics::Summary)>,
     /// Threat kinds the scenario models (what the trainer may inject).
     kinds: Vec<ThreatKind>,
 }
@@ -88,6 +90,7 @@ impl<'m> App<'m> {
             messages: Default::default(),
             messages_h: f64::NEG_INFINITY,
             quit: false,
+            outcome: None,
             kinds,
         }
     }
@@ -111,8 +114,17 @@ impl<'m> App<'m> {
         match stop {
             Stop::Message(_) => {}
             Stop::Decision => self.new_decision(),
-            Stop::Done => self.feed_line("The exercise is over: press q to leave.".into()),
+            Stop::Done => self.finished(),
             Stop::Reached => {}
+        }
+    }
+
+    /// The horizon is reached: the outcome for the last screen.
+    fn finished(&mut self) {
+        if self.outcome.is_none() {
+            self.notice = None;
+            self.outcome = self.session.outcome_preview();
+            self.feed_line("The exercise is over: press q to leave.".into());
         }
     }
 
@@ -462,9 +474,9 @@ pub fn run(app: &mut App, on_change: &mut dyn FnMut(&Session)) -> std::io::Resul
                 app.paused = false;
                 app.session.advance(f64::INFINITY);
                 app.feed_line("Standard procedure played the rest of the exercise.".into());
-                app.feed_line("The exercise is over: press q to leave.".into());
                 app.modal = Modal::None;
                 app.events_seen = app.session.sim().events().len();
+                app.finished();
             }
         }
         Ok(())
@@ -560,5 +572,17 @@ mod tests {
         press(&mut app, KeyCode::Char(' '));
         press(&mut app, KeyCode::Enter);
         assert_eq!(app.session.decisions().len(), before + 1);
+        // To the end under standard procedure: the outcome beside doctrine's.
+        app.session.hand_over();
+        app.session.advance(f64::INFINITY);
+        app.finished();
+        let (team, doctrine) = app.outcome.clone().expect("an outcome at the end");
+        assert!(team.incidents_true > 0 && doctrine.incidents_true > 0);
+        let s = screen(&app, 132, 44);
+        assert!(
+            s.contains(" OVER ") && s.contains("standard procedure"),
+            "{s}"
+        );
+        screen(&app, 40, 12);
     }
 }

@@ -80,7 +80,11 @@ pub fn draw(f: &mut Frame, app: &App) {
         Constraint::Length(1),
         Constraint::Length((n_sites + 3).clamp(6, 12)),
         Constraint::Length((n_units + 3).min(10)),
-        Constraint::Length((n_options + 5).clamp(6, 16)),
+        Constraint::Length(if app.outcome.is_some() {
+            10
+        } else {
+            (n_options + 5).clamp(6, 16)
+        }),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
@@ -130,7 +134,7 @@ fn draw_header(f: &mut Frame, app: &App, area: Rect) {
         Span::raw(format!(" · {} h/s ", app.speed)),
         state,
         Span::raw(if s.handed_over() {
-            " standard procedure has taken over"
+            " handed over to standard procedure"
         } else {
             ""
         }),
@@ -381,8 +385,48 @@ fn draw_decision(f: &mut Frame, app: &App, area: Rect) {
             " Decision: the clock is stopped ".to_string()
         }
         None if app.session.stop() == Stop::Done => {
+            if let Some((t, d)) = &app.outcome {
+                let pct = |x: f64| {
+                    if x.is_finite() {
+                        format!("{:.0}%", 100.0 * x)
+                    } else {
+                        "-".to_string()
+                    }
+                };
+                let rows = [
+                    ("", "team".to_string(), "standard procedure".to_string()),
+                    (
+                        "civilians harmed (killed)",
+                        format!("{} ({})", t.civilians_harmed, t.civilians_killed),
+                        format!("{} ({})", d.civilians_harmed, d.civilians_killed),
+                    ),
+                    (
+                        "incidents prevented",
+                        t.incidents_prevented.to_string(),
+                        d.incidents_prevented.to_string(),
+                    ),
+                    (
+                        "attacks answered before violence",
+                        pct(t.attacks_answered_in_time_share),
+                        pct(d.attacks_answered_in_time_share),
+                    ),
+                    (
+                        "complicity events",
+                        t.complicity_events.to_string(),
+                        d.complicity_events.to_string(),
+                    ),
+                ];
+                for (k, (name, a, b)) in rows.iter().enumerate() {
+                    let line = format!("{name:<34}{a:>12}   {b:>20}");
+                    lines.push(if k == 0 {
+                        Line::styled(line, Style::new().add_modifier(Modifier::BOLD))
+                    } else {
+                        Line::from(line)
+                    });
+                }
+            }
             lines.push(Line::from(
-                "The exercise is over. The log holds every decision; `pocsim review LOG` shows what they did.",
+                "Same seed, same luck: the difference is judgement. `pocsim review LOG` shows which decisions mattered.",
             ));
             " Outcome ".to_string()
         }
