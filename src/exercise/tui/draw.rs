@@ -124,20 +124,28 @@ fn draw_header(f: &mut Frame, app: &App, area: Rect) {
         Stop::Message(_) => Span::styled(" MESSAGE ", Style::new().bg(Color::Magenta)),
         Stop::Reached => Span::styled(" RUNNING ", Style::new().bg(Color::Green).fg(Color::Black)),
     };
+    // What matters most comes first, so that a narrow terminal cuts the rest.
     let line = Line::from(vec![
+        state,
         Span::styled(
-            format!(" pocsim exercise · {} ", s.model.scenario.scenario.name),
+            format!(" {} ", clock(s.now_h())),
             Style::new().add_modifier(Modifier::BOLD),
         ),
-        Span::raw(format!("· team {} · seed {} · ", s.team(), s.seed())),
-        Span::styled(clock(s.now_h()), Style::new().add_modifier(Modifier::BOLD)),
-        Span::raw(format!(" · {} h/s ", app.speed)),
-        state,
+        Span::raw(format!("· {} h/s ", app.speed)),
         Span::raw(if s.handed_over() {
-            " handed over to standard procedure"
+            "· handed over to standard procedure "
         } else {
             ""
         }),
+        Span::styled(
+            format!("· {} ", s.model.scenario.scenario.name),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!(
+            "· team {} · seed {} · pocsim exercise",
+            s.team(),
+            s.seed()
+        )),
     ]);
     f.render_widget(Paragraph::new(line), area);
 }
