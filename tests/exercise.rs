@@ -546,3 +546,131 @@ fn a_hand_written_decisions_file_needs_no_times_for_decisions() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Sends the first ready FPU with `platoons` platoons at every decision where
+/// one can go (0: doctrine's choice throughout), and returns the outcome and the log.
+fn fpu_platoons(
+    loaded: &pocsim::LoadedScenario,
+    model: &Model,
+    seed: Seed,
+    platoons: u32,
+) -> (pocsim::Summary, pocsim::exercise::ExerciseLog) {
+    let mut s = Session::new(loaded, model, seed, "t");
+    loop {
+        match s.advance(f64::INFINITY) {
+            Stop::Done => break,
+            Stop::Decision => {
+                let sit = s.situation().unwrap().clone();
+                let fpu = sit.options.iter().find(|o| {
+                    o.unit_kind == pocsim::model::UnitKind::Fpu
+                        && o.status == pocsim::policy::Status::Ready
+                });
+                let c = match fpu.filter(|_| platoons > 0) {
+                    Some(o) => Choice::Dispatch {
+                        unit: model.units[o.unit].id.clone(),
+                        support: None,
+                        platoons: Some(platoons),
+                    },
+                    None => doctrine_choice(model, &sit),
+                };
+                if s.apply(c).is_err() {
+                    let c = doctrine_choice(model, s.situation().unwrap());
+                    s.apply(c).unwrap();
+                }
+            }
+            _ => {}
+        }
+    }
+    let (log, r) = s.finish();
+    (r.summary, log)
+}
+
+#[test]
+fn trainees_choose_how_many_platoons_go_where_a_unit_may_split() {
+    // The tutorial's FPU (four platoons of 35) against criminal violence made to
+    // need 140 officers: one platoon at a time protects less than the platoons
+    // the threat needs (what doctrine sends, shown as platoons = 0 here).
+    let ov = [pocsim::Override::parse("threat_kinds.criminal_violence.force_needed=140").unwrap()];
+    let loaded = load_scenario(T.as_ref(), &ov).unwrap();
+    let model = Model::build(&loaded.scenario);
+    let (mut one, mut three) = (0u64, 0u64);
+    for r in 0..40 {
+        let seed = Seed::new(21, r);
+        let (a, log) = fpu_platoons(&loaded, &model, seed, 1);
+        let (b, _) = fpu_platoons(&loaded, &model, seed, 0);
+        one += a.civilians_harmed;
+        three += b.civilians_harmed;
+        if r == 0 {
+            // The chosen strength is logged and replays exactly.
+            assert!(log.decisions.iter().any(|d| matches!(
+                d.choice,
+                Choice::Dispatch {
+                    platoons: Some(1),
+                    ..
+                }
+            )));
+            let mut replay = Replay::new(&log, &loaded, "log.json").unwrap();
+            let (again, _) = play(&loaded, &model, seed, "t", &mut replay);
+            assert!(replay.error.is_none());
+            assert_eq!(again.outcome, log.outcome);
+        }
+    }
+    assert!(
+        one as f64 > three as f64 * 1.03,
+        "civilians harmed: {one} sending one platoon, {three} sending what the threat needs"
+    );
+    // The options are rebuilt with the chosen strength: fewer officers, less effect.
+    let opts = pocsim::RunOptions {
+        list_all_options: true,
+        ..Default::default()
+    };
+    let mut sim = pocsim::Simulation::new(&model, Seed::new(3, 0), opts);
+    let (before, after) = loop {
+        assert_eq!(
+            sim.step(),
+            pocsim::Step::Decision,
+            "no decision with two platoons"
+        );
+        let sit = sim.situation().clone();
+        match sit
+            .options
+            .iter()
+            .position(|o| model.units[o.unit].id == "fpu-a" && o.platoons > 1)
+        {
+            Some(k) => {
+                sim.set_platoons(k, 1).unwrap();
+                break (sit.options[k].clone(), sim.situation().options[k].clone());
+            }
+            None => sim
+                .decide(pocsim::Decider::decide(
+                    &mut pocsim::Doctrine::default(),
+                    &sit,
+                ))
+                .unwrap(),
+        }
+    };
+    assert_eq!(after.platoons, 1);
+    assert!(after.officers < before.officers);
+    assert!(
+        after.effectiveness < before.effectiveness,
+        "{before:?} -> {after:?}"
+    );
+    assert!(
+        sim.set_platoons(0, 99).is_err(),
+        "more platoons than are free"
+    );
+    // Under no-split the whole unit moves: a platoon count is refused, with the reason.
+    let ov = [pocsim::Override::parse("forces.fpus[0].caveats.no_split=true").unwrap()];
+    let loaded = load_scenario(T.as_ref(), &ov).unwrap();
+    let model = Model::build(&loaded.scenario);
+    let mut s = Session::new(&loaded, &model, Seed::new(3, 0), "t");
+    while s.advance(f64::INFINITY) != Stop::Decision {}
+    let e = s
+        .apply(Choice::Dispatch {
+            unit: "fpu-a".into(),
+            support: None,
+            platoons: Some(1),
+        })
+        .unwrap_err();
+    assert!(e.contains("moves whole (no_split)"), "{e}");
+}

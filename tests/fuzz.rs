@@ -176,10 +176,16 @@ fn decision() -> impl Strategy<Value = LoggedDecision> {
     ]);
     let kind = prop::sample::select(vec!["armed_attack", "crsv", "public_disorder", "volcano"]);
     let choice = prop_oneof![
-        (name.clone(), prop::option::of(name.clone())).prop_map(|(u, s)| Choice::Dispatch {
-            unit: u.to_string(),
-            support: s.map(str::to_string)
-        }),
+        (
+            name.clone(),
+            prop::option::of(name.clone()),
+            prop::option::of(0u32..6)
+        )
+            .prop_map(|(u, s, n)| Choice::Dispatch {
+                unit: u.to_string(),
+                support: s.map(str::to_string),
+                platoons: n,
+            }),
         name.clone().prop_map(|u| Choice::Waiver {
             unit: u.to_string()
         }),

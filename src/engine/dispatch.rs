@@ -98,7 +98,10 @@ impl Simulation<'_> {
                     }
                 }
                 UnitKind::Fpu => {
-                    let want = self.platoons_needed(u, kind);
+                    let want = match self.platoon_choice {
+                        Some((inc, uu, n)) if inc as usize == i && uu == u => n,
+                        _ => self.platoons_needed(u, kind),
+                    };
                     (want.min(st.idle).max(1), st.idle == 0)
                 }
                 UnitKind::Host => (1, false),

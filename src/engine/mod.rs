@@ -209,6 +209,9 @@ pub struct Simulation<'m> {
     awaiting: Option<u32>,
     /// An inject's message to show before anything else happens.
     message: Option<u32>,
+    /// Platoons the operations centre chose for one unit at the pending
+    /// decision: (incident, unit, platoons).
+    platoon_choice: Option<(u32, UnitId, u32)>,
     /// Incidents started by [`Simulation::start_incident`], for their streams' keys.
     started: u64,
     situation: Situation,
@@ -346,6 +349,7 @@ impl<'m> Simulation<'m> {
             escorts_waiting: Vec::new(),
             awaiting: None,
             message: None,
+            platoon_choice: None,
             started: 0,
             pending_moves: Vec::new(),
             escort_moves: Vec::new(),
@@ -530,6 +534,7 @@ impl<'m> Simulation<'m> {
                     }
                 }
                 self.awaiting = None;
+                self.platoon_choice = None;
                 self.dispatch(i, &o, false);
                 if let Some(s) = support {
                     let so = self.situation.options[s].clone();
@@ -543,6 +548,7 @@ impl<'m> Simulation<'m> {
                         if r.waivable() && o.unit_kind == UnitKind::Fpu && o.platoons > 0 =>
                     {
                         self.awaiting = None;
+                        self.platoon_choice = None;
                         self.dispatch(i, &o, true);
                     }
                     _ => {
@@ -555,6 +561,7 @@ impl<'m> Simulation<'m> {
             }
             Decision::Wait => {
                 self.awaiting = None;
+                self.platoon_choice = None;
                 self.waiting.push(i as u32);
                 log!(
                     self,
@@ -567,6 +574,7 @@ impl<'m> Simulation<'m> {
             }
             Decision::Decline => {
                 self.awaiting = None;
+                self.platoon_choice = None;
                 log!(
                     self,
                     "decline",
@@ -582,6 +590,47 @@ impl<'m> Simulation<'m> {
             }
         }
         Ok(())
+    }
+
+    /// Sets how many platoons the FPU of option `option` would send to the
+    /// pending incident (instead of the platoons the threat needs); the options
+    /// are rebuilt (strength, effectiveness, vehicles, arrival).
+    pub fn set_platoons(&mut self, option: usize, platoons: u32) -> Result<(), DecisionError> {
+        let i = self.awaiting.ok_or(DecisionError::NothingPending)?;
+        let u = self.option(option)?.unit;
+        let unit = &self.m.units[u];
+        let why = |why: String| DecisionError::NotDispatchable { option, why };
+        if unit.kind != UnitKind::Fpu {
+            return Err(why(format!(
+                "{} is not a formed unit: it goes whole",
+                unit.id
+            )));
+        }
+        if unit.caveats.no_split || unit.caveats.static_guard_only {
+            return Err(why(format!(
+                "{} moves whole (no_split): it cannot send part of itself",
+                unit.id
+            )));
+        }
+        let free = self.units[u].idle;
+        if platoons == 0 || platoons > free {
+            return Err(why(format!(
+                "{} has {free} platoon(s) free; choose from 1 to {free}",
+                unit.id
+            )));
+        }
+        self.platoon_choice = Some((i, u, platoons));
+        self.build_situation(i as usize);
+        Ok(())
+    }
+
+    /// Forgets a platoon count set by [`Simulation::set_platoons`].
+    pub fn reset_platoons(&mut self) {
+        if self.platoon_choice.take().is_some()
+            && let Some(i) = self.awaiting
+        {
+            self.build_situation(i as usize);
+        }
     }
 
     /// Suspends or resumes UN support to the host police at a site (HRDDP), at

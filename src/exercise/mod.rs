@@ -27,6 +27,10 @@ pub enum Choice {
         unit: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         support: Option<String>,
+        /// Platoons of an FPU to send, where it may split (default: what the
+        /// threat needs).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        platoons: Option<u32>,
     },
     Waiver {
         unit: String,
@@ -190,7 +194,7 @@ pub fn to_decision(model: &Model, s: &Situation, c: &Choice) -> Result<Decision,
             .ok_or_else(|| format!("unit `{id}` cannot answer this incident now"))
     };
     Ok(match c {
-        Choice::Dispatch { unit, support } => Decision::Dispatch {
+        Choice::Dispatch { unit, support, .. } => Decision::Dispatch {
             option: option_of(unit)?,
             support: support.as_deref().map(option_of).transpose()?,
         },
@@ -217,6 +221,7 @@ pub fn doctrine_choice(model: &Model, s: &Situation) -> Choice {
         Decision::Dispatch { option, support } => Choice::Dispatch {
             unit: model.units[s.options[option].unit].id.clone(),
             support: support.map(|k| model.units[s.options[k].unit].id.clone()),
+            platoons: None,
         },
         Decision::Wait => Choice::Wait,
         _ => Choice::Decline,
@@ -400,6 +405,40 @@ impl<'m> Session<'m> {
                     .map_err(|e| e.to_string())
             }
             (_, None) => Err("no incident is waiting for a decision now".to_string()),
+            (
+                Choice::Dispatch {
+                    unit,
+                    platoons: Some(n),
+                    ..
+                },
+                Some(s),
+            ) => {
+                // The chosen strength first (the options are rebuilt with it), then the dispatch.
+                let k = s
+                    .options
+                    .iter()
+                    .position(|o| self.model.units[o.unit].id == *unit);
+                match k {
+                    Some(k) => {
+                        let r = self
+                            .sim
+                            .set_platoons(k, *n)
+                            .map_err(|e| explain(self.model, s, e))
+                            .and_then(|()| {
+                                let s2 = self.sim.situation().clone();
+                                to_decision(self.model, &s2, &choice).and_then(|d| {
+                                    self.sim.decide(d).map_err(|e| explain(self.model, &s2, e))
+                                })
+                            });
+                        if r.is_err() {
+                            // A refused choice leaves the options as they were shown.
+                            self.sim.reset_platoons();
+                        }
+                        r
+                    }
+                    None => to_decision(self.model, s, &choice).map(|_| ()),
+                }
+            }
             (c, Some(s)) => to_decision(self.model, s, c)
                 .and_then(|d| self.sim.decide(d).map_err(|e| explain(self.model, s, e))),
         };

@@ -49,8 +49,8 @@ impl<R: BufRead, W: Write> Plain<R, W> {
     }
 }
 
-const HELP: &str = "Type the number of an option to send that unit (e.g. 2), two numbers to add a \
-military unit in support (2+5), `w 3` to ask the capital to waive the rule that forbids option 3, \
+const HELP: &str = "Type the number of an option to send that unit (e.g. 2), `2x3` to send three \
+of its platoons where it may split, two numbers to add a military unit in support (2+5), `w 3` to ask the capital to waive the rule that forbids option 3, \
 `wait` to keep the incident pending until a unit is free, `decline` to leave it unanswered, \
 `suspend SITE` or `resume SITE` to change support to the host police there (HRDDP), \
 `inject KIND SITE [TEXT]` (trainer) to start an incident there now, reported at once, \
@@ -156,16 +156,30 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
                 (Some("wait"), None) => Some(Choice::Wait),
                 (Some("decline"), None) => Some(Choice::Decline),
                 (Some("w"), Some(n)) => unit(n).map(|u| Choice::Waiver { unit: u }),
-                (Some(n), None) => match n.split_once('+') {
-                    Some((a, b)) => unit(a).zip(unit(b)).map(|(u, m)| Choice::Dispatch {
-                        unit: u,
-                        support: Some(m),
-                    }),
-                    None => unit(n).map(|u| Choice::Dispatch {
-                        unit: u,
-                        support: None,
-                    }),
-                },
+                (Some(n), None) => {
+                    // `2`, `2+5` (military support), `2x3` (three platoons), `2x3+5`.
+                    let (main, support) = match n.split_once('+') {
+                        Some((a, b)) => (a, Some(b)),
+                        None => (n, None),
+                    };
+                    let (opt, platoons) = match main.split_once('x') {
+                        Some((a, p)) => (a, p.parse::<u32>().ok().map(Some)),
+                        None => (main, Some(None)),
+                    };
+                    let support = match support.map(unit) {
+                        Some(None) => None,
+                        Some(Some(m)) => Some(Some(m)),
+                        None => Some(None),
+                    };
+                    unit(opt)
+                        .zip(support)
+                        .zip(platoons)
+                        .map(|((u, support), platoons)| Choice::Dispatch {
+                            unit: u,
+                            support,
+                            platoons,
+                        })
+                }
                 _ => None,
             };
             match choice {

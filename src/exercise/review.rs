@@ -101,12 +101,15 @@ fn describe(c: &Choice) -> String {
     match c {
         Choice::Dispatch {
             unit,
-            support: None,
-        } => format!("send {unit}"),
-        Choice::Dispatch {
-            unit,
-            support: Some(m),
-        } => format!("send {unit} with {m} in support"),
+            support,
+            platoons,
+        } => format!(
+            "send {unit}{}{}",
+            platoons.map_or(String::new(), |n| format!(" ({n} platoon(s))")),
+            support
+                .as_ref()
+                .map_or(String::new(), |m| format!(" with {m} in support"))
+        ),
         Choice::Waiver { unit } => format!("ask a waiver for {unit}"),
         Choice::Wait => "wait".into(),
         Choice::Decline => "leave unanswered".into(),

@@ -50,6 +50,8 @@ pub struct App<'m> {
     pub option_cursor: usize,
     /// An option marked to go in military support of the one sent.
     pub support: Option<usize>,
+    /// Platoons chosen for the option under the cursor (default: what the threat needs).
+    pub platoons: Option<u32>,
     pub site_cursor: usize,
     pub modal: Modal,
     /// Why the last choice was refused, or what the last key did.
@@ -82,6 +84,7 @@ impl<'m> App<'m> {
             focus: Focus::Options,
             option_cursor: 0,
             support: None,
+            platoons: None,
             site_cursor: 0,
             modal: Modal::None,
             notice: None,
@@ -131,6 +134,7 @@ impl<'m> App<'m> {
     fn new_decision(&mut self) {
         self.focus = Focus::Options;
         self.support = None;
+        self.platoons = None;
         self.notice = None;
         // The cursor starts on the first option that can go.
         self.option_cursor = self
@@ -375,12 +379,16 @@ impl<'m> App<'m> {
         }
         match k.code {
             KeyCode::Up | KeyCode::Char('k') => match self.focus {
-                Focus::Options => self.option_cursor = self.option_cursor.saturating_sub(1),
+                Focus::Options => {
+                    self.option_cursor = self.option_cursor.saturating_sub(1);
+                    self.platoons = None;
+                }
                 Focus::Sites => self.site_cursor = self.site_cursor.saturating_sub(1),
             },
             KeyCode::Down | KeyCode::Char('j') => match self.focus {
                 Focus::Options => {
-                    self.option_cursor = (self.option_cursor + 1).min(n_options.saturating_sub(1))
+                    self.option_cursor = (self.option_cursor + 1).min(n_options.saturating_sub(1));
+                    self.platoons = None;
                 }
                 Focus::Sites => self.site_cursor = (self.site_cursor + 1).min(n_sites - 1),
             },
@@ -389,6 +397,7 @@ impl<'m> App<'m> {
                 if k < n_options {
                     self.focus = Focus::Options;
                     self.option_cursor = k;
+                    self.platoons = None;
                 }
             }
             KeyCode::Char('s') => {
@@ -412,7 +421,27 @@ impl<'m> App<'m> {
             KeyCode::Enter => {
                 if let Some(unit) = self.option_unit(self.option_cursor) {
                     let support = self.support.and_then(|k| self.option_unit(k));
-                    self.choose(Choice::Dispatch { unit, support });
+                    let platoons = self.platoons;
+                    self.choose(Choice::Dispatch {
+                        unit,
+                        support,
+                        platoons,
+                    });
+                }
+            }
+            KeyCode::Char(c @ ('[' | ']')) => {
+                // Fewer or more platoons for the option under the cursor.
+                let o = self
+                    .session
+                    .situation()
+                    .and_then(|s| s.options.get(self.option_cursor));
+                if let Some(o) = o {
+                    let now = self.platoons.unwrap_or(o.platoons).max(1);
+                    self.platoons = Some(if c == '[' {
+                        now.saturating_sub(1).max(1)
+                    } else {
+                        now + 1
+                    });
                 }
             }
             KeyCode::Char('+') => {

@@ -17,6 +17,7 @@ use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Wrap};
 const HELP: &str = "\
 Trainees, at a decision (the clock is stopped):
   Up/Down or 1-9   choose an option          Enter   send that unit
+  [ ]              fewer or more platoons of the FPU under the cursor (where it may split)
   +                mark a military unit to go in support of the one sent
   w                ask the capital to waive the rule that forbids or delays it
   h                hold: the incident waits until a unit is free
@@ -381,6 +382,12 @@ fn draw_decision(f: &mut Frame, app: &App, area: Rect) {
                     " "
                 };
                 let support = if app.support == Some(k) { "+" } else { " " };
+                let text = match app.platoons {
+                    Some(n) if k == app.option_cursor => {
+                        format!("{text}  [send {n} platoon(s)]")
+                    }
+                    _ => text,
+                };
                 let mut style = status_style(status);
                 if k == app.option_cursor {
                     style = style.add_modifier(Modifier::BOLD);
@@ -491,7 +498,7 @@ fn footer_keys(app: &App) -> String {
     if app.session.stop() == Stop::Done {
         " q leave ".into()
     } else if app.session.situation().is_some() && !app.paused {
-        " ↑↓/1-9 choose · Enter send · + support · w waiver · h hold · x leave · Tab,s HRDDP · space pause · i inject · ? help · q end".into()
+        " ↑↓/1-9 choose · [ ] platoons · Enter send · + support · w waiver · h hold · x leave · Tab,s HRDDP · space pause · i inject · ? help · q end".into()
     } else {
         " space pause/run · < > speed · Tab sites · s HRDDP · i inject · ? help · q end ".into()
     }
@@ -513,7 +520,7 @@ fn draw_modal(f: &mut Frame, app: &App, area: Rect) {
     let model = app.session.model;
     let (title, body, w, h): (&str, Vec<Line>, u16, u16) = match &app.modal {
         Modal::None => return,
-        Modal::Help => (" Keys ", HELP.lines().map(Line::from).collect(), 90, 17),
+        Modal::Help => (" Keys ", HELP.lines().map(Line::from).collect(), 92, 18),
         Modal::ConfirmEnd => (
             " End the session? ",
             vec![
