@@ -3,6 +3,8 @@
 //! with the trainer's pause and inject, a refused forbidden decision, an
 //! inject's message stopping the clock, and exact replays of the logs.
 
+mod common;
+
 use pocsim::exercise::{Choice, read_log};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -245,6 +247,24 @@ fn full_screen_inject_messages_stop_the_clock_and_hrddp_acts_between_decisions()
         .expect("the suspension is logged");
     assert!(suspend.time_h >= 62.4 - 1e-9);
     replays_exactly(&log, COURSE, "3", &[]);
+    // The review of this session (messages, a choice between decisions) in a browser.
+    let review = d.join("review");
+    let o = Command::new(bin())
+        .args(["review", log.to_str().unwrap(), "--runs", "30", "--out"])
+        .arg(&review)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(review.join("review.html")).unwrap();
+    assert!(
+        html.contains("(between decisions)")
+            && html.contains("suspend support to host police at town")
+    );
+    assert!(
+        html.contains("Credible allegations"),
+        "the inject and its expected reaction"
+    );
+    common::browser_check(&review.join("review.html"));
     let _ = std::fs::remove_dir_all(&d);
 }
 
