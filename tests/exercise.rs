@@ -674,3 +674,16 @@ fn trainees_choose_how_many_platoons_go_where_a_unit_may_split() {
         .unwrap_err();
     assert!(e.contains("moves whole (no_split)"), "{e}");
 }
+
+#[test]
+fn the_trainer_pauses_a_plain_session_without_answering_for_the_trainees() {
+    let loaded = load_scenario(T.as_ref(), &[]).unwrap();
+    let model = Model::build(&loaded.scenario);
+    let mut out = Vec::new();
+    let mut trainee = Plain::new("pause\n\n1\n".as_bytes(), &mut out);
+    let (log, _) = play(&loaded, &model, Seed::new(3, 0), "t", &mut trainee);
+    let screen = String::from_utf8_lossy(&out);
+    assert!(screen.contains("PAUSED by the trainer"), "{screen}");
+    assert!(matches!(&log.decisions[0].choice, Choice::Dispatch { unit, .. } if unit == "fpu-a"));
+    assert!(log.handed_over_h.is_some(), "the end of input hands over");
+}

@@ -54,6 +54,7 @@ of its platoons where it may split, two numbers to add a military unit in suppor
 `wait` to keep the incident pending until a unit is free, `decline` to leave it unanswered, \
 `suspend SITE` or `resume SITE` to change support to the host police there (HRDDP), \
 `inject KIND SITE [TEXT]` (trainer) to start an incident there now, reported at once, \
+`pause` (trainer) to hold the session until Enter, \
 `doctrine` to hand the rest of the session to standard procedure.";
 
 const BETWEEN_HELP: &str = "Press Enter to let the clock run on, or type `suspend SITE` / \
@@ -89,19 +90,35 @@ impl<R: BufRead, W: Write> Plain<R, W> {
     }
 
     /// Reads one line; `None` at the end of input.
+    /// Reads one line; `None` at the end of input. `pause` (the trainer's)
+    /// holds the session until Enter, and is not an answer.
     fn read(&mut self) -> Option<String> {
-        let _ = write!(self.output, "> ");
-        let _ = self.output.flush();
-        let mut line = String::new();
-        if self.input.read_line(&mut line).unwrap_or(0) == 0 {
-            self.eof = true;
+        loop {
+            let _ = write!(self.output, "> ");
+            let _ = self.output.flush();
+            let mut line = String::new();
+            if self.input.read_line(&mut line).unwrap_or(0) == 0 {
+                self.eof = true;
+                let _ = writeln!(
+                    self.output,
+                    "\n(end of input: standard procedure takes over)"
+                );
+                return None;
+            }
+            if line.trim() != "pause" {
+                return Some(line.trim().to_string());
+            }
             let _ = writeln!(
                 self.output,
-                "\n(end of input: standard procedure takes over)"
+                "\n  *** PAUSED by the trainer. Press Enter to go on. ***"
             );
-            return None;
+            let mut resume = String::new();
+            if self.input.read_line(&mut resume).unwrap_or(0) == 0 {
+                self.eof = true;
+                return None;
+            }
+            let _ = writeln!(self.output, "  (resumed)");
         }
-        Some(line.trim().to_string())
     }
 }
 
