@@ -687,3 +687,18 @@ fn the_trainer_pauses_a_plain_session_without_answering_for_the_trainees() {
     assert!(matches!(&log.decisions[0].choice, Choice::Dispatch { unit, .. } if unit == "fpu-a"));
     assert!(log.handed_over_h.is_some(), "the end of input hands over");
 }
+
+#[test]
+fn a_log_with_a_strange_scenario_hash_is_refused_not_a_panic() {
+    let loaded = load_scenario(T.as_ref(), &[]).unwrap();
+    let model = Model::build(&loaded.scenario);
+    let (mut log, _) = play(&loaded, &model, Seed::new(3, 0), "t", &mut NoOne);
+    log.scenario_hash = "aééééééééééé".into();
+    let e = Replay::new(&log, &loaded, "log.json")
+        .err()
+        .expect("refused");
+    assert!(
+        e.to_string().contains("this log is from another scenario"),
+        "{e}"
+    );
+}

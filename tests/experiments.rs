@@ -521,3 +521,24 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn a_damaged_manifest_is_refused_not_a_panic() {
+    // A shard index outside 1..=N (an edited or damaged manifest) is named.
+    let d = dir("damaged");
+    ok(&compare(&d, "4", &["--no-plots"]));
+    let p = d.join("manifest.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    m["shard"]["index"] = serde_json::json!(0);
+    std::fs::write(&p, m.to_string()).unwrap();
+    let out = dir("damaged-out");
+    let o = pocsim(&["merge", s(&out), s(&d)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("manifest.json: shard: expected I/N with 1 <= I <= N, found 0/1"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

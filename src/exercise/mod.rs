@@ -658,7 +658,7 @@ impl Replay {
                 format!(
                     "this log is from another scenario ({}, sha256 {}), not {} (sha256 {})",
                     log.scenario_file,
-                    &log.scenario_hash[..log.scenario_hash.len().min(12)],
+                    log.scenario_hash.chars().take(12).collect::<String>(),
                     loaded.file,
                     &loaded.hash[..12]
                 ),

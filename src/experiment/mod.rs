@@ -308,12 +308,22 @@ pub fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), Error> {
 pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>, Error> {
     let p = dir.join(MANIFEST);
     match std::fs::read(&p) {
-        Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| {
-            Error::input(
-                &p.display().to_string(),
-                format!("not a pocsim manifest: {e}"),
-            )
-        }),
+        Ok(b) => {
+            let m: Manifest = serde_json::from_slice(&b).map_err(|e| {
+                Error::input(
+                    &p.display().to_string(),
+                    format!("not a pocsim manifest: {e}"),
+                )
+            })?;
+            let Shard { index, count } = m.shard;
+            if !(1..=count).contains(&index) {
+                return Err(Error::input(
+                    &p.display().to_string(),
+                    format!("shard: expected I/N with 1 <= I <= N, found {index}/{count}"),
+                ));
+            }
+            Ok(Some(m))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(&p, e)),
     }
