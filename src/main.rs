@@ -547,7 +547,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     && std::io::stdout().is_terminal() =>
                 {
                     let mut app = pocsim::exercise::tui::App::new(session, speed);
-                    pocsim::exercise::tui::run(&mut app, &mut |_| {})
+                    pocsim::exercise::tui::run(&mut app)
                         .map_err(|e| Error::Usage(format!("the terminal failed: {e}")))?;
                     app.session.finish()
                 }

@@ -57,7 +57,7 @@ impl ProcessClocks {
 
     /// The earliest pending candidate: (time, process); infinite time if none.
     pub fn peek(&self) -> (f64, usize) {
-        let (t, p) = self.node[1.min(self.node.len() - 1)];
+        let (t, p) = self.node[1];
         (t, p as usize)
     }
 

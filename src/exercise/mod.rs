@@ -260,18 +260,10 @@ pub struct Session<'m> {
 
 impl<'m> Session<'m> {
     pub fn new(loaded: &LoadedScenario, model: &'m Model, seed: Seed, team: &str) -> Self {
-        let opts = RunOptions {
-            list_all_options: true,
-            record_events: true,
-            record_site_days: true,
-            stop_at_messages: true,
-            ..RunOptions::default()
-        };
-        Session {
+        Session::with_log(
             model,
             seed,
-            sim: Simulation::new(model, seed, opts),
-            log: ExerciseLog {
+            ExerciseLog {
                 pocsim_version: crate::VERSION.to_string(),
                 scenario_file: loaded.file.clone(),
                 scenario_hash: loaded.hash.clone(),
@@ -283,6 +275,23 @@ impl<'m> Session<'m> {
                 handed_over_h: None,
                 outcome: None,
             },
+        )
+    }
+
+    /// A session from the start, whose log begins as `log` (its header).
+    fn with_log(model: &'m Model, seed: Seed, log: ExerciseLog) -> Self {
+        let opts = RunOptions {
+            list_all_options: true,
+            record_events: true,
+            record_site_days: true,
+            stop_at_messages: true,
+            ..RunOptions::default()
+        };
+        Session {
+            model,
+            seed,
+            sim: Simulation::new(model, seed, opts),
+            log,
             doctrine: false,
             stop: Stop::Reached,
             autosave: None,
@@ -503,20 +512,15 @@ impl<'m> Session<'m> {
             return None;
         }
         let team = self.sim.clone().finish().summary;
-        let fresh = Session {
-            model: self.model,
-            seed: self.seed,
-            sim: Simulation::new(self.model, self.seed, RunOptions::default()),
-            log: ExerciseLog {
+        let fresh = Session::with_log(
+            self.model,
+            self.seed,
+            ExerciseLog {
                 decisions: Vec::new(),
                 outcome: None,
                 ..self.log.clone()
             },
-            doctrine: false,
-            stop: Stop::Reached,
-            autosave: None,
-            save_error: None,
-        };
+        );
         let doctrine = play_session(fresh, &mut DoctrineWithInjects::new(&self.log))
             .1
             .summary;

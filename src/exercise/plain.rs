@@ -180,22 +180,23 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
                         None => (n, None),
                     };
                     let (opt, platoons) = match main.split_once('x') {
-                        Some((a, p)) => (a, p.parse::<u32>().ok().map(Some)),
-                        None => (main, Some(None)),
+                        Some((a, p)) => (a, Some(p)),
+                        None => (main, None),
                     };
-                    let support = match support.map(unit) {
-                        Some(None) => None,
-                        Some(Some(m)) => Some(Some(m)),
-                        None => Some(None),
-                    };
-                    unit(opt)
-                        .zip(support)
-                        .zip(platoons)
-                        .map(|((u, support), platoons)| Choice::Dispatch {
-                            unit: u,
-                            support,
-                            platoons,
+                    // A part that is given but not understood makes the whole invalid.
+                    (|| {
+                        Some(Choice::Dispatch {
+                            unit: unit(opt)?,
+                            support: match support {
+                                Some(b) => Some(unit(b)?),
+                                None => None,
+                            },
+                            platoons: match platoons {
+                                Some(p) => Some(p.parse().ok()?),
+                                None => None,
+                            },
                         })
+                    })()
                 }
                 _ => None,
             };

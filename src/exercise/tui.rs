@@ -478,13 +478,11 @@ impl<'m> App<'m> {
 }
 
 /// Runs the full-screen exercise in the terminal until the trainees leave; the
-/// terminal is restored however it ends. `on_change` is called after every
-/// decision (to save the log as the session goes).
-pub fn run(app: &mut App, on_change: &mut dyn FnMut(&Session)) -> std::io::Result<()> {
+/// terminal is restored however it ends. (The session saves its own log.)
+pub fn run(app: &mut App) -> std::io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let result = (|| {
         let mut last = Instant::now();
-        let mut logged = 0;
         while !app.quit {
             terminal.draw(|f| draw::draw(f, app))?;
             if event::poll(Duration::from_millis(50))?
@@ -495,10 +493,6 @@ pub fn run(app: &mut App, on_change: &mut dyn FnMut(&Session)) -> std::io::Resul
             let now = Instant::now();
             app.tick(now.duration_since(last).as_secs_f64());
             last = now;
-            if app.session.decisions().len() != logged {
-                logged = app.session.decisions().len();
-                on_change(&app.session);
-            }
             if app.session.handed_over() && app.session.stop() != Stop::Done {
                 app.paused = false;
                 app.session.advance(f64::INFINITY);
