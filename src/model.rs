@@ -65,8 +65,10 @@ pub struct Unit {
     pub readiness_h: f64,
     pub community_policing: bool,
     pub mentoring: bool,
-    /// Always mounted (military with its own transport).
+    /// Has its own transport, needing no vehicles from a pool (military; host police).
     pub mounted: bool,
+    /// Shifts of a formed unit's platoons (none: always on standby).
+    pub shifts: Option<Shifts>,
 }
 
 impl Unit {
@@ -100,6 +102,7 @@ impl Unit {
             community_policing: false,
             mentoring: false,
             mounted: false,
+            shifts: None,
         }
     }
 
@@ -115,6 +118,10 @@ impl Unit {
             self.platoons - self.guard_platoons
         }
     }
+    /// Moves on foot unless it has vehicles for the platoons that go.
+    pub fn needs_vehicles(&self) -> bool {
+        !self.mounted && self.kind != UnitKind::Military
+    }
 }
 
 /// One threat process: a kind at a site with a base rate.
@@ -128,6 +135,8 @@ pub struct ThreatProcess {
     pub max_multiplier: f64,
     /// Stable key of its random stream.
     pub key: u64,
+    /// Active perpetrators behind the stream (0: arrests do not incapacitate it).
+    pub pool: f64,
 }
 
 /// An inject resolved to masks, in hours.
@@ -163,7 +172,10 @@ pub struct HostPost {
     pub officers: u32,
     pub capacity: f64,
     pub integrity: f64,
+    /// Abuse rate per hour at integrity 0 and the initial capacity.
     pub abuse_rate_per_h: f64,
+    /// Bound of the abuse rate (thinning): integrity 0, full capacity.
+    pub abuse_bound_per_h: f64,
     pub key: u64,
 }
 
@@ -219,6 +231,7 @@ impl Model {
                     arrive_h: f.arrive_day * 24.0,
                     withdraw_h: till(f.withdraw_day),
                     readiness_h: f.readiness_h,
+                    shifts: f.shifts.clone(),
                     ..Unit::new(
                         expand(&f.id, f.count, i),
                         &f.id,
@@ -303,15 +316,17 @@ impl Model {
         for h in &s.forces.host_police {
             let sid = site(&h.site);
             host_at[sid] = Some(hosts.len());
+            let abuse_rate_per_h =
+                s.host.abuse_rate_per_100_day * f64::from(h.officers) / 100.0 / 24.0;
             hosts.push(HostPost {
                 site: sid,
                 unit: units.len(),
                 officers: h.officers,
                 capacity: h.capacity,
                 integrity: h.integrity,
-                abuse_rate_per_h: s.host.abuse_rate_per_100_day * f64::from(h.officers) / 100.0
-                    * (1.0 - h.integrity)
-                    / 24.0,
+                abuse_rate_per_h,
+                abuse_bound_per_h: abuse_rate_per_h
+                    * (1.0 + s.host.abuse_per_capacity * (1.0 - h.capacity)).max(1.0),
                 key: name_key(&["host", &h.site]),
             });
             units.push(Unit {
@@ -397,6 +412,10 @@ impl Model {
                     crowding: t.scales_with_crowding,
                     max_multiplier: amp * inj * crowd,
                     key: name_key(&[id, t.kind.name(), &n.to_string()]),
+                    pool: s
+                        .threat_kinds
+                        .get(&t.kind)
+                        .map_or(0.0, |k| k.perpetrator_pool),
                 });
             }
         }

@@ -78,6 +78,9 @@ pub struct ResponseOption {
     pub effectiveness: f64,
     /// The response is a joint operation with host police.
     pub joint: bool,
+    /// A patrol of the unit goes, from the site where it is (the incident's
+    /// site: it answers at once), instead of platoons from the base.
+    pub patrol_at: Option<SiteId>,
     pub status: Status,
 }
 
@@ -141,8 +144,9 @@ pub trait Decider {
 ///
 /// Sends the dispatchable option that arrives first, preferring among
 /// near-equal arrivals (within `tie_h`) the more effective one; for an armed
-/// threat answered by police, also asks the nearest free military unit for
-/// support. Waits when nothing is free; never requests waivers.
+/// attack or an attack on a POC site answered by police, also asks the nearest
+/// free military unit for support. Waits when nothing is free; never requests
+/// waivers (they are a decision for people in exercises).
 #[derive(Debug, Clone)]
 pub struct Doctrine {
     pub tie_h: f64,
@@ -179,9 +183,11 @@ impl Decider for Doctrine {
                 Decision::Decline
             };
         };
-        let support = if s.incident.kind == ThreatKind::ArmedAttack
-            && s.options[b].unit_kind != UnitKind::Military
-        {
+        let armed = matches!(
+            s.incident.kind,
+            ThreatKind::ArmedAttack | ThreatKind::PocSiteAttack
+        );
+        let support = if armed && s.options[b].unit_kind != UnitKind::Military {
             s.options
                 .iter()
                 .position(|o| o.unit_kind == UnitKind::Military && o.dispatchable())

@@ -23,6 +23,8 @@ pub enum Mechanic {
     Patrol = 3,
     Escort = 4,
     Inject = 5,
+    /// The capital's answers to approval and waiver requests.
+    Approval = 6,
 }
 
 /// A replication's identity: the master seed and the replication index.

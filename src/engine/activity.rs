@@ -2,11 +2,16 @@
 //! mission's civilian components. Both produce presence and activity counts,
 //! and both take formed units away from responding.
 
+use super::rules::{Origin, Task};
 use super::{EscortRequest, Event, Simulation};
 use crate::model::{UnitId, UnitKind};
+use crate::policy::{Rule, Status};
 use crate::rng::{exponential, uniform};
 use crate::scenario::PatrolKind;
 use crate::world::SiteId;
+
+/// A unit picked for routine work: (unit, platoons, vehicles, travel hours).
+type Pick = (UnitId, u32, u32, f64);
 
 impl Simulation<'_> {
     /// Schedules the patrol slots of day `d`, spread over daylight.
@@ -36,82 +41,134 @@ impl Simulation<'_> {
         }
     }
 
-    /// A patrol slot: choose a site by doctrine and the nearest free formed unit allowed there.
+    /// A patrol slot: the first site of the doctrine's list that a formed
+    /// unit may and can patrol now, and the nearest such unit (one with a
+    /// platoon on standby before one that must call a resting platoon).
     pub(crate) fn on_patrol_launch(&mut self) {
-        let Some(site) = self.patrol_site() else {
+        let Some((site, pick)) = self.patrol_site() else {
+            self.summary.patrols_not_staffed += 1;
+            log!(self, "patrol_not_staffed", None, None, None, String::new());
             return;
         };
-        match self.pick_formed_unit(site) {
-            Some((u, platoons, vehicles, travel)) => {
-                self.take(u, platoons, vehicles);
-                // The patrol's presence is an interval on the site, read when a
-                // threat is weighed: no events for arriving and leaving.
-                let duration = self.m.scenario.mandate.patrol.duration_h;
-                let (arrive, end) = (self.now + travel, self.now + travel + duration);
-                let now = self.now;
-                let horizon = self.horizon;
-                let st = &mut self.sites[site];
-                st.patrols.retain(|&(_, e)| e > now);
-                st.patrols.push((arrive, end));
-                st.day_patrols += 1;
-                if arrive < horizon {
-                    self.summary.patrols += 1;
-                    self.summary.patrol_hours += end.min(horizon) - arrive;
-                }
-                self.queue.push(
-                    end + travel,
-                    Event::Return {
-                        unit: u as u32,
-                        platoons,
-                        vehicles,
-                    },
-                );
-                log!(
-                    self,
-                    "patrol_out",
-                    Some(site),
-                    Some(u),
-                    None,
-                    format!("on site from {arrive:.2} h to {end:.2} h")
-                );
-            }
-            None => {
-                self.summary.patrols_not_staffed += 1;
-                log!(
-                    self,
-                    "patrol_not_staffed",
-                    Some(site),
-                    None,
-                    None,
-                    String::new()
-                );
-            }
+        let (u, platoons, vehicles, travel) = pick;
+        let ready = self.ready_h(u, platoons);
+        self.take_platoons(u, platoons, vehicles, 1);
+        // The patrol's presence is an interval on the site, read when a
+        // threat is weighed: no events for arriving and leaving.
+        let duration = self.m.scenario.mandate.patrol.duration_h;
+        let arrive = self.now + ready + travel;
+        let end = arrive + duration;
+        let run = self.patrol_runs.len() as u32;
+        self.patrol_runs.push(super::PatrolRun {
+            unit: u,
+            site,
+            platoons,
+            vehicles,
+            depart: self.now + ready,
+            arrive,
+            end,
+            travel,
+            retasked: false,
+        });
+        self.live_patrols.push(run);
+        let now = self.now;
+        let horizon = self.horizon;
+        let st = &mut self.sites[site];
+        st.patrols.retain(|&(_, e, _)| e > now);
+        st.patrols.push((arrive, end, run));
+        st.day_patrols += 1;
+        if arrive < horizon {
+            self.summary.patrols += 1;
+            self.summary.patrol_hours += end.min(horizon) - arrive;
         }
+        self.queue.push(end, Event::PatrolReturn(run));
+        log!(
+            self,
+            "patrol_out",
+            Some(site),
+            Some(u),
+            None,
+            format!("on site from {arrive:.2} h to {end:.2} h")
+        );
     }
 
-    fn patrol_site(&mut self) -> Option<SiteId> {
+    /// A patrol's time on site is over: it drives back and its platoons are free.
+    pub(crate) fn on_patrol_return(&mut self, run: usize) {
+        self.live_patrols.retain(|&r| r as usize != run);
+        let p = &self.patrol_runs[run];
+        if p.retasked {
+            return;
+        }
+        let worked = (p.end - p.depart) + p.travel;
+        self.queue.push(
+            self.now + p.travel,
+            Event::Return {
+                unit: p.unit as u32,
+                platoons: p.platoons,
+                vehicles: p.vehicles,
+                worked_h: worked as f32,
+            },
+        );
+    }
+
+    /// A patrol is sent to an incident: its presence ends now and its own
+    /// return no longer applies (the response brings it back).
+    pub(crate) fn retask_patrol(&mut self, run: u32) {
+        let now = self.now;
+        let p = &mut self.patrol_runs[run as usize];
+        p.retasked = true;
+        let (site, arrive, end) = (p.site, p.arrive, p.end);
+        if let Some(x) = self.sites[site].patrols.iter_mut().find(|x| x.2 == run) {
+            x.1 = x.1.min(now);
+        }
+        // Hours on site it will not spend (counted in full at launch).
+        let end_h = end.min(self.horizon);
+        let lost = end_h - now.max(arrive).min(end_h);
+        if arrive < self.horizon && lost > 0.0 {
+            self.summary.patrol_hours -= lost;
+        }
+        log!(
+            self,
+            "patrol_retasked",
+            Some(site),
+            Some(self.patrol_runs[run as usize].unit),
+            None,
+            String::new()
+        );
+    }
+
+    /// The site and unit of the next patrol slot: the doctrine's list in
+    /// order, each site taken by the first unit the rules let go there; a
+    /// site nobody may or can patrol now passes the slot to the next.
+    fn patrol_site(&mut self) -> Option<(SiteId, Pick)> {
         let m = self.m;
         let p = &m.scenario.mandate.patrol;
         match p.doctrine {
             PatrolKind::None => None,
             PatrolKind::Fixed => {
-                let s = *m
-                    .patrol_sites
-                    .get(self.patrol_rotation % m.patrol_sites.len().max(1))?;
+                let n = m.patrol_sites.len();
+                for k in 0..n {
+                    let s = m.patrol_sites[(self.patrol_rotation + k) % n];
+                    if let Some(pick) = self.pick_formed_unit(s, Task::Patrol) {
+                        self.patrol_rotation += k + 1;
+                        return Some((s, pick));
+                    }
+                }
                 self.patrol_rotation += 1;
-                Some(s)
+                None
             }
             PatrolKind::HotSpot => {
-                // Today's plan, best first: the first site not already patrolled.
+                // Today's plan, best first: the first site not already
+                // patrolled that a unit may and can patrol.
                 let pick = |sim: &Self| {
                     sim.hot_plan
                         .iter()
-                        .copied()
-                        .find(|&s| sim.patrols_present(s) == 0)
+                        .filter(|&&s| sim.patrols_present(s) == 0)
+                        .find_map(|&s| sim.pick_formed_unit(s, Task::Patrol).map(|x| (s, x)))
                 };
                 match pick(self) {
                     None if self.hot_plan_truncated => {
-                        // Every ranked site is busy: rank them all (rare).
+                        // Every ranked site is busy or out of reach: rank them all (rare).
                         self.plan_hot_spots(usize::MAX);
                         pick(self)
                     }
@@ -155,42 +212,29 @@ impl Simulation<'_> {
         self.hot_scores = scored;
     }
 
-    /// Nearest formed unit free to go to `site` for routine work (patrol or escort).
-    /// Returns (unit, platoons, vehicles, travel hours).
-    fn pick_formed_unit(&self, site: SiteId) -> Option<(UnitId, u32, u32, f64)> {
+    /// Nearest formed unit that the rules let do routine work (`task`: a
+    /// patrol or an escort) at `site` and that has the platoons for it; a unit
+    /// with a platoon on standby comes before one that must call a resting one.
+    pub(crate) fn pick_formed_unit(&self, site: SiteId, task: Task) -> Option<Pick> {
         let m = self.m;
         let table = m.world.table_at(self.now);
-        let night = self.is_night(self.now);
-        let (joint_here, forbidden_here) = (self.joint_at(site), self.mandate_forbids(site));
+        let mut resting: Option<Pick> = None;
         for &(u, drive) in &m.candidates[table][site] {
             let unit = &m.units[u];
             let st = &self.units[u];
             if unit.kind != UnitKind::Fpu || !st.active || unit.caveats.static_guard_only {
                 continue;
             }
-            let cv = &unit.caveats;
-            if cv.no_night_ops && night {
-                continue;
-            }
-            if let Some(l) = &cv.allowed_sites
-                && site != unit.base
-                && !l.iter().any(|x| *x == m.world.sites[site].id)
-            {
-                continue;
-            }
-            if cv
-                .max_distance_km
-                .is_some_and(|d| m.world.dist_km(table, unit.base, site) > d)
-            {
-                continue;
-            }
-            if forbidden_here || (cv.no_joint_host_ops && joint_here) {
-                continue;
-            }
             let mobile = unit.platoons - unit.guard_platoons;
-            let platoons = if cv.no_split { mobile } else { 1 };
+            let platoons = if unit.caveats.no_split { mobile } else { 1 };
             if platoons == 0 || st.idle < platoons {
                 continue;
+            }
+            match self.permit(u, task, site, Origin::Base).status {
+                Status::Forbidden(_) | Status::Busy => continue,
+                // Patrols go by day: a unit that must wait for daylight does not patrol.
+                Status::Delayed(Rule::NoNightOps) if task == Task::Patrol => continue,
+                _ => {}
             }
             let need_v = platoons * unit.vehicles_per_platoon;
             let (vehicles, travel) = if need_v <= st.vehicles_free {
@@ -199,19 +243,16 @@ impl Simulation<'_> {
                 (0, m.world.walk_h(table, unit.base, site))
             };
             let travel = if site == unit.base { 0.0 } else { travel };
-            return Some((u, platoons, vehicles, travel));
+            if !travel.is_finite() {
+                continue;
+            }
+            let pick = (u, platoons, vehicles, travel);
+            if self.ready_h(u, platoons) <= unit.coordination_delay_h + unit.readiness_h {
+                return Some(pick);
+            }
+            resting.get_or_insert(pick);
         }
-        None
-    }
-
-    /// Takes platoons for routine work, which needs one platoon.
-    fn take(&mut self, u: UnitId, platoons: u32, vehicles: u32) {
-        let st = &mut self.units[u];
-        st.idle -= platoons;
-        st.vehicles_free -= vehicles;
-        if self.m.units[u].caveats.no_split {
-            st.held = platoons.saturating_sub(1);
-        }
+        resting
     }
 
     /// A civilian component asks for an escort to a site.
@@ -260,17 +301,17 @@ impl Simulation<'_> {
     /// Tries to staff escort request `r`; true if a unit is on its way (or awaiting approval).
     fn try_escort(&mut self, r: usize) -> bool {
         let site = self.escorts[r].site;
-        let Some((u, platoons, vehicles, travel)) = self.pick_formed_unit(site) else {
+        let Some((u, platoons, vehicles, travel)) = self.pick_formed_unit(site, Task::Escort)
+        else {
             return false;
         };
-        self.take(u, platoons, vehicles);
+        let permit = self.permit(u, Task::Escort, site, Origin::Base);
+        // Readiness and daylight come before the road.
+        let travel = travel + self.ready_h(u, platoons) + self.night_wait_h(u, site, Origin::Base);
+        self.take_platoons(u, platoons, vehicles, 1);
         self.escorts[r].settled = true;
-        let unit = &self.m.units[u];
-        if unit.caveats.approval_required && site != unit.base {
-            let cv = &unit.caveats;
-            let delay = exponential(&mut self.escort_rng, 1.0 / cv.approval_delay_h.max(1e-9));
-            let granted = uniform(&mut self.escort_rng) >= cv.approval_refusal_prob;
-            self.summary.approvals_requested += 1;
+        if permit.ask_capital {
+            let (delay, granted) = self.ask_capital(u, super::rules::escort_request_key(r), false);
             self.queue.push(
                 self.now + delay,
                 Event::EscortApproval {
@@ -327,9 +368,6 @@ impl Simulation<'_> {
             self.escort_go(r, u, platoons, vehicles, f64::from(travel));
             return;
         }
-        if !granted {
-            self.summary.approvals_refused += 1;
-        }
         self.summary.escorts_cancelled += 1;
         log!(
             self,
@@ -339,7 +377,7 @@ impl Simulation<'_> {
             None,
             "approval".into(),
         );
-        self.on_return(u, platoons, vehicles);
+        self.on_return(u, platoons, vehicles, 0.0);
     }
 
     pub(crate) fn on_escort_end(
@@ -353,12 +391,19 @@ impl Simulation<'_> {
         self.summary.escorts_done += 1;
         let gain = self.m.scenario.trust.per_escort_visit * (1.0 - self.sites[site].trust);
         self.add_trust(site, gain);
+        let duration = self
+            .m
+            .scenario
+            .escorts
+            .as_ref()
+            .map_or(0.0, |e| e.duration_h);
         self.queue.push(
             self.now + f64::from(travel_h),
             Event::Return {
                 unit,
                 platoons,
                 vehicles,
+                worked_h: (duration + 2.0 * f64::from(travel_h)) as f32,
             },
         );
         log!(

@@ -13,9 +13,18 @@ impl Simulation<'_> {
         let hp = &m.scenario.host;
         let tp = &m.scenario.trust;
         let dp = &m.scenario.displacement;
-        // Host capacity: mentoring (if the mission supports the unit) builds it; it decays otherwise.
+        // Host police and HRDDP. Mitigation measures (vetting, oversight,
+        // training) raise integrity where support is conditional and not
+        // suspended; unconditional support leaves it where it is. Support
+        // (mentoring, capacity) builds capacity where the mission gives it;
+        // capacity decays otherwise. Under `conditional`, a unit whose
+        // integrity reaches the threshold is supported from then on.
+        let conditional = m.scenario.mandate.hrddp == crate::scenario::Hrddp::Conditional;
         for post in &m.hosts {
             let s = &mut self.sites[post.site];
+            if conditional && !s.host_suspended {
+                s.host_integrity += hp.mitigation_gain_per_day * (1.0 - s.host_integrity);
+            }
             let c = s.host_capacity;
             let mut gain = 0.0;
             if s.host_supported {
@@ -23,6 +32,14 @@ impl Simulation<'_> {
                     * (1.0 - c);
             }
             s.host_capacity = (c + gain - hp.decay_per_day * c).clamp(0.0, 1.0);
+        }
+        if conditional {
+            for post in &m.hosts {
+                let s = &self.sites[post.site];
+                if !s.host_supported && !s.host_suspended && self.hrddp_supports(s.host_integrity) {
+                    self.sites[post.site].host_supported = true;
+                }
+            }
         }
         // Community policing builds trust where IPO teams work.
         for s in &mut self.sites {

@@ -7,11 +7,12 @@
 //! arrive before the best dispatchable one: the cost per decision follows the
 //! handful of units that matter, not the size of the force.
 
-use super::{Event, Simulation};
+use super::rules::{Origin, Task};
+use super::{Event, PendingMove, Simulation};
 use crate::model::{UnitId, UnitKind};
 use crate::policy::{IncidentView, ResponseOption, Rule, Status};
-use crate::rng::uniform;
 use crate::scenario::ThreatKind;
+use crate::world::SiteId;
 
 impl Simulation<'_> {
     /// Share of harm a timely response by `platoons` of unit `u` averts.
@@ -32,7 +33,7 @@ impl Simulation<'_> {
     }
 
     /// Platoons an FPU would send to a threat without a no-split caveat.
-    fn platoons_needed(&self, u: UnitId, kind: ThreatKind) -> u32 {
+    pub(crate) fn platoons_needed(&self, u: UnitId, kind: ThreatKind) -> u32 {
         let unit = &self.m.units[u];
         let mobile = (unit.platoons - unit.guard_platoons).max(1);
         let strength = unit.platoon_strength().max(1.0);
@@ -47,6 +48,108 @@ impl Simulation<'_> {
         }
     }
 
+    /// Hours from the order to moving out for `platoons` of unit `u`: its
+    /// readiness (and coordination delay) or, for a formed unit in shifts, the
+    /// resting readiness when fewer platoons are on standby than would go.
+    pub(crate) fn ready_h(&self, u: UnitId, platoons: u32) -> f64 {
+        let unit = &self.m.units[u];
+        let base = unit.coordination_delay_h + unit.readiness_h;
+        let Some(sh) = &unit.shifts else {
+            return base;
+        };
+        let st = &self.units[u];
+        let mobile = unit.platoons - unit.guard_platoons;
+        let fresh = st.rested_at.partition_point(|&t| t <= self.now) as u32;
+        // A rota: this share of the platoons is on duty, working ones included.
+        let on_duty = ((f64::from(mobile) * sh.duty_h_per_day / 24.0).ceil() as u32).min(mobile);
+        let working = mobile.saturating_sub(st.idle);
+        let standby = fresh.min(on_duty.saturating_sub(working));
+        if platoons <= standby {
+            base
+        } else {
+            unit.coordination_delay_h + sh.resting_readiness_h.max(unit.readiness_h)
+        }
+    }
+
+    /// Takes platoons and vehicles of unit `u` for a task that needs `needed`
+    /// platoons (a no-split unit holds the rest); the most rested go first.
+    pub(crate) fn take_platoons(&mut self, u: UnitId, platoons: u32, vehicles: u32, needed: u32) {
+        let unit = &self.m.units[u];
+        if self.opts.self_check {
+            let st = &self.units[u];
+            assert!(
+                platoons <= st.idle && vehicles <= st.vehicles_free,
+                "unit {} sent {} platoons and {} vehicles with {} and {} free",
+                unit.id,
+                platoons,
+                vehicles,
+                st.idle,
+                st.vehicles_free
+            );
+        }
+        let st = &mut self.units[u];
+        st.idle -= platoons.min(st.idle);
+        st.vehicles_free -= vehicles.min(st.vehicles_free);
+        let n = (platoons as usize).min(st.rested_at.len());
+        st.rested_at.drain(..n);
+        if unit.caveats.no_split {
+            st.held = platoons.saturating_sub(needed);
+        }
+    }
+
+    /// Road hours from `from` to `site` for unit `u`, mounted or on foot.
+    fn travel_h(&self, from: SiteId, site: SiteId, mounted: bool) -> f64 {
+        let w = &self.m.world;
+        let table = w.table_at(self.now);
+        if from == site {
+            0.0
+        } else if mounted {
+            w.drive_h(table, from, site)
+        } else {
+            w.walk_h(table, from, site)
+        }
+    }
+
+    /// Where a live patrol is now and the hours it needs to reach `site`
+    /// (at once if it is there; en route, the shorter of going on or back).
+    fn patrol_travel_h(&self, run: u32, site: SiteId) -> (Origin, f64) {
+        let p = &self.patrol_runs[run as usize];
+        let mounted = p.vehicles > 0 || !self.m.units[p.unit].needs_vehicles();
+        let from_patrol_site = self.travel_h(p.site, site, mounted);
+        if self.now >= p.arrive {
+            let origin = if p.site == site {
+                Origin::OnSite
+            } else {
+                Origin::Patrol
+            };
+            return (origin, from_patrol_site);
+        }
+        let on = (p.arrive - self.now) + from_patrol_site;
+        let back = (self.now - p.depart) + self.travel_h(self.m.units[p.unit].base, site, mounted);
+        (Origin::Patrol, on.min(back))
+    }
+
+    /// The best live patrol of each unit for incident `i`: (unit, run, origin, travel).
+    fn patrol_sources(&self, site: SiteId) -> Vec<(UnitId, u32, Origin, f64)> {
+        let mut out: Vec<(UnitId, u32, Origin, f64)> = Vec::new();
+        for &run in &self.live_patrols {
+            let p = &self.patrol_runs[run as usize];
+            if p.retasked || self.now >= p.end || !self.units[p.unit].active {
+                continue;
+            }
+            let (origin, travel) = self.patrol_travel_h(run, site);
+            if !travel.is_finite() {
+                continue;
+            }
+            match out.iter_mut().find(|x| x.0 == p.unit) {
+                Some(x) if x.3 <= travel => {}
+                Some(x) => *x = (p.unit, run, origin, travel),
+                None => out.push((p.unit, run, origin, travel)),
+            }
+        }
+        out
+    }
+
     /// Fills `self.situation` for incident `i`.
     pub(crate) fn build_situation(&mut self, i: usize) {
         let m = self.m;
@@ -57,14 +160,31 @@ impl Simulation<'_> {
         let kind = inc.kind;
         let kp = m.kind(kind);
         let table = m.world.table_at(self.now);
-        let night_wait = self.wait_for_day(self.now);
         let min_eff = m.scenario.effectiveness.min_to_offer;
-        let mut best_eta = f64::INFINITY;
-        // The fastest unit if no caveat applied: (hours, status).
-        let mut fastest: Option<(f64, Status)> = None;
-        // Whether UN action here is joint, or forbidden by the mandate, is the same for every unit.
+        // The fastest unit if no caveat applied: (hours, status, hours the rules add).
+        let mut fastest: Option<(f64, Status, f64)> = None;
         let joint_here = self.joint_at(site);
-        let forbidden_here = self.mandate_forbids(site);
+        // Patrols out can answer too: at once where they are, or re-tasked.
+        let patrols = if self.live_patrols.is_empty() {
+            Vec::new()
+        } else {
+            self.patrol_sources(site)
+        };
+        let mut best_eta = f64::INFINITY;
+        for &(u, _, origin, travel) in &patrols {
+            if self.incidents[i].excluded.contains(&u) {
+                continue;
+            }
+            let unit = &m.units[u];
+            if unit.effectiveness.get(kp.capability) < min_eff {
+                continue;
+            }
+            let permit = self.permit(u, Task::Protect, site, origin);
+            if matches!(permit.status, Status::Ready | Status::Delayed(_)) {
+                best_eta = best_eta.min(permit.wait_h + travel);
+            }
+        }
+        let mut seen_units: Vec<UnitId> = Vec::new();
         for &(u, drive) in &m.candidates[table][site] {
             if !self.opts.list_all_options && f64::from(drive) > best_eta {
                 break;
@@ -83,6 +203,7 @@ impl Simulation<'_> {
             if base_eff < min_eff || base_eff <= 0.0 || unit.officers == 0 {
                 continue;
             }
+            seen_units.push(u);
             // Platoons that would go, and whether they are free.
             let mobile = unit.platoons - unit.guard_platoons;
             // Under no-split, a partly busy FPU is held back by the caveat, not by
@@ -108,7 +229,7 @@ impl Simulation<'_> {
                 _ => (1, st.idle == 0),
             };
             let need_vehicles = platoons * unit.vehicles_per_platoon;
-            let mounted = unit.mounted || need_vehicles <= st.vehicles_free;
+            let mounted = !unit.needs_vehicles() || need_vehicles <= st.vehicles_free;
             let travel = if unit.base == site {
                 0.0
             } else if mounted {
@@ -119,54 +240,26 @@ impl Simulation<'_> {
             if !travel.is_finite() {
                 continue;
             }
-            let cv = &unit.caveats;
-            let un = unit.kind.is_un_police();
-            let joint = un && joint_here;
-            let away = site != unit.base;
-            let mut wait = unit.coordination_delay_h + unit.readiness_h;
-            let raw = wait + travel;
-            let status = if cv.static_guard_only && away {
-                Status::Forbidden(Rule::StaticGuardOnly)
-            } else if away
-                && cv
-                    .allowed_sites
-                    .as_ref()
-                    .is_some_and(|l| !l.iter().any(|x| *x == m.world.sites[site].id))
-            {
-                Status::Forbidden(Rule::AllowedSites)
-            } else if cv
-                .max_distance_km
-                .is_some_and(|d| m.world.dist_km(table, unit.base, site) > d)
-            {
-                Status::Forbidden(Rule::MaxDistance)
-            } else if un && forbidden_here {
-                Status::Forbidden(Rule::SupportOnlyMandate)
-            } else if joint && cv.no_joint_host_ops {
-                Status::Forbidden(Rule::NoJointHostOps)
-            } else if split_blocked {
-                Status::Forbidden(Rule::NoSplit)
-            } else if busy {
-                Status::Busy
-            } else {
-                let mut s = Status::Ready;
-                if cv.no_night_ops && away && night_wait > 0.0 {
-                    wait += night_wait;
-                    s = Status::Delayed(Rule::NoNightOps);
-                }
-                if cv.approval_required && away {
-                    wait += cv.approval_delay_h;
-                    s = Status::Delayed(Rule::ApprovalRequired);
-                }
-                s
+            let ready = self.ready_h(u, platoons);
+            let raw = ready + travel;
+            let permit = self.permit(u, Task::Protect, site, Origin::Base);
+            let status = match permit.status {
+                Status::Forbidden(r) => Status::Forbidden(r),
+                _ if split_blocked => Status::Forbidden(Rule::NoSplit),
+                _ if busy => Status::Busy,
+                s => s,
             };
+            let wait = ready + permit.wait_h;
             let eta = wait + travel;
-            if status != Status::Busy && status != Status::Forbidden(Rule::SupportOnlyMandate) {
+            let caveat_counts =
+                status != Status::Busy && status != Status::Forbidden(Rule::SupportOnlyMandate);
+            if caveat_counts {
                 match fastest {
-                    Some((h, _)) if h <= raw => {}
-                    _ => fastest = Some((raw, status)),
+                    Some((h, _, _)) if h <= raw => {}
+                    _ => fastest = Some((raw, status, permit.wait_h)),
                 }
             }
-            let o = ResponseOption {
+            let mut o = ResponseOption {
                 unit: u,
                 unit_kind: unit.kind,
                 platoons,
@@ -176,17 +269,41 @@ impl Simulation<'_> {
                 wait_h: wait,
                 eta_h: eta,
                 effectiveness: self.effectiveness(u, kind, platoons),
-                joint,
+                joint: unit.kind.is_un_police() && joint_here,
+                patrol_at: None,
                 status,
             };
+            if let Some(p) = self.patrol_option(i, u, &patrols)
+                && p.dispatchable()
+                && (!o.dispatchable() || p.eta_h < o.eta_h)
+            {
+                o = p;
+            }
             if o.dispatchable() {
-                best_eta = best_eta.min(eta);
+                best_eta = best_eta.min(o.eta_h);
             }
             options.push(o);
         }
+        // Patrols of units the walk did not reach (their bases are farther).
+        for &(u, ..) in &patrols {
+            if !seen_units.contains(&u)
+                && self.units[u].active
+                && !self.incidents[i].excluded.contains(&u)
+                && let Some(p) = self.patrol_option(i, u, &patrols)
+                && p.dispatchable()
+            {
+                options.push(p);
+            }
+        }
         options.sort_by(|a, b| a.eta_h.total_cmp(&b.eta_h).then(a.unit.cmp(&b.unit)));
-        if let Some((_, s)) = fastest
-            && matches!(s, Status::Forbidden(_) | Status::Delayed(_))
+        // A caveat cost the incident its best unit when the unit that would have
+        // arrived first without caveats was forbidden, or kept waiting by one.
+        if let Some((_, s, rule_wait)) = fastest
+            && match s {
+                Status::Forbidden(_) => true,
+                Status::Delayed(_) => rule_wait > 0.0,
+                _ => false,
+            }
         {
             self.incidents[i].blocked = true;
         }
@@ -202,45 +319,86 @@ impl Simulation<'_> {
         self.situation.options = options;
     }
 
-    /// Sends the unit of option `o` to incident `i` (after approval or a waiver if needed).
+    /// The option of sending unit `u`'s patrol to incident `i`, if it has one out.
+    fn patrol_option(
+        &self,
+        i: usize,
+        u: UnitId,
+        patrols: &[(UnitId, u32, Origin, f64)],
+    ) -> Option<ResponseOption> {
+        let &(_, run, origin, travel) = patrols.iter().find(|x| x.0 == u)?;
+        let m = self.m;
+        let inc = &self.incidents[i];
+        let unit = &m.units[u];
+        if unit.effectiveness.get(m.kind(inc.kind).capability)
+            < m.scenario.effectiveness.min_to_offer
+        {
+            return None;
+        }
+        let p = &self.patrol_runs[run as usize];
+        let permit = self.permit(u, Task::Protect, inc.site, origin);
+        let wait = permit.wait_h;
+        Some(ResponseOption {
+            unit: u,
+            unit_kind: unit.kind,
+            platoons: p.platoons,
+            officers: self.officers_sent(u, p.platoons),
+            travel_h: travel,
+            mounted: p.vehicles > 0 || !unit.needs_vehicles(),
+            wait_h: wait,
+            eta_h: wait + travel,
+            effectiveness: self.effectiveness(u, inc.kind, p.platoons),
+            joint: unit.kind.is_un_police() && self.joint_at(inc.site),
+            patrol_at: Some(if self.now >= p.arrive {
+                p.site
+            } else {
+                unit.base
+            }),
+            status: permit.status,
+        })
+    }
+
+    /// Sends the unit of option `o` to incident `i`: at once, or after the
+    /// capital's answer (a routine approval, or an urgent waiver).
     pub(crate) fn dispatch(&mut self, i: usize, o: &ResponseOption, waiver: bool) {
         let u = o.unit;
         let unit = &self.m.units[u];
-        let vehicles = if o.mounted && !unit.mounted {
-            o.platoons * unit.vehicles_per_platoon
+        let site = self.incidents[i].site;
+        let run = if o.patrol_at.is_some() {
+            self.patrol_sources(site)
+                .into_iter()
+                .find(|x| x.0 == u)
+                .map(|x| (x.1, x.2))
         } else {
-            0
+            None
         };
-        if unit.kind != UnitKind::Host {
-            let needed = self.platoons_needed(u, self.incidents[i].kind);
-            if self.opts.self_check {
-                let st = &self.units[u];
-                assert!(
-                    o.platoons <= st.idle && vehicles <= st.vehicles_free,
-                    "unit {} sent {} platoons and {} vehicles with {} and {} free",
-                    unit.id,
-                    o.platoons,
-                    vehicles,
-                    st.idle,
-                    st.vehicles_free
-                );
+        let origin = run.map_or(Origin::Base, |r| r.1);
+        let permit = self.permit(u, Task::Protect, site, origin);
+        let (platoons, vehicles, ready) = match run {
+            Some((r, _)) => {
+                let p = &self.patrol_runs[r as usize];
+                let pv = (p.platoons, p.vehicles);
+                self.retask_patrol(r);
+                (pv.0, pv.1, 0.0)
             }
-            let st = &mut self.units[u];
-            st.idle -= o.platoons.min(st.idle);
-            st.vehicles_free -= vehicles.min(st.vehicles_free);
-            if unit.caveats.no_split {
-                st.held = o.platoons.saturating_sub(needed);
+            None => {
+                let vehicles = if o.mounted && unit.needs_vehicles() {
+                    o.platoons * unit.vehicles_per_platoon
+                } else {
+                    0
+                };
+                let ready = self.ready_h(u, o.platoons);
+                if unit.kind != UnitKind::Host {
+                    let needed = self.platoons_needed(u, self.incidents[i].kind);
+                    self.take_platoons(u, o.platoons, vehicles, needed);
+                }
+                (o.platoons, vehicles, ready)
             }
-        }
+        };
         self.incidents[i].responders += 1;
-        let needs_capital = waiver || o.status == Status::Delayed(Rule::ApprovalRequired);
-        if needs_capital {
-            // The capital decides after a log-normal delay, and may refuse.
-            let cv = &unit.caveats;
-            let rng = &mut self.incidents[i].rng;
-            let delay = lognormal(rng, cv.approval_delay_h, cv.approval_delay_sd_h);
-            let granted = uniform(rng) >= cv.approval_refusal_prob;
-            self.summary.approvals_requested += 1;
+        if waiver || permit.ask_capital {
+            let key = self.incidents[i].key;
+            let (delay, granted) = self.ask_capital(u, key, waiver);
             self.queue.push(
                 self.now + delay,
                 Event::Approval {
@@ -250,8 +408,14 @@ impl Simulation<'_> {
                     waiver,
                 },
             );
-            self.pending_moves
-                .push((i as u32, u as u32, o.platoons, vehicles));
+            self.pending_moves.push(PendingMove {
+                incident: i as u32,
+                unit: u as u32,
+                platoons,
+                vehicles,
+                ready_h: ready,
+                from_patrol: run.map(|r| r.0),
+            });
             log!(
                 self,
                 if waiver {
@@ -259,16 +423,23 @@ impl Simulation<'_> {
                 } else {
                     "approval_requested"
                 },
-                Some(self.incidents[i].site),
+                Some(site),
                 Some(u),
                 Some(i),
                 String::new(),
             );
             return;
         }
-        self.depart(i, u, o.platoons, vehicles, o.wait_h, o.travel_h);
+        let back = self.way_back_h(u, site, o.mounted);
+        self.depart(i, u, platoons, vehicles, o.wait_h, o.travel_h, back);
     }
 
+    /// Hours from `site` back to unit `u`'s base.
+    fn way_back_h(&self, u: UnitId, site: SiteId, mounted: bool) -> f64 {
+        self.travel_h(self.m.units[u].base, site, mounted)
+    }
+
+    #[allow(clippy::too_many_arguments)] // one per part of a departure
     fn depart(
         &mut self,
         i: usize,
@@ -277,6 +448,7 @@ impl Simulation<'_> {
         vehicles: u32,
         wait: f64,
         travel: f64,
+        back: f64,
     ) {
         self.queue.push(
             self.now + wait + travel,
@@ -285,7 +457,7 @@ impl Simulation<'_> {
                 unit: u as u32,
                 platoons,
                 vehicles,
-                travel_h: travel as f32,
+                travel_h: back as f32,
             },
         );
         log!(
@@ -303,28 +475,36 @@ impl Simulation<'_> {
         let Some(k) = self
             .pending_moves
             .iter()
-            .position(|&(pi, pu, _, _)| pi as usize == i && pu as usize == u)
+            .position(|p| p.incident as usize == i && p.unit as usize == u)
         else {
             return;
         };
-        let (_, _, platoons, vehicles) = self.pending_moves.swap_remove(k);
+        let pm = self.pending_moves.swap_remove(k);
         let site = self.incidents[i].site;
+        let unit = &self.m.units[u];
+        let mounted = pm.vehicles > 0 || !unit.needs_vehicles() || unit.vehicles_per_platoon == 0;
+        let back = self.way_back_h(u, site, mounted);
         if granted {
             // The unit goes even if violence is over: to secure the site, help
             // the victims and arrest; the response then counts as late.
-            let unit = &self.m.units[u];
-            let table = self.m.world.table_at(self.now);
-            let travel = if unit.base == site {
-                0.0
-            } else if vehicles > 0 || unit.mounted || unit.vehicles_per_platoon == 0 {
-                self.m.world.drive_h(table, unit.base, site)
-            } else {
-                self.m.world.walk_h(table, unit.base, site)
+            let (origin, travel) = match pm.from_patrol {
+                Some(r) => {
+                    let p = &self.patrol_runs[r as usize];
+                    let from = if self.now >= p.arrive {
+                        p.site
+                    } else {
+                        unit.base
+                    };
+                    (Origin::Patrol, self.travel_h(from, site, mounted))
+                }
+                None => (Origin::Base, self.travel_h(unit.base, site, mounted)),
             };
-            let mut wait = unit.coordination_delay_h + unit.readiness_h;
-            if unit.caveats.no_night_ops && !waiver {
-                wait += self.wait_for_day(self.now);
-            }
+            // Daylight still binds unless the capital waived the caveats.
+            let night = if waiver {
+                0.0
+            } else {
+                self.night_wait_h(u, site, origin)
+            };
             log!(
                 self,
                 "approval_granted",
@@ -333,43 +513,47 @@ impl Simulation<'_> {
                 Some(i),
                 String::new(),
             );
-            self.depart(i, u, platoons, vehicles, wait, travel);
+            self.depart(
+                i,
+                u,
+                pm.platoons,
+                pm.vehicles,
+                pm.ready_h + night,
+                travel,
+                back,
+            );
             return;
         }
         self.incidents[i].responders -= 1;
-        if !granted {
-            self.summary.approvals_refused += 1;
-            self.incidents[i].blocked = true;
-            self.incidents[i].excluded.push(u);
-            log!(
-                self,
-                "approval_refused",
-                Some(site),
-                Some(u),
-                Some(i),
-                String::new(),
-            );
-            if self.now < self.incidents[i].end {
-                self.to_decide.push_back(i as u32);
-            }
+        self.incidents[i].blocked = true;
+        self.incidents[i].excluded.push(u);
+        log!(
+            self,
+            "approval_refused",
+            Some(site),
+            Some(u),
+            Some(i),
+            String::new(),
+        );
+        if self.now < self.incidents[i].end {
+            self.to_decide.push_back(i as u32);
         }
-        self.on_return(u, platoons, vehicles);
+        match pm.from_patrol {
+            // A patrol held where it was goes back to base.
+            Some(r) => {
+                let from = self.patrol_runs[r as usize].site;
+                let back = self.travel_h(from, unit.base, mounted);
+                self.queue.push(
+                    self.now + back,
+                    Event::Return {
+                        unit: u as u32,
+                        platoons: pm.platoons,
+                        vehicles: pm.vehicles,
+                        worked_h: back as f32,
+                    },
+                );
+            }
+            None => self.on_return(u, pm.platoons, pm.vehicles, 0.0),
+        }
     }
-}
-
-/// Log-normal draw with the given mean and standard deviation (the mean if sd is 0).
-fn lognormal(rng: &mut crate::rng::Stream, mean: f64, sd: f64) -> f64 {
-    if mean <= 0.0 {
-        return 0.0;
-    }
-    if sd <= 0.0 {
-        return mean;
-    }
-    let s2 = (1.0 + (sd / mean).powi(2)).ln();
-    let mu = mean.ln() - s2 / 2.0;
-    // Box-Muller from two uniforms.
-    let u1 = 1.0 - uniform(rng);
-    let u2 = uniform(rng);
-    let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-    (mu + s2.sqrt() * z).exp()
 }

@@ -5,7 +5,7 @@
 use super::{Flow, Incident, Simulation};
 use crate::model::UnitKind;
 use crate::rng::{Stream, binomial, exponential, stochastic_round, uniform};
-use crate::scenario::{Authority, SiteKind, ThreatKind};
+use crate::scenario::ThreatKind;
 use crate::world::SiteId;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Gamma, Poisson};
@@ -25,6 +25,33 @@ impl Simulation<'_> {
             m *= self.crowding_factor(site);
         }
         m
+    }
+
+    /// What arrests do to process `p`'s rate: detained perpetrators are off
+    /// the street (a share 1/pool each), and recent cases handed to justice
+    /// deter (certainty of punishment), fading with their half-life.
+    pub(crate) fn justice_multiplier(&self, p: usize) -> f64 {
+        let pool = self.m.processes[p].pool;
+        let mut f = if pool > 0.0 {
+            (1.0 - f64::from(self.detained[p]) / pool).max(0.0)
+        } else {
+            1.0
+        };
+        let heat = self.case_heat[p];
+        if heat > 0.0 {
+            let j = &self.m.scenario.justice;
+            let h = heat
+                * (-(self.now - self.case_t[p]) * std::f64::consts::LN_2
+                    / (j.deterrence_half_life_days * 24.0))
+                    .exp();
+            f *= (1.0 - j.deterrence_per_case).powf(h);
+        }
+        f
+    }
+
+    /// Detainees of process `p` leave custody.
+    pub(crate) fn on_released(&mut self, p: usize, n: u32) {
+        self.detained[p] = self.detained[p].saturating_sub(n);
     }
 
     /// Growth of per-site crime with population and overcrowding, capped.
@@ -60,11 +87,13 @@ impl Simulation<'_> {
                 f64::INFINITY
             },
         );
-        let rate = proc.rate_per_h * self.rate_multiplier(proc.site, proc.kind, proc.crowding);
+        let rate = proc.rate_per_h
+            * self.rate_multiplier(proc.site, proc.kind, proc.crowding)
+            * self.justice_multiplier(p);
         if u_accept * bound >= rate {
             return;
         }
-        let here = self.presence_multiplier(proc.site);
+        let here = self.presence_multiplier(proc.site, proc.kind);
         let mut site = proc.site;
         if u_deter >= here {
             self.summary.incidents_deterred += 1;
@@ -72,7 +101,7 @@ impl Simulation<'_> {
             let moved = if u_move < self.m.scenario.presence.displacement_share {
                 self.m.world.neighbours[site]
                     .iter()
-                    .map(|&nb| (nb, self.presence_multiplier(nb)))
+                    .map(|&nb| (nb, self.presence_multiplier(nb, proc.kind)))
                     .filter(|&(_, pm)| pm > here)
                     .fold(None, |best: Option<(SiteId, f64)>, x| match best {
                         Some(b) if b.1 >= x.1 => Some(b),
@@ -103,33 +132,55 @@ impl Simulation<'_> {
             );
             site = nb;
         }
-        self.new_incident(proc.kind, site, Stream::seed_from_u64(incident_seed), false);
+        let rng = Stream::seed_from_u64(incident_seed);
+        self.new_incident(proc.kind, site, rng, incident_seed, Some(p as u32), false);
     }
 
-    /// A candidate abuse by host police: happens at the post's constant rate.
+    /// Abuse rate of host post `h` now: it follows the unit's integrity and
+    /// the means it has (capacity, which support lends).
+    pub(crate) fn abuse_rate_per_h(&self, h: usize) -> f64 {
+        let post = &self.m.hosts[h];
+        let st = &self.sites[post.site];
+        let means =
+            1.0 + self.m.scenario.host.abuse_per_capacity * (st.host_capacity - post.capacity);
+        post.abuse_rate_per_h * (1.0 - st.host_integrity) * means.max(0.0)
+    }
+
+    /// A candidate abuse by host police (thinning of a bounding process).
     pub(crate) fn on_host_abuse(&mut self, h: usize) {
         let post = &self.m.hosts[h];
         let rng = &mut self.abuse_rngs[h];
+        let u_accept = uniform(rng);
         let incident_seed = rand::Rng::next_u64(rng);
-        let next = self.now + exponential(rng, post.abuse_rate_per_h);
+        let next = self.now + exponential(rng, post.abuse_bound_per_h);
         if next < self.horizon {
             self.queue.push(next, super::Event::HostAbuse(h as u32));
         }
+        if u_accept * post.abuse_bound_per_h >= self.abuse_rate_per_h(h) {
+            return;
+        }
+        let rng = Stream::seed_from_u64(incident_seed);
         self.new_incident(
             ThreatKind::HostAbuse,
             post.site,
-            Stream::seed_from_u64(incident_seed),
+            rng,
+            incident_seed,
+            None,
             false,
         );
     }
 
     /// A threat becomes an incident: draw its course and whether and when it is reported.
-    /// `announced`: the incident is reported the moment it starts (an inject's message).
+    /// `key` names it for the capital's answers; `process` is the threat
+    /// stream it came from; `announced`: reported the moment it starts (an
+    /// inject's message).
     pub(crate) fn new_incident(
         &mut self,
         kind: ThreatKind,
         site: SiteId,
         mut rng: Stream,
+        key: u64,
+        process: Option<u32>,
         announced: bool,
     ) {
         let kp = self.m.kind(kind);
@@ -204,6 +255,8 @@ impl Simulation<'_> {
             resolved: false,
             host_supported_at_t0: st.host_supported,
             excluded: Vec::new(),
+            key,
+            process,
             rng,
         });
         self.summary.incidents_true += 1;
@@ -315,6 +368,7 @@ impl Simulation<'_> {
                     unit: u as u32,
                     platoons,
                     vehicles,
+                    worked_h: (kp.on_scene_h + 2.0 * travel_h) as f32,
                 },
             );
         }
@@ -323,23 +377,16 @@ impl Simulation<'_> {
     /// Arrests by the arriving unit or the host police it works with, under the mandate.
     fn arrests(&mut self, i: usize, u: usize, eff: f64) {
         let m = self.m;
-        let unit = &m.units[u];
         let inc = &self.incidents[i];
         if inc.perpetrators == 0 {
             return;
         }
         let site = inc.site;
-        let poc = m.world.sites[site].kind == SiteKind::PocSite;
-        let host_present = self.host_present(site);
         let mandate = &m.scenario.mandate;
-        let un_may_arrest = match mandate.authority {
-            Authority::Executive => true,
-            Authority::Utm => !host_present || poc,
-            Authority::SupportOnly => poc,
-        };
-        let p = if unit.kind.is_un_police() && un_may_arrest {
+        let (by_un, by_host) = self.arrest_powers(u, site);
+        let p = if by_un {
             mandate.arrest_prob * eff
-        } else if unit.kind == UnitKind::Host || (unit.kind.is_un_police() && self.joint_at(site)) {
+        } else if by_host {
             mandate.arrest_prob * self.sites[site].host_capacity
         } else {
             0.0
@@ -360,6 +407,31 @@ impl Simulation<'_> {
         let handed = (self.justice_tokens.floor() as u32).min(n);
         self.justice_tokens -= f64::from(handed);
         let released = n - handed;
+        if handed > 0
+            && let Some(p) = self.incidents[i].process
+        {
+            // Those handed to justice are off the street while detained, and
+            // the cases deter the stream they came from.
+            let p = p as usize;
+            let j = &m.scenario.justice;
+            if j.detention_days > 0.0 {
+                self.detained[p] += handed;
+                let stay = exponential(&mut self.incidents[i].rng, 1.0 / (j.detention_days * 24.0));
+                self.queue.push(
+                    self.now + stay,
+                    super::Event::Released {
+                        process: p as u32,
+                        n: handed,
+                    },
+                );
+            }
+            if j.deterrence_per_case > 0.0 {
+                let k = std::f64::consts::LN_2 / (j.deterrence_half_life_days * 24.0);
+                self.case_heat[p] = self.case_heat[p] * (-(self.now - self.case_t[p]) * k).exp()
+                    + f64::from(handed);
+                self.case_t[p] = self.now;
+            }
+        }
         self.summary.detainees_handed_over += u64::from(handed);
         self.summary.detainees_released += u64::from(released);
         if released > 0 {

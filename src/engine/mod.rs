@@ -29,6 +29,7 @@ mod daily;
 mod dispatch;
 mod incidents;
 mod queue;
+mod rules;
 pub mod view;
 
 pub use queue::{Event, EventQueue};
@@ -37,7 +38,7 @@ use crate::metrics::{Day, EventRow, RunResult, SiteDay, Summary, quantile_sorted
 use crate::model::{Model, UnitId, UnitKind};
 use crate::policy::{Decider, Decision, Situation};
 use crate::rng::{Mechanic, Seed, Stream, exponential};
-use crate::scenario::{Authority, Hrddp, SiteKind, ThreatKind};
+use crate::scenario::ThreatKind;
 use crate::world::SiteId;
 use std::collections::VecDeque;
 
@@ -116,10 +117,16 @@ pub(crate) struct SiteState {
     tension: f64,
     pub trust: f64,
     pub host_capacity: f64,
+    /// Integrity of the host unit (1 = clean): moves with HRDDP mitigation.
+    pub host_integrity: f64,
     pub host_supported: bool,
-    /// Patrol presence intervals (arrive, leave), pruned as they expire.
-    pub patrols: Vec<(f64, f64)>,
+    /// Support was suspended by a decision (HRDDP), not by the policy's threshold.
+    pub host_suspended: bool,
+    /// Patrol presence intervals (arrive, leave, patrol run), pruned as they expire.
+    pub patrols: Vec<(f64, f64, u32)>,
     pub guards: u32,
+    /// Military units based here (presence that deters armed threats).
+    pub military: u32,
     pub cp_teams: u32,
     pub mentors: f64,
     pub un_officers: f64,
@@ -141,6 +148,23 @@ pub(crate) struct UnitState {
     pub vehicles_free: u32,
     /// Platoons away only because a no-split caveat sent the whole unit.
     pub held: u32,
+    /// When each idle platoon of a unit with shifts is rested, earliest first.
+    pub rested_at: Vec<f64>,
+}
+
+/// A patrol out from its base, from departure to return.
+#[derive(Debug, Clone)]
+pub(crate) struct PatrolRun {
+    pub unit: UnitId,
+    pub site: SiteId,
+    pub platoons: u32,
+    pub vehicles: u32,
+    pub depart: f64,
+    pub arrive: f64,
+    pub end: f64,
+    pub travel: f64,
+    /// Sent to an incident instead: its own return no longer applies.
+    pub retasked: bool,
 }
 
 /// One incident from emergence to resolution.
@@ -162,7 +186,24 @@ pub(crate) struct Incident {
     pub resolved: bool,
     pub host_supported_at_t0: bool,
     pub excluded: Vec<UnitId>,
+    /// Stable key of the incident (for the capital's answers about it).
+    pub key: u64,
+    /// The threat process that produced it (arrests incapacitate that stream).
+    pub process: Option<u32>,
     pub rng: Stream,
+}
+
+/// A unit held while the capital decides whether it may go.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingMove {
+    pub incident: u32,
+    pub unit: u32,
+    pub platoons: u32,
+    pub vehicles: u32,
+    /// Hours from the order to moving out (readiness, coordination).
+    pub ready_h: f64,
+    /// A patrol re-tasked: where it starts from.
+    pub from_patrol: Option<u32>,
 }
 
 /// People displaced from one site to one refuge.
@@ -215,13 +256,21 @@ pub struct Simulation<'m> {
     /// Incidents started by [`Simulation::start_incident`], for their streams' keys.
     started: u64,
     situation: Situation,
-    /// Units held while the capital decides: (incident, unit, platoons, vehicles).
-    pending_moves: Vec<(u32, u32, u32, u32)>,
+    /// Units held while the capital decides.
+    pending_moves: Vec<PendingMove>,
     /// Escorts held while the capital decides: (request, unit, platoons, vehicles, travel).
     escort_moves: Vec<(u32, u32, u32, u32, f32)>,
     /// Freed platoons should be offered to waiting escorts once incidents are served.
     escort_retry_due: bool,
     patrol_rotation: usize,
+    /// Every patrol sent, and those not yet back.
+    patrol_runs: Vec<PatrolRun>,
+    live_patrols: Vec<u32>,
+    /// Per threat process: perpetrators detained now, and the deterrence of
+    /// cases handed to justice (an amplitude at `case_t`, halving with the half-life).
+    detained: Vec<u32>,
+    case_heat: Vec<f64>,
+    case_t: Vec<f64>,
     /// Today's hot-spot patrol plan, best site first (and its scratch scores).
     hot_plan: Vec<SiteId>,
     hot_scores: Vec<u128>,
@@ -299,13 +348,13 @@ impl<'m> Simulation<'m> {
                     tension: 0.0,
                     trust: x.trust,
                     host_capacity: host.map_or(0.0, |h| h.capacity),
-                    host_supported: host.is_some_and(|h| match s.mandate.hrddp {
-                        Hrddp::Support => true,
-                        Hrddp::Suspend => false,
-                        Hrddp::Conditional => h.integrity >= s.mandate.hrddp_integrity_threshold,
-                    }),
+                    host_integrity: host.map_or(1.0, |h| h.integrity),
+                    // Set below by the HRDDP rule.
+                    host_supported: false,
+                    host_suspended: false,
                     patrols: Vec::new(),
                     guards: 0,
+                    military: 0,
                     cp_teams: 0,
                     mentors: 0.0,
                     un_officers: 0.0,
@@ -367,6 +416,11 @@ impl<'m> Simulation<'m> {
                 options: Vec::with_capacity(16),
             },
             patrol_rotation: 0,
+            patrol_runs: Vec::new(),
+            live_patrols: Vec::new(),
+            detained: vec![0; m.processes.len()],
+            case_heat: vec![0.0; m.processes.len()],
+            case_t: vec![0.0; m.processes.len()],
             hot_plan: Vec::new(),
             hot_scores: Vec::new(),
             hot_plan_truncated: false,
@@ -390,6 +444,11 @@ impl<'m> Simulation<'m> {
             events_processed: 0,
             queue_peak: 0,
         };
+        for site in 0..sim.sites.len() {
+            if m.host_at[site].is_some() {
+                sim.sites[site].host_supported = sim.hrddp_supports(sim.sites[site].host_integrity);
+            }
+        }
         // First candidate of every threat process.
         for (p, proc) in m.processes.iter().enumerate() {
             let bound = proc.rate_per_h * proc.max_multiplier;
@@ -399,7 +458,7 @@ impl<'m> Simulation<'m> {
             }
         }
         for (h, post) in m.hosts.iter().enumerate() {
-            let t = exponential(&mut sim.abuse_rngs[h], post.abuse_rate_per_h);
+            let t = exponential(&mut sim.abuse_rngs[h], post.abuse_bound_per_h);
             if t < horizon {
                 sim.queue.push(t, Event::HostAbuse(h as u32));
             }
@@ -640,6 +699,7 @@ impl<'m> Simulation<'m> {
             return Err(DecisionError::NoSuchSite(site));
         }
         self.sites[site].host_supported = supported;
+        self.sites[site].host_suspended = !supported;
         log!(
             self,
             if supported {
@@ -677,7 +737,7 @@ impl<'m> Simulation<'m> {
         self.started += 1;
         log!(self, "inject", Some(site), None, None, name.to_string());
         let rng = self.seed.stream(Mechanic::Inject, key);
-        self.new_incident(kind, site, rng, true);
+        self.new_incident(kind, site, rng, inject_key(key), None, true);
         Ok(())
     }
 
@@ -716,7 +776,10 @@ impl<'m> Simulation<'m> {
                 unit,
                 platoons,
                 vehicles,
-            } => self.on_return(unit as usize, platoons, vehicles),
+                worked_h,
+            } => self.on_return(unit as usize, platoons, vehicles, f64::from(worked_h)),
+            Event::PatrolReturn(r) => self.on_patrol_return(r as usize),
+            Event::Released { process, n } => self.on_released(process as usize, n),
             Event::PatrolLaunch => self.on_patrol_launch(),
             Event::EscortRequest => self.on_escort_request(),
             Event::EscortEnd {
@@ -780,41 +843,18 @@ impl<'m> Simulation<'m> {
         *t = (*t + delta).clamp(0.0, 1.0);
     }
 
-    /// Host police present and able to act at a site.
-    pub(crate) fn host_present(&self, site: SiteId) -> bool {
-        self.m.host_at[site].is_some_and(|h| {
-            self.m.hosts[h].officers > 0
-                && self.sites[site].host_capacity >= self.m.scenario.mandate.host_absent_below
-        })
-    }
-
-    /// UN police action at the site is joint with (supported) host police.
-    pub(crate) fn joint_at(&self, site: SiteId) -> bool {
-        self.m.scenario.mandate.authority != Authority::Executive
-            && self.m.world.sites[site].kind != SiteKind::PocSite
-            && self.host_present(site)
-            && self.sites[site].host_supported
-    }
-
-    /// The mandate forbids UN police to act here (support only, no supported host police).
-    pub(crate) fn mandate_forbids(&self, site: SiteId) -> bool {
-        self.m.scenario.mandate.authority == Authority::SupportOnly
-            && self.m.world.sites[site].kind != SiteKind::PocSite
-            && !(self.host_present(site) && self.sites[site].host_supported)
-    }
-
     /// Patrols on site now.
     pub(crate) fn patrols_present(&self, site: SiteId) -> u32 {
         let now = self.now;
         self.sites[site]
             .patrols
             .iter()
-            .filter(|&&(a, e)| a <= now && now < e)
+            .filter(|&&(a, e, _)| a <= now && now < e)
             .count() as u32
     }
 
-    /// Multiplier (0..1] that presence applies to threat rates at a site.
-    pub(crate) fn presence_multiplier(&self, site: SiteId) -> f64 {
+    /// Multiplier (0..1] that presence applies to a threat kind's rate at a site.
+    pub(crate) fn presence_multiplier(&self, site: SiteId, kind: ThreatKind) -> f64 {
         let p = &self.m.scenario.presence;
         let s = &self.sites[site];
         // Each patrol, guard or IPO team deters a share of what the others leave:
@@ -822,6 +862,12 @@ impl<'m> Simulation<'m> {
         let mut m = (1.0 - p.patrol_deterrence).powi(self.patrols_present(site) as i32)
             * (1.0 - p.guard_deterrence).powi(s.guards as i32)
             * (1.0 - p.ipo_deterrence).powi(s.cp_teams as i32);
+        if s.military > 0
+            && let Some(d) = p.military_deterrence.get(&kind)
+        {
+            // Military presence deters the threats it is there for.
+            m *= (1.0 - d).powi(s.military as i32);
+        }
         if self.m.host_at[site].is_some_and(|h| self.m.hosts[h].officers > 0) {
             m *= 1.0 - p.host_deterrence * s.host_capacity;
         }
@@ -875,7 +921,14 @@ impl<'m> Simulation<'m> {
         st.active = true;
         st.idle = unit.platoons - unit.guard_platoons;
         st.vehicles_free = unit.vehicles;
+        st.rested_at.clear();
+        if unit.shifts.is_some() {
+            st.rested_at.resize(st.idle as usize, f64::NEG_INFINITY);
+        }
         let s = &mut self.sites[unit.base];
+        if unit.kind == UnitKind::Military {
+            s.military += 1;
+        }
         if unit.kind == UnitKind::Fpu && (unit.guard_platoons > 0 || unit.caveats.static_guard_only)
         {
             s.guards += 1;
@@ -914,7 +967,11 @@ impl<'m> Simulation<'m> {
         st.active = false;
         st.idle = 0;
         st.vehicles_free = 0;
+        st.rested_at.clear();
         let s = &mut self.sites[unit.base];
+        if unit.kind == UnitKind::Military {
+            s.military -= 1;
+        }
         if unit.kind == UnitKind::Fpu && (unit.guard_platoons > 0 || unit.caveats.static_guard_only)
         {
             s.guards -= 1;
@@ -944,11 +1001,21 @@ impl<'m> Simulation<'m> {
         );
     }
 
-    fn on_return(&mut self, u: UnitId, platoons: u32, vehicles: u32) {
+    fn on_return(&mut self, u: UnitId, platoons: u32, vehicles: u32, worked_h: f64) {
         let st = &mut self.units[u];
         if st.active {
             st.idle += platoons;
             st.vehicles_free += vehicles;
+            if let Some(sh) = &self.m.units[u].shifts {
+                // Platoons that worked rest before they are at short readiness
+                // again: a full rest after a full duty's work, less after less.
+                let rest = sh.rest_h * (worked_h / sh.duty_h_per_day.max(1e-9)).min(1.0);
+                let at = self.now + rest;
+                for _ in 0..platoons {
+                    let k = st.rested_at.partition_point(|&x| x <= at);
+                    st.rested_at.insert(k, at);
+                }
+            }
         }
         // A no-split unit has one task at a time: when it is back, nothing is held.
         st.held = 0;
@@ -988,7 +1055,7 @@ impl<'m> Simulation<'m> {
         if let Some((kind, site)) = w.incident {
             let rng = self.seed.stream(Mechanic::Inject, k as u64);
             let announced = !w.text.is_empty();
-            self.new_incident(kind, site, rng, announced);
+            self.new_incident(kind, site, rng, inject_key(k as u64), None, announced);
         }
         let w = &self.m.injects[k];
         if w.tension > 0.0 {
@@ -1136,6 +1203,11 @@ impl<'m> Simulation<'m> {
             "more responses than reports"
         );
     }
+}
+
+/// Key of an inject's incident (for the capital's answers about it).
+fn inject_key(k: u64) -> u64 {
+    crate::rng::mix(0x696e_6a65_6374 ^ k)
 }
 
 fn describe_status(s: &crate::policy::Status) -> String {

@@ -25,12 +25,17 @@ pub enum Event {
     },
     /// Incident `i`'s violence is over: harm is settled.
     Resolve(u32),
-    /// Platoons and vehicles of a unit are back and free.
+    /// Platoons and vehicles of a unit are back and free, after `worked_h` hours of work.
     Return {
         unit: u32,
         platoons: u32,
         vehicles: u32,
+        worked_h: f32,
     },
+    /// A patrol's time on site is over: it goes back (unless re-tasked).
+    PatrolReturn(u32),
+    /// Detainees of a threat process leave custody.
+    Released { process: u32, n: u32 },
     /// A scheduled patrol slot of the day.
     PatrolLaunch,
     /// A civilian component asks for an escort.

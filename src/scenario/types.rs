@@ -26,6 +26,8 @@ pub struct Scenario {
     pub tension: TensionParams,
     pub trust: TrustParams,
     pub host: HostParams,
+    #[serde(default)]
+    pub justice: JusticeParams,
     pub displacement: DisplacementParams,
     #[serde(default)]
     pub escorts: Option<Escorts>,
@@ -229,9 +231,26 @@ pub struct Fpu {
     pub withdraw_day: Option<f64>,
     #[serde(default)]
     pub caveats: Caveats,
+    /// How the unit's platoons work in shifts (absent: every free platoon is on
+    /// standby at `readiness_h` around the clock).
+    #[serde(default)]
+    pub shifts: Option<Shifts>,
 }
 fn one_u32() -> u32 {
     1
+}
+
+/// Shifts of a formed unit: platoons on duty part of the day, rest after work.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shifts {
+    /// Hours a day each platoon is on duty; the share of platoons on duty at any
+    /// moment is this over 24 (a rota), working platoons included.
+    pub duty_h_per_day: f64,
+    /// Hours a platoon rests after a full duty's work (less after shorter work).
+    pub rest_h: f64,
+    /// Hours from the order to moving out for platoons off duty or resting.
+    pub resting_readiness_h: f64,
 }
 
 /// National caveats of a contingent; every rule is off by default.
@@ -266,6 +285,20 @@ pub struct Caveats {
     /// The unit only guards its base.
     #[serde(default)]
     pub static_guard_only: bool,
+    /// Mean delay of the capital's answer to an urgent waiver request, hours
+    /// (log-normal; absent: as a routine approval).
+    #[serde(default)]
+    pub urgent_waiver_h: Option<f64>,
+    /// Standard deviation of that delay, hours (absent: as a routine approval).
+    #[serde(default)]
+    pub urgent_waiver_sd_h: Option<f64>,
+    /// Probability that the capital refuses an urgent waiver (absent: as a routine approval).
+    #[serde(default)]
+    pub urgent_refusal_prob: Option<f64>,
+    /// The head of the police component may let the unit's commander act at
+    /// once against imminent violence: responses need no approval (escorts still do).
+    #[serde(default)]
+    pub commander_may_act: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -350,6 +383,7 @@ pub struct Military {
     pub count: u32,
     pub base: String,
     pub strength: u32,
+    /// Has its own transport; on foot otherwise.
     #[serde(default = "yes")]
     pub mounted: bool,
     /// Extra time before a police-requested military response leaves (command friction).
@@ -425,6 +459,10 @@ pub struct ThreatKindParams {
     pub perpetrators: f64,
     /// Reporting log-odds at average trust, no police presence, full comms.
     pub report_logit: f64,
+    /// Active perpetrators behind one site's stream of this kind: each one
+    /// detained takes this share of the stream off the street (0: no incapacitation).
+    #[serde(default)]
+    pub perpetrator_pool: f64,
 }
 
 /// A threat process: one base rate per listed site.
@@ -514,6 +552,12 @@ pub struct Mandate {
     /// Share of a political inject's extra rate that dialogue removes.
     #[serde(default)]
     pub dialogue_effect: f64,
+    /// UN police may act alone to protect civilians from imminent physical
+    /// violence whatever the authority (the 2017 guidelines' reading); `false`
+    /// is the restrictive reading: under `support_only` they protect and patrol
+    /// only alongside supported host police (or inside POC sites).
+    #[serde(default = "yes")]
+    pub unilateral_protection: bool,
     pub patrol: PatrolDoctrine,
 }
 fn default_host_absent() -> f64 {
@@ -554,6 +598,10 @@ pub struct Presence {
     pub host_deterrence: f64,
     /// Share of deterred threats that move to a less-protected neighbouring site.
     pub displacement_share: f64,
+    /// Deterrence of each military unit based at a site, by the threat kinds it
+    /// is there for (e.g. `{ armed_attack = 0.4, poc_site_attack = 0.4 }`).
+    #[serde(default)]
+    pub military_deterrence: BTreeMap<ThreatKind, f64>,
 }
 
 /// Log-odds coefficients of reporting, and the reporting delay.
@@ -612,6 +660,39 @@ pub struct HostParams {
     pub decay_per_day: f64,
     /// Abuse incidents per day per 100 officers at integrity 0.
     pub abuse_rate_per_100_day: f64,
+    /// Daily integrity gain toward 1 from mitigation measures (vetting,
+    /// oversight, training) where support is conditional (HRDDP).
+    #[serde(default)]
+    pub mitigation_gain_per_day: f64,
+    /// Growth of abuse with the means support lends: the abuse rate is
+    /// multiplied by 1 + this x (capacity - initial capacity), at least 0.
+    #[serde(default)]
+    pub abuse_per_capacity: f64,
+}
+
+/// What arrests do once detainees reach the justice chain.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JusticeParams {
+    /// Mean days a detainee handed to justice stays off the street (exponential).
+    #[serde(default)]
+    pub detention_days: f64,
+    /// Each case handed to justice lowers its stream's rate by this share
+    /// (certainty of punishment), fading with the half-life below.
+    #[serde(default)]
+    pub deterrence_per_case: f64,
+    #[serde(default = "one")]
+    pub deterrence_half_life_days: f64,
+}
+
+impl Default for JusticeParams {
+    fn default() -> Self {
+        JusticeParams {
+            detention_days: 0.0,
+            deterrence_per_case: 0.0,
+            deterrence_half_life_days: 1.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
