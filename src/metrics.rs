@@ -31,6 +31,8 @@ pub struct Summary {
     pub incidents_true: u64,
     pub incidents_reported: u64,
     pub incidents_responded: u64,
+    /// Incidents a UN police unit reached (alone or with others).
+    pub incidents_responded_un_police: u64,
     pub incidents_prevented: u64,
     pub incidents_mitigated: u64,
     pub incidents_unanswered: u64,
@@ -75,6 +77,10 @@ impl Summary {
             ("incidents_true", self.incidents_true as f64),
             ("incidents_reported", self.incidents_reported as f64),
             ("incidents_responded", self.incidents_responded as f64),
+            (
+                "incidents_responded_un_police",
+                self.incidents_responded_un_police as f64,
+            ),
             ("incidents_prevented", self.incidents_prevented as f64),
             ("incidents_mitigated", self.incidents_mitigated as f64),
             ("incidents_unanswered", self.incidents_unanswered as f64),

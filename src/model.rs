@@ -118,9 +118,18 @@ impl Unit {
             self.platoons - self.guard_platoons
         }
     }
-    /// Moves on foot unless it has vehicles for the platoons that go.
+    /// Draws vehicles from its pool for the platoons that go (police units);
+    /// military and host police move with their own means (`mounted`).
     pub fn needs_vehicles(&self) -> bool {
-        !self.mounted && self.kind != UnitKind::Military
+        !matches!(self.kind, UnitKind::Military | UnitKind::Host)
+    }
+    /// Moves mounted when `need` vehicles are asked of `free` ones.
+    pub fn moves_mounted(&self, need: u32, free: u32) -> bool {
+        if self.needs_vehicles() {
+            need <= free
+        } else {
+            self.mounted
+        }
     }
 }
 

@@ -329,7 +329,7 @@ impl Decider for Watch {
             let fastest = s
                 .options
                 .iter()
-                .min_by(|a, b| a.travel_h.total_cmp(&b.travel_h))
+                .min_by(|a, b| a.travel_h.total_cmp(&b.travel_h).then(a.unit.cmp(&b.unit)))
                 .unwrap();
             if matches!(fastest.status, Status::Forbidden(_))
                 && s.options[option].unit != fastest.unit
@@ -508,7 +508,12 @@ fn patrols_follow_doctrine_and_are_counted() {
     let hot = runs(TUTORIAL, &[], 20);
     assert_eq!(total(&none, |s| s.patrols as f64), 0.0);
     assert!(mean(&hot, |s| s.patrols as f64) > 150.0);
-    assert!((mean(&hot, |s| s.patrol_hours) - 4.0 * mean(&hot, |s| s.patrols as f64)).abs() < 8.0);
+    // Four hours on site each, less for patrols sent on to an incident.
+    let (hours, patrols) = (
+        mean(&hot, |s| s.patrol_hours),
+        mean(&hot, |s| s.patrols as f64),
+    );
+    assert!(hours <= 4.0 * patrols + 1e-6 && hours > 3.0 * patrols);
 }
 
 #[test]
@@ -628,4 +633,415 @@ fn a_change_in_one_mechanic_leaves_other_streams_alone() {
         assert_eq!(x.incidents_true, y.incidents_true);
         assert_eq!(x.civilians_harmed, y.civilians_harmed);
     }
+}
+
+// ---- The rules of the mandate (engine/rules.rs) --------------------------
+
+/// Paired difference `a - b` over replications: (mean, half-width of its 95% CI).
+fn paired(a: &[Summary], b: &[Summary], f: impl Fn(&Summary) -> f64) -> (f64, f64) {
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| f(x) - f(y)).collect();
+    let n = d.len() as f64;
+    let m = d.iter().sum::<f64>() / n;
+    let var = d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, 1.96 * (var / n).sqrt())
+}
+
+#[test]
+fn an_approval_that_costs_nothing_changes_nothing() {
+    // The capital answers at once and never refuses: every harm, incident and
+    // escort metric must equal the baseline's, replication by replication.
+    let base = runs(TUTORIAL, &[], 60);
+    let free = runs(
+        TUTORIAL,
+        &[
+            "forces.fpus[0].caveats.approval_required=true",
+            "forces.fpus[0].caveats.approval_delay_h=0",
+            "forces.fpus[0].caveats.approval_delay_sd_h=0",
+            "forces.fpus[0].caveats.approval_refusal_prob=0",
+        ],
+        60,
+    );
+    assert!(total(&free, |s| s.approvals_requested as f64) > 100.0);
+    for (a, b) in base.iter().zip(&free) {
+        let key = |s: &Summary| {
+            (
+                s.civilians_harmed,
+                s.civilians_killed,
+                s.incidents_true,
+                s.incidents_reported,
+                s.incidents_responded,
+                s.incidents_prevented,
+                s.incidents_unanswered,
+                s.responses_blocked_by_caveats,
+                s.escorts_done,
+                s.escorts_cancelled,
+                s.patrols,
+            )
+        };
+        assert_eq!(key(a), key(b));
+        assert_eq!(a.by_threat, b.by_threat);
+    }
+}
+
+/// The doctrine, recording which rules stood in the way of some option.
+struct RulesSeen(Doctrine, Vec<pocsim::policy::Rule>);
+impl Decider for RulesSeen {
+    fn decide(&mut self, s: &Situation) -> Decision {
+        for o in &s.options {
+            if let Status::Forbidden(r) | Status::Delayed(r) = o.status
+                && !self.1.contains(&r)
+            {
+                self.1.push(r);
+            }
+        }
+        self.0.decide(s)
+    }
+}
+
+#[test]
+fn every_shipped_scenario_staffs_its_patrols_and_exercises_its_caveats() {
+    use pocsim::policy::Rule;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        let path = path.to_str().unwrap();
+        let m = common::model(path, &[]);
+        let mut seen = RulesSeen(Doctrine::default(), Vec::new());
+        let opts = RunOptions {
+            list_all_options: true,
+            ..RunOptions::default()
+        };
+        let xs: Vec<Summary> = (0..10)
+            .map(|r| run(&m, Seed::new(1, r), &mut seen, opts).summary)
+            .collect();
+        let done = total(&xs, |s| s.patrols as f64);
+        let missed = total(&xs, |s| s.patrols_not_staffed as f64);
+        if m.scenario.mandate.patrol.patrols_per_fpu_day > 0.0 {
+            assert!(done > 0.0, "{path}: no patrol at all");
+        }
+        assert!(
+            missed <= 0.05 * (done + missed),
+            "{path}: {missed} of {} planned patrols not staffed",
+            done + missed
+        );
+        let fpus: Vec<_> = m
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Fpu)
+            .map(|u| &u.caveats)
+            .collect();
+        if fpus.iter().any(|c| c.approval_required) {
+            assert!(
+                total(&xs, |s| s.approvals_requested as f64) > 0.0,
+                "{path}: the approval caveat is never exercised"
+            );
+        }
+        let in_force = [
+            (
+                Rule::ApprovalRequired,
+                fpus.iter().any(|c| c.approval_required),
+            ),
+            (Rule::NoNightOps, fpus.iter().any(|c| c.no_night_ops)),
+            (
+                Rule::MaxDistance,
+                fpus.iter().any(|c| c.max_distance_km.is_some()),
+            ),
+            (
+                Rule::AllowedSites,
+                fpus.iter().any(|c| c.allowed_sites.is_some()),
+            ),
+            (
+                Rule::NoJointHostOps,
+                fpus.iter().any(|c| c.no_joint_host_ops),
+            ),
+            (
+                Rule::StaticGuardOnly,
+                fpus.iter().any(|c| c.static_guard_only),
+            ),
+        ];
+        for (rule, on) in in_force {
+            if on {
+                assert!(
+                    seen.1.contains(&rule),
+                    "{path}: {} is in force but never stood in the way of an option",
+                    rule.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn unilateral_protection_keeps_un_responses_when_support_is_suspended() {
+    let haiti = "scenarios/haiti-port-au-prince-gangs.toml";
+    let un = |s: &Summary| s.incidents_responded_un_police as f64;
+    let n = 40;
+    let support = runs(haiti, &["mandate.hrddp=support"], n);
+    let suspend = runs(haiti, &["mandate.hrddp=suspend"], n);
+    assert!(mean(&support, un) > 50.0);
+    assert!(
+        mean(&suspend, un) >= 0.8 * mean(&support, un),
+        "suspension under the guidelines' reading: {:.1} UN responses vs {:.1}",
+        mean(&suspend, un),
+        mean(&support, un)
+    );
+    let r = "mandate.unilateral_protection=false";
+    let support_r = runs(haiti, &["mandate.hrddp=support", r], n);
+    let suspend_r = runs(haiti, &["mandate.hrddp=suspend", r], n);
+    assert!(
+        mean(&suspend_r, un) < 0.8 * mean(&support_r, un),
+        "suspension under the restrictive reading: {:.1} UN responses vs {:.1}",
+        mean(&suspend_r, un),
+        mean(&support_r, un)
+    );
+    // The restrictive reading costs civilians when support is suspended.
+    let (d, hw) = paired(&suspend_r, &suspend, |s| s.civilians_harmed as f64);
+    assert!(
+        d - hw > 0.0,
+        "restrictive reading: {d:.1} ± {hw:.1} more harmed"
+    );
+}
+
+#[test]
+fn conditional_support_lowers_abuse_and_suspension_costs_capacity() {
+    // Liberia: eighteen months, host units with a record of abuse.
+    let liberia = "scenarios/liberia-transition.toml";
+    let n = 40;
+    let support = runs(liberia, &["mandate.hrddp=support"], n);
+    let conditional = runs(liberia, &["mandate.hrddp=conditional"], n);
+    let suspend = runs(liberia, &["mandate.hrddp=suspend"], n);
+    let (d, hw) = paired(&conditional, &support, |s| s.host_abuse_events as f64);
+    assert!(
+        d + hw < 0.0,
+        "abuse under conditional minus support: {d:.2} ± {hw:.2}"
+    );
+    assert_eq!(total(&suspend, |s| s.complicity_events as f64), 0.0);
+    assert!(total(&conditional, |s| s.complicity_events as f64) > 0.0);
+    assert_more(
+        "final host capacity under conditional support",
+        mean(&conditional, |s| s.host_capacity_final),
+        mean(&suspend, |s| s.host_capacity_final),
+        0.1,
+    );
+}
+
+#[test]
+fn arrests_protect_when_the_courts_can_take_detainees() {
+    let bangui = "scenarios/car-bangui-utm.toml";
+    let n = 60;
+    let harm = |s: &Summary| s.civilians_harmed as f64;
+    let ample = "mandate.justice_capacity_per_week=1000";
+    let none = runs(bangui, &[ample, "mandate.arrest_prob=0"], n);
+    let many = runs(bangui, &[ample, "mandate.arrest_prob=0.9"], n);
+    let (d, hw) = paired(&many, &none, harm);
+    assert!(d + hw < 0.0, "arrests with courts: {d:.1} ± {hw:.1} harmed");
+    let closed = "mandate.justice_capacity_per_week=0";
+    let none_c = runs(bangui, &[closed, "mandate.arrest_prob=0"], n);
+    let many_c = runs(bangui, &[closed, "mandate.arrest_prob=0.9"], n);
+    let (dc, _) = paired(&many_c, &none_c, harm);
+    assert!(
+        dc > d + 0.5 * d.abs(),
+        "without courts the benefit should shrink: {dc:.1} vs {d:.1}"
+    );
+}
+
+#[test]
+fn platoons_in_shifts_answer_later_when_resting() {
+    // No shifts: every free platoon at 30 minutes, around the clock.
+    let always = runs(
+        TUTORIAL,
+        &[
+            "forces.fpus[0].shifts.duty_h_per_day=24",
+            "forces.fpus[0].shifts.rest_h=0",
+        ],
+        N,
+    );
+    // A thin rota: one platoon of four on duty at a time.
+    let shifts = runs(
+        TUTORIAL,
+        &[
+            "forces.fpus[0].shifts.duty_h_per_day=6",
+            "forces.fpus[0].shifts.resting_readiness_h=3",
+        ],
+        N,
+    );
+    assert_more(
+        "90th percentile of response times with shifts",
+        mean(&shifts, |s| s.response_time_p90_h),
+        mean(&always, |s| s.response_time_p90_h),
+        0.1,
+    );
+    assert_more(
+        "harm with shifts",
+        mean(&shifts, |s| s.civilians_harmed as f64),
+        mean(&always, |s| s.civilians_harmed as f64),
+        0.0,
+    );
+}
+
+#[test]
+fn a_patrol_on_site_answers_at_once_and_patrols_are_re_tasked() {
+    let m = common::model(TUTORIAL, &["presence.patrol_deterrence=0"]);
+    let (mut at_once, mut retasked) = (0, 0);
+    for r in 0..40 {
+        let opts = RunOptions {
+            record_events: true,
+            ..RunOptions::default()
+        };
+        let res = run(&m, Seed::new(MASTER, r), &mut Doctrine::default(), opts);
+        // Nothing is based at the camp: only a patrol there can arrive at once.
+        at_once += res.response_times_h.iter().filter(|&&t| t == 0.0).count();
+        retasked += res
+            .events
+            .iter()
+            .filter(|e| e.kind == "patrol_retasked")
+            .count();
+    }
+    assert!(
+        at_once > 20,
+        "responses at the moment of the report: {at_once}"
+    );
+    assert!(retasked > at_once, "patrols re-tasked: {retasked}");
+}
+
+#[test]
+fn military_on_foot_is_slower_and_military_presence_deters_armed_attacks() {
+    // A company at the town, called in support against attacks on the village.
+    let company = |mounted: bool| -> Model {
+        tutorial_plus(&format!(
+            "\n[[forces.military]]\nid = \"coy\"\nbase = \"town\"\nstrength = 150\nreadiness_h = 0.5\nmounted = {mounted}\n"
+        ))
+    };
+    let armed = |s: &Summary| threat(s, "armed_attack", |t| t.civilians_harmed);
+    // Only the company can answer an armed attack.
+    let only_military = |mut m: Model| {
+        m.scenario.effectiveness.fpu.armed = 0.0;
+        Model::build(&m.scenario)
+    };
+    let mounted = runs_of(&only_military(company(true)), N);
+    let foot = runs_of(&only_military(company(false)), N);
+    assert_more(
+        "armed-attack harm with the military on foot",
+        mean(&foot, armed),
+        mean(&mounted, armed),
+        0.02,
+    );
+    assert_more(
+        "90th percentile of response times with the military on foot",
+        mean(&foot, |s| s.response_time_p90_h),
+        mean(&mounted, |s| s.response_time_p90_h),
+        0.5,
+    );
+    let mali = "scenarios/mali-central-long-distances.toml";
+    let none = runs(mali, &["presence.military_deterrence.armed_attack=0"], 40);
+    let strong = runs(mali, &["presence.military_deterrence.armed_attack=0.8"], 40);
+    let attacks = |s: &Summary| threat(s, "armed_attack", |t| t.incidents_true);
+    assert_more(
+        "armed attacks without military deterrence",
+        mean(&none, attacks),
+        mean(&strong, attacks),
+        0.02,
+    );
+}
+
+/// The doctrine, counting attacks on POC sites answered by police while a
+/// military unit could go, and how many of those drew military support.
+struct Recording(Doctrine, u32, u32);
+impl Decider for Recording {
+    fn decide(&mut self, s: &Situation) -> Decision {
+        let d = self.0.decide(s);
+        if let Decision::Dispatch { option, support } = d
+            && s.incident.kind == ThreatKind::PocSiteAttack
+            && s.options[option].unit_kind != UnitKind::Military
+            && s.options
+                .iter()
+                .any(|o| o.unit_kind == UnitKind::Military && o.dispatchable())
+        {
+            self.1 += 1;
+            if support.is_some() {
+                self.2 += 1;
+            }
+        }
+        d
+    }
+}
+
+#[test]
+fn doctrine_asks_the_military_to_support_against_attacks_on_poc_sites() {
+    let m = common::model(
+        "scenarios/south-sudan-bentiu-poc.toml",
+        &["threats[5].rate_per_day=0.2"],
+    );
+    assert_eq!(m.scenario.threats[5].kind, ThreatKind::PocSiteAttack);
+    let mut rec = Recording(Doctrine::default(), 0, 0);
+    for r in 0..40 {
+        run(&m, Seed::new(MASTER, r), &mut rec, RunOptions::default());
+    }
+    assert!(
+        rec.1 > 3,
+        "police answered {} attacks with the military free",
+        rec.1
+    );
+    assert_eq!(rec.2, rec.1);
+}
+
+/// Asks the capital for an urgent waiver wherever the approval caveat delays the best option.
+struct Waiving;
+impl Decider for Waiving {
+    fn decide(&mut self, s: &Situation) -> Decision {
+        match Doctrine::default().decide(s) {
+            Decision::Dispatch { option, .. }
+                if s.options[option].status
+                    == Status::Delayed(pocsim::policy::Rule::ApprovalRequired) =>
+            {
+                Decision::RequestWaiver { option }
+            }
+            d => d,
+        }
+    }
+}
+
+#[test]
+fn an_urgent_waiver_is_faster_than_a_routine_approval_and_a_commander_may_act() {
+    let approval = "forces.fpus[0].caveats.approval_required=true";
+    let n = 100;
+    let m_slow = common::model(
+        TUTORIAL,
+        &[
+            approval,
+            "forces.fpus[0].caveats.urgent_waiver_h=6",
+            "forces.fpus[0].caveats.urgent_waiver_sd_h=4",
+            "forces.fpus[0].caveats.urgent_refusal_prob=0.2",
+        ],
+    );
+    let m_fast = common::model(TUTORIAL, &[approval]);
+    let harm = |m: &Model| -> f64 {
+        (0..n)
+            .map(|r| {
+                run(m, Seed::new(MASTER, r), &mut Waiving, RunOptions::default())
+                    .summary
+                    .civilians_harmed as f64
+            })
+            .sum::<f64>()
+    };
+    let (slow, fast) = (harm(&m_slow), harm(&m_fast));
+    assert_more(
+        "harm when the waiver takes as long as routine approval",
+        slow,
+        fast,
+        0.01,
+    );
+    let routine = runs(TUTORIAL, &[approval], n);
+    let commander = runs(
+        TUTORIAL,
+        &[approval, "forces.fpus[0].caveats.commander_may_act=true"],
+        n,
+    );
+    assert_more(
+        "harm when responses wait for the capital",
+        mean(&routine, |s| s.civilians_harmed as f64),
+        mean(&commander, |s| s.civilians_harmed as f64),
+        0.02,
+    );
+    // Escorts still ask.
+    assert!(total(&commander, |s| s.approvals_requested as f64) > 0.0);
 }

@@ -104,7 +104,8 @@ impl Simulation<'_> {
         if from == site {
             0.0
         } else if mounted {
-            w.drive_h(table, from, site)
+            // As precise as the nearest-first lists, so every path agrees.
+            f64::from(w.drive_h(table, from, site) as f32)
         } else {
             w.walk_h(table, from, site)
         }
@@ -114,7 +115,8 @@ impl Simulation<'_> {
     /// (at once if it is there; en route, the shorter of going on or back).
     fn patrol_travel_h(&self, run: u32, site: SiteId) -> (Origin, f64) {
         let p = &self.patrol_runs[run as usize];
-        let mounted = p.vehicles > 0 || !self.m.units[p.unit].needs_vehicles();
+        let unit = &self.m.units[p.unit];
+        let mounted = unit.moves_mounted(p.platoons * unit.vehicles_per_platoon, p.vehicles);
         let from_patrol_site = self.travel_h(p.site, site, mounted);
         if self.now >= p.arrive {
             let origin = if p.site == site {
@@ -229,7 +231,7 @@ impl Simulation<'_> {
                 _ => (1, st.idle == 0),
             };
             let need_vehicles = platoons * unit.vehicles_per_platoon;
-            let mounted = !unit.needs_vehicles() || need_vehicles <= st.vehicles_free;
+            let mounted = unit.moves_mounted(need_vehicles, st.vehicles_free);
             let travel = if unit.base == site {
                 0.0
             } else if mounted {
@@ -344,7 +346,7 @@ impl Simulation<'_> {
             platoons: p.platoons,
             officers: self.officers_sent(u, p.platoons),
             travel_h: travel,
-            mounted: p.vehicles > 0 || !unit.needs_vehicles(),
+            mounted: unit.moves_mounted(p.platoons * unit.vehicles_per_platoon, p.vehicles),
             wait_h: wait,
             eta_h: wait + travel,
             effectiveness: self.effectiveness(u, inc.kind, p.platoons),
@@ -415,6 +417,7 @@ impl Simulation<'_> {
                 vehicles,
                 ready_h: ready,
                 from_patrol: run.map(|r| r.0),
+                travel_h: o.travel_h,
             });
             log!(
                 self,
@@ -482,21 +485,13 @@ impl Simulation<'_> {
         let pm = self.pending_moves.swap_remove(k);
         let site = self.incidents[i].site;
         let unit = &self.m.units[u];
-        let mounted = pm.vehicles > 0 || !unit.needs_vehicles() || unit.vehicles_per_platoon == 0;
+        let mounted = unit.moves_mounted(pm.platoons * unit.vehicles_per_platoon, pm.vehicles);
         let back = self.way_back_h(u, site, mounted);
         if granted {
             // The unit goes even if violence is over: to secure the site, help
             // the victims and arrest; the response then counts as late.
             let (origin, travel) = match pm.from_patrol {
-                Some(r) => {
-                    let p = &self.patrol_runs[r as usize];
-                    let from = if self.now >= p.arrive {
-                        p.site
-                    } else {
-                        unit.base
-                    };
-                    (Origin::Patrol, self.travel_h(from, site, mounted))
-                }
+                Some(_) => (Origin::Patrol, pm.travel_h),
                 None => (Origin::Base, self.travel_h(unit.base, site, mounted)),
             };
             // Daylight still binds unless the capital waived the caveats.

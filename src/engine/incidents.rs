@@ -251,6 +251,7 @@ impl Simulation<'_> {
             mitigation: 0.0,
             responders: 0,
             in_time: false,
+            un_arrived: false,
             blocked: false,
             resolved: false,
             host_supported_at_t0: st.host_supported,
@@ -331,6 +332,10 @@ impl Simulation<'_> {
         inc.mitigation = 1.0 - (1.0 - inc.mitigation) * (1.0 - eff * timeliness);
         if ta <= inc.onset {
             inc.in_time = true;
+        }
+        if unit.kind.is_un_police() && !inc.un_arrived {
+            inc.un_arrived = true;
+            self.summary.incidents_responded_un_police += 1;
         }
         let first = inc.first_arrival.is_infinite();
         if first {

@@ -182,6 +182,8 @@ pub(crate) struct Incident {
     pub mitigation: f64,
     pub responders: u32,
     pub in_time: bool,
+    /// A UN police unit has arrived.
+    pub un_arrived: bool,
     pub blocked: bool,
     pub resolved: bool,
     pub host_supported_at_t0: bool,
@@ -204,6 +206,9 @@ pub(crate) struct PendingMove {
     pub ready_h: f64,
     /// A patrol re-tasked: where it starts from.
     pub from_patrol: Option<u32>,
+    /// Road hours when asked (a re-tasked patrol keeps them; a unit at its
+    /// base takes the roads as they are when the answer comes).
+    pub travel_h: f64,
 }
 
 /// People displaced from one site to one refuge.

@@ -73,6 +73,7 @@ pub fn lower_is_better(metric: &str) -> bool {
         "incidents_prevented"
             | "incidents_mitigated"
             | "incidents_responded"
+            | "incidents_responded_un_police"
             | "incidents_reported"
             | "incidents_deterred"
             | "responses_within_target_share"

@@ -202,6 +202,17 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             c.range(format!("{p}.withdraw_day"), w, f.arrive_day, 36500.0);
         }
         caveats(&mut c, &format!("{p}.caveats"), &f.caveats, &sites);
+        if let Some(sh) = &f.shifts {
+            let p = format!("{p}.shifts");
+            c.range(format!("{p}.duty_h_per_day"), sh.duty_h_per_day, 1.0, 24.0);
+            c.range(format!("{p}.rest_h"), sh.rest_h, 0.0, 1.0e3);
+            c.range(
+                format!("{p}.resting_readiness_h"),
+                sh.resting_readiness_h,
+                0.0,
+                1.0e3,
+            );
+        }
         elements += u64::from(f.count) * u64::from(f.platoons.max(1));
         if let Some(&b) = sites.get(f.base.as_str())
             && f.count > 0
@@ -298,6 +309,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.range(format!("{p}.on_scene_h"), k.on_scene_h, 0.0, 1.0e4);
         c.range(format!("{p}.perpetrators"), k.perpetrators, 0.0, 1.0e4);
         c.range(format!("{p}.report_logit"), k.report_logit, -50.0, 50.0);
+        c.range(
+            format!("{p}.perpetrator_pool"),
+            k.perpetrator_pool,
+            0.0,
+            1.0e6,
+        );
     }
     let mut streams = 0usize;
     let mut expected_events = 0.0;
@@ -411,8 +428,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         .host_police
         .iter()
         .map(|h| {
+            // Candidates of the bounding process (integrity 0, full capacity).
             s.host.abuse_rate_per_100_day.max(0.0) * f64::from(h.officers) / 100.0
-                * (1.0 - h.integrity).max(0.0)
+                * (1.0 + s.host.abuse_per_capacity.max(0.0) * (1.0 - h.capacity).max(0.0))
         })
         .sum::<f64>();
 
@@ -422,6 +440,18 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     c.share("presence.ipo_deterrence", pr.ipo_deterrence);
     c.share("presence.host_deterrence", pr.host_deterrence);
     c.share("presence.displacement_share", pr.displacement_share);
+    for (k, d) in &pr.military_deterrence {
+        c.share(format!("presence.military_deterrence.{}", k.name()), *d);
+    }
+    let j = &s.justice;
+    c.range("justice.detention_days", j.detention_days, 0.0, 3650.0);
+    c.share("justice.deterrence_per_case", j.deterrence_per_case);
+    c.range(
+        "justice.deterrence_half_life_days",
+        j.deterrence_half_life_days,
+        0.01,
+        3650.0,
+    );
 
     let r = &s.reporting;
     for (name, v) in [
@@ -475,6 +505,8 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     );
     c.share("host.support_gain_per_day", h.support_gain_per_day);
     c.share("host.decay_per_day", h.decay_per_day);
+    c.share("host.mitigation_gain_per_day", h.mitigation_gain_per_day);
+    c.range("host.abuse_per_capacity", h.abuse_per_capacity, 0.0, 100.0);
     c.range(
         "host.abuse_rate_per_100_day",
         h.abuse_rate_per_100_day,
@@ -652,6 +684,15 @@ fn caveats(c: &mut Checker, p: &str, cv: &Caveats, sites: &HashMap<&str, usize>)
         format!("{p}.approval_refusal_prob"),
         cv.approval_refusal_prob,
     );
+    if let Some(x) = cv.urgent_waiver_h {
+        c.range(format!("{p}.urgent_waiver_h"), x, 0.0, 1.0e4);
+    }
+    if let Some(x) = cv.urgent_waiver_sd_h {
+        c.range(format!("{p}.urgent_waiver_sd_h"), x, 0.0, 1.0e4);
+    }
+    if let Some(x) = cv.urgent_refusal_prob {
+        c.share(format!("{p}.urgent_refusal_prob"), x);
+    }
     if let Some(d) = cv.max_distance_km {
         c.range(format!("{p}.max_distance_km"), d, 0.0, 1.0e5);
     }
