@@ -926,15 +926,23 @@ fn military_on_foot_is_slower_and_military_presence_deters_armed_attacks() {
         0.02,
     );
 
-    let mali = "scenarios/mali-central-long-distances.toml";
-    let none = runs(mali, &["presence.military_deterrence.armed_attack=0"], 40);
-    let strong = runs(mali, &["presence.military_deterrence.armed_attack=0.8"], 40);
+    // A company posted at the village deters the armed attacks there.
+    let posted = |d: f64| {
+        let mut m = tutorial_plus(
+            "\n[[forces.military]]\nid = \"coy\"\nbase = \"village\"\nstrength = 150\nreadiness_h = 0.5\n",
+        );
+        m.scenario
+            .presence
+            .military_deterrence
+            .insert(ThreatKind::ArmedAttack, d);
+        Model::build(&m.scenario)
+    };
     let attacks = |s: &Summary| threat(s, "armed_attack", |t| t.incidents_true);
     assert_more(
         "armed attacks without military deterrence",
-        mean(&none, attacks),
-        mean(&strong, attacks),
-        0.02,
+        mean(&runs_of(&posted(0.0), N), attacks),
+        mean(&runs_of(&posted(0.6), N), attacks),
+        0.2,
     );
 }
 
