@@ -657,6 +657,9 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 loaded.scenario.clock.horizon_days,
                 &loaded.hash[..12]
             ));
+            for w in m.warnings() {
+                eprintln!("warning: {}: {w}", loaded.file);
+            }
             Ok(())
         }
     }

@@ -496,6 +496,56 @@ impl Model {
             .expect("validated: every used threat kind has parameters")
     }
 
+    /// Things a valid scenario may not mean: listed patrol sites that no
+    /// formed unit's caveats let it patrol (their slots pass to other sites;
+    /// if no site is left, patrols go unstaffed).
+    pub fn warnings(&self) -> Vec<String> {
+        let p = &self.scenario.mandate.patrol;
+        if p.doctrine == PatrolKind::None || p.patrols_per_fpu_day <= 0.0 {
+            return Vec::new();
+        }
+        let may = |u: &Unit, site: SiteId| {
+            let cv = &u.caveats;
+            let away = site != u.base;
+            !(cv.static_guard_only && away)
+                && !(away
+                    && cv
+                        .allowed_sites
+                        .as_ref()
+                        .is_some_and(|l| !l.iter().any(|x| *x == self.world.sites[site].id)))
+                && !(away
+                    && cv
+                        .max_distance_km
+                        .is_some_and(|d| self.world.dist_km(0, u.base, site) > d))
+        };
+        let fpus: Vec<&Unit> = self
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Fpu)
+            .collect();
+        let out_of_reach: Vec<&str> = self
+            .patrol_eligible
+            .iter()
+            .filter(|&&s| self.site_risk[s] > 0.0 || p.doctrine == PatrolKind::Fixed)
+            .filter(|&&s| !fpus.iter().any(|u| may(u, s)))
+            .map(|&s| self.world.sites[s].id.as_str())
+            .collect();
+        let listed = self.patrol_eligible.len();
+        if out_of_reach.is_empty() {
+            Vec::new()
+        } else if out_of_reach.len() == listed {
+            vec![format!(
+                "mandate.patrol: no formed unit's caveats let it patrol any listed site ({}): every patrol will go unstaffed",
+                out_of_reach.join(", ")
+            )]
+        } else {
+            vec![format!(
+                "mandate.patrol: no formed unit's caveats let it patrol {}; their slots go to other listed sites",
+                out_of_reach.join(", ")
+            )]
+        }
+    }
+
     /// UN police officer-days deployed within the horizon.
     pub fn person_days(&self) -> f64 {
         self.units

@@ -590,7 +590,13 @@ fn trainees_choose_how_many_platoons_go_where_a_unit_may_split() {
     // The tutorial's FPU (four platoons of 35) against criminal violence made to
     // need 140 officers: one platoon at a time protects less than the platoons
     // the threat needs (what doctrine sends, shown as platoons = 0 here).
-    let ov = [pocsim::Override::parse("threat_kinds.criminal_violence.force_needed=140").unwrap()];
+    // Shifts off: calling in resting platoons would make the larger force late.
+    let ov = [
+        "threat_kinds.criminal_violence.force_needed=140",
+        "forces.fpus[0].shifts.duty_h_per_day=24",
+        "forces.fpus[0].shifts.rest_h=0",
+    ]
+    .map(|o| pocsim::Override::parse(o).unwrap());
     let loaded = load_scenario(T.as_ref(), &ov).unwrap();
     let model = Model::build(&loaded.scenario);
     let (mut one, mut three) = (0u64, 0u64);

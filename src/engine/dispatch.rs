@@ -14,6 +14,9 @@ use crate::policy::{IncidentView, ResponseOption, Rule, Status};
 use crate::scenario::ThreatKind;
 use crate::world::SiteId;
 
+/// A patrol out that could answer: (unit, patrol run, where it starts, road hours).
+pub(crate) type PatrolSource = (UnitId, u32, Origin, f64);
+
 impl Simulation<'_> {
     /// Share of harm a timely response by `platoons` of unit `u` averts.
     pub(crate) fn effectiveness(&self, u: UnitId, kind: ThreatKind, platoons: u32) -> f64 {
@@ -126,14 +129,19 @@ impl Simulation<'_> {
             };
             return (origin, from_patrol_site);
         }
+        let from_base = self.travel_h(self.m.units[p.unit].base, site, mounted);
+        if self.now < p.depart {
+            // Still being called in at the base: it leaves from there when ready.
+            return (Origin::Patrol, (p.depart - self.now) + from_base);
+        }
         let on = (p.arrive - self.now) + from_patrol_site;
-        let back = (self.now - p.depart) + self.travel_h(self.m.units[p.unit].base, site, mounted);
+        let back = (self.now - p.depart) + from_base;
         (Origin::Patrol, on.min(back))
     }
 
-    /// The best live patrol of each unit for incident `i`: (unit, run, origin, travel).
-    fn patrol_sources(&self, site: SiteId) -> Vec<(UnitId, u32, Origin, f64)> {
-        let mut out: Vec<(UnitId, u32, Origin, f64)> = Vec::new();
+    /// The best live patrol of each unit for an incident at `site`, into `out`.
+    fn patrol_sources(&self, site: SiteId, out: &mut Vec<PatrolSource>) {
+        out.clear();
         for &run in &self.live_patrols {
             let p = &self.patrol_runs[run as usize];
             if p.retasked || self.now >= p.end || !self.units[p.unit].active {
@@ -149,7 +157,6 @@ impl Simulation<'_> {
                 None => out.push((p.unit, run, origin, travel)),
             }
         }
-        out
     }
 
     /// Fills `self.situation` for incident `i`.
@@ -167,11 +174,8 @@ impl Simulation<'_> {
         let mut fastest: Option<(f64, Status, f64)> = None;
         let joint_here = self.joint_at(site);
         // Patrols out can answer too: at once where they are, or re-tasked.
-        let patrols = if self.live_patrols.is_empty() {
-            Vec::new()
-        } else {
-            self.patrol_sources(site)
-        };
+        let mut patrols = std::mem::take(&mut self.scratch_patrols);
+        self.patrol_sources(site, &mut patrols);
         let mut best_eta = f64::INFINITY;
         for &(u, _, origin, travel) in &patrols {
             if self.incidents[i].excluded.contains(&u) {
@@ -186,7 +190,8 @@ impl Simulation<'_> {
                 best_eta = best_eta.min(permit.wait_h + travel);
             }
         }
-        let mut seen_units: Vec<UnitId> = Vec::new();
+        let mut seen_units = std::mem::take(&mut self.scratch_units);
+        seen_units.clear();
         for &(u, drive) in &m.candidates[table][site] {
             if !self.opts.list_all_options && f64::from(drive) > best_eta {
                 break;
@@ -297,6 +302,8 @@ impl Simulation<'_> {
                 options.push(p);
             }
         }
+        self.scratch_patrols = patrols;
+        self.scratch_units = seen_units;
         options.sort_by(|a, b| a.eta_h.total_cmp(&b.eta_h).then(a.unit.cmp(&b.unit)));
         // A caveat cost the incident its best unit when the unit that would have
         // arrived first without caveats was forbidden, or kept waiting by one.
@@ -326,7 +333,7 @@ impl Simulation<'_> {
         &self,
         i: usize,
         u: UnitId,
-        patrols: &[(UnitId, u32, Origin, f64)],
+        patrols: &[PatrolSource],
     ) -> Option<ResponseOption> {
         let &(_, run, origin, travel) = patrols.iter().find(|x| x.0 == u)?;
         let m = self.m;
@@ -367,10 +374,11 @@ impl Simulation<'_> {
         let unit = &self.m.units[u];
         let site = self.incidents[i].site;
         let run = if o.patrol_at.is_some() {
-            self.patrol_sources(site)
-                .into_iter()
-                .find(|x| x.0 == u)
-                .map(|x| (x.1, x.2))
+            let mut sources = std::mem::take(&mut self.scratch_patrols);
+            self.patrol_sources(site, &mut sources);
+            let found = sources.iter().find(|x| x.0 == u).map(|x| (x.1, x.2));
+            self.scratch_patrols = sources;
+            found
         } else {
             None
         };

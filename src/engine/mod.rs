@@ -271,6 +271,9 @@ pub struct Simulation<'m> {
     /// Every patrol sent, and those not yet back.
     patrol_runs: Vec<PatrolRun>,
     live_patrols: Vec<u32>,
+    /// Scratch lists of a decision (kept to avoid allocating per decision).
+    scratch_patrols: Vec<dispatch::PatrolSource>,
+    scratch_units: Vec<UnitId>,
     /// Per threat process: perpetrators detained now, and the deterrence of
     /// cases handed to justice (an amplitude at `case_t`, halving with the half-life).
     detained: Vec<u32>,
@@ -423,6 +426,8 @@ impl<'m> Simulation<'m> {
             patrol_rotation: 0,
             patrol_runs: Vec::new(),
             live_patrols: Vec::new(),
+            scratch_patrols: Vec::new(),
+            scratch_units: Vec::new(),
             detained: vec![0; m.processes.len()],
             case_heat: vec![0.0; m.processes.len()],
             case_t: vec![0.0; m.processes.len()],
@@ -558,6 +563,9 @@ impl<'m> Simulation<'m> {
                     self.on_threat_candidate(p);
                 } else {
                     let (t, ev) = self.queue.pop().expect("peeked");
+                    if self.opts.self_check {
+                        assert!(t >= self.now, "an event at {t} h was scheduled in the past");
+                    }
                     self.now = t;
                     self.handle(ev);
                 }

@@ -162,8 +162,13 @@ pub fn describe_option(model: &Model, s: &Situation, o: &crate::policy::Response
         Status::Busy => "busy".to_string(),
     };
     let w = &model.world;
-    let km = w.dist_km(w.table_at(s.now_h), unit.base, s.incident.site);
-    let distance = if unit.base == s.incident.site {
+    let from = o.patrol_at.unwrap_or(unit.base);
+    let km = w.dist_km(w.table_at(s.now_h), from, s.incident.site);
+    let distance = if o.patrol_at == Some(s.incident.site) {
+        "on patrol here".to_string()
+    } else if let Some(p) = o.patrol_at {
+        format!("on patrol, {km:.0} km from {}", w.sites[p].id)
+    } else if unit.base == s.incident.site {
         "based here".to_string()
     } else if km.is_finite() {
         format!("{km:.0} km from {}", w.sites[unit.base].id)
