@@ -442,7 +442,16 @@ impl Simulation<'_> {
             return;
         }
         let back = self.way_back_h(u, site, o.mounted);
-        self.depart(i, u, platoons, vehicles, o.wait_h, o.travel_h, back);
+        self.depart(
+            i,
+            u,
+            platoons,
+            vehicles,
+            o.wait_h,
+            o.travel_h,
+            back,
+            run.is_some(),
+        );
     }
 
     /// Hours from `site` back to unit `u`'s base.
@@ -460,6 +469,7 @@ impl Simulation<'_> {
         wait: f64,
         travel: f64,
         back: f64,
+        from_patrol: bool,
     ) {
         self.queue.push(
             self.now + wait + travel,
@@ -477,7 +487,11 @@ impl Simulation<'_> {
             Some(self.incidents[i].site),
             Some(u),
             Some(i),
-            format!("{platoons} platoon(s), eta {:.2} h", wait + travel),
+            format!(
+                "{platoons} platoon(s), eta {:.2} h{}",
+                wait + travel,
+                if from_patrol { ", from patrol" } else { "" }
+            ),
         );
     }
 
@@ -524,6 +538,7 @@ impl Simulation<'_> {
                 pm.ready_h + night,
                 travel,
                 back,
+                pm.from_patrol.is_some(),
             );
             return;
         }
