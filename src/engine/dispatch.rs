@@ -174,20 +174,24 @@ impl Simulation<'_> {
         let mut fastest: Option<(f64, Status, f64)> = None;
         let joint_here = self.joint_at(site);
         // Patrols out can answer too: at once where they are, or re-tasked.
-        let mut patrols = std::mem::take(&mut self.scratch_patrols);
+        // The sources stay for `dispatch`, which acts on this situation.
+        let mut patrols = std::mem::take(&mut self.situation_patrols);
         self.patrol_sources(site, &mut patrols);
+        let mut patrol_options = std::mem::take(&mut self.scratch_patrol_options);
+        patrol_options.clear();
         let mut best_eta = f64::INFINITY;
-        for &(u, _, origin, travel) in &patrols {
-            if self.incidents[i].excluded.contains(&u) {
+        for &src in &patrols {
+            if self.incidents[i].excluded.contains(&src.0) {
                 continue;
             }
-            let unit = &m.units[u];
-            if unit.effectiveness.get(kp.capability) < min_eff {
+            let Some(p) = self.patrol_option(i, src) else {
                 continue;
-            }
-            let permit = self.permit(u, Task::Protect, site, origin);
-            if matches!(permit.status, Status::Ready | Status::Delayed(_)) {
-                best_eta = best_eta.min(permit.wait_h + travel);
+            };
+            // Without caveats a patrol would leave at once.
+            note_fastest(&mut fastest, p.travel_h, p.status, p.wait_h);
+            if p.dispatchable() {
+                best_eta = best_eta.min(p.eta_h);
+                patrol_options.push(p);
             }
         }
         let mut seen_units = std::mem::take(&mut self.scratch_units);
@@ -258,14 +262,7 @@ impl Simulation<'_> {
             };
             let wait = ready + permit.wait_h;
             let eta = wait + travel;
-            let caveat_counts =
-                status != Status::Busy && status != Status::Forbidden(Rule::SupportOnlyMandate);
-            if caveat_counts {
-                match fastest {
-                    Some((h, _, _)) if h <= raw => {}
-                    _ => fastest = Some((raw, status, permit.wait_h)),
-                }
-            }
+            note_fastest(&mut fastest, raw, status, permit.wait_h);
             let mut o = ResponseOption {
                 unit: u,
                 unit_kind: unit.kind,
@@ -280,11 +277,10 @@ impl Simulation<'_> {
                 patrol_at: None,
                 status,
             };
-            if let Some(p) = self.patrol_option(i, u, &patrols)
-                && p.dispatchable()
+            if let Some(p) = patrol_options.iter().find(|p| p.unit == u)
                 && (!o.dispatchable() || p.eta_h < o.eta_h)
             {
-                o = p;
+                o = p.clone();
             }
             if o.dispatchable() {
                 best_eta = best_eta.min(o.eta_h);
@@ -292,17 +288,13 @@ impl Simulation<'_> {
             options.push(o);
         }
         // Patrols of units the walk did not reach (their bases are farther).
-        for &(u, ..) in &patrols {
-            if !seen_units.contains(&u)
-                && self.units[u].active
-                && !self.incidents[i].excluded.contains(&u)
-                && let Some(p) = self.patrol_option(i, u, &patrols)
-                && p.dispatchable()
-            {
-                options.push(p);
+        for p in &patrol_options {
+            if !seen_units.contains(&p.unit) {
+                options.push(p.clone());
             }
         }
-        self.scratch_patrols = patrols;
+        self.situation_patrols = patrols;
+        self.scratch_patrol_options = patrol_options;
         self.scratch_units = seen_units;
         options.sort_by(|a, b| a.eta_h.total_cmp(&b.eta_h).then(a.unit.cmp(&b.unit)));
         // A caveat cost the incident its best unit when the unit that would have
@@ -328,14 +320,9 @@ impl Simulation<'_> {
         self.situation.options = options;
     }
 
-    /// The option of sending unit `u`'s patrol to incident `i`, if it has one out.
-    fn patrol_option(
-        &self,
-        i: usize,
-        u: UnitId,
-        patrols: &[PatrolSource],
-    ) -> Option<ResponseOption> {
-        let &(_, run, origin, travel) = patrols.iter().find(|x| x.0 == u)?;
+    /// The option of sending a unit's patrol out (`src`) to incident `i`.
+    fn patrol_option(&self, i: usize, src: PatrolSource) -> Option<ResponseOption> {
+        let (u, run, origin, travel) = src;
         let m = self.m;
         let inc = &self.incidents[i];
         let unit = &m.units[u];
@@ -374,11 +361,10 @@ impl Simulation<'_> {
         let unit = &self.m.units[u];
         let site = self.incidents[i].site;
         let run = if o.patrol_at.is_some() {
-            let mut sources = std::mem::take(&mut self.scratch_patrols);
-            self.patrol_sources(site, &mut sources);
-            let found = sources.iter().find(|x| x.0 == u).map(|x| (x.1, x.2));
-            self.scratch_patrols = sources;
-            found
+            self.situation_patrols
+                .iter()
+                .find(|x| x.0 == u)
+                .map(|x| (x.1, x.2))
         } else {
             None
         };
@@ -573,5 +559,22 @@ impl Simulation<'_> {
             }
             None => self.on_return(u, pm.platoons, pm.vehicles, 0.0),
         }
+    }
+}
+
+/// Keeps the unit that would arrive first if no caveat applied: (hours, its
+/// status, hours the rules add). Busy units and the mandate are not caveats.
+fn note_fastest(
+    fastest: &mut Option<(f64, Status, f64)>,
+    raw: f64,
+    status: Status,
+    rule_wait: f64,
+) {
+    if status == Status::Busy || status == Status::Forbidden(Rule::SupportOnlyMandate) {
+        return;
+    }
+    match fastest {
+        Some((h, _, _)) if *h <= raw => {}
+        _ => *fastest = Some((raw, status, rule_wait)),
     }
 }

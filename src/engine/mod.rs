@@ -271,8 +271,10 @@ pub struct Simulation<'m> {
     /// Every patrol sent, and those not yet back.
     patrol_runs: Vec<PatrolRun>,
     live_patrols: Vec<u32>,
+    /// Patrols out that the pending situation offers (for `dispatch`).
+    situation_patrols: Vec<dispatch::PatrolSource>,
     /// Scratch lists of a decision (kept to avoid allocating per decision).
-    scratch_patrols: Vec<dispatch::PatrolSource>,
+    scratch_patrol_options: Vec<crate::policy::ResponseOption>,
     scratch_units: Vec<UnitId>,
     /// Per threat process: perpetrators detained now, and the deterrence of
     /// cases handed to justice (an amplitude at `case_t`, halving with the half-life).
@@ -426,7 +428,8 @@ impl<'m> Simulation<'m> {
             patrol_rotation: 0,
             patrol_runs: Vec::new(),
             live_patrols: Vec::new(),
-            scratch_patrols: Vec::new(),
+            situation_patrols: Vec::new(),
+            scratch_patrol_options: Vec::new(),
             scratch_units: Vec::new(),
             detained: vec![0; m.processes.len()],
             case_heat: vec![0.0; m.processes.len()],
