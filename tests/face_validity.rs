@@ -82,6 +82,9 @@ fn an_approval_caveat_lowers_timely_answers_and_raises_harm() {
 /// missions, and not beyond what the best achieved.
 #[test]
 fn removing_caveats_moves_timely_answers_toward_the_best_missions() {
+    // About 1% of attacks here are answered before violence: a mean over few
+    // replications is mostly noise, so this one takes more.
+    let n = || n().max(400);
     let base = runs(MALI, &[], n());
     let free = runs(
         MALI,
