@@ -504,36 +504,25 @@ impl Model {
         if p.doctrine == PatrolKind::None || p.patrols_per_fpu_day <= 0.0 {
             return Vec::new();
         }
-        let may = |u: &Unit, site: SiteId| {
-            let cv = &u.caveats;
-            let away = site != u.base;
-            !(cv.static_guard_only && away)
-                && !(away
-                    && cv
-                        .allowed_sites
-                        .as_ref()
-                        .is_some_and(|l| !l.iter().any(|x| *x == self.world.sites[site].id)))
-                && !(away
-                    && cv
-                        .max_distance_km
-                        .is_some_and(|d| self.world.dist_km(0, u.base, site) > d))
+        // Road distances as on the normal road table.
+        let may = |u: UnitId, site: SiteId| {
+            self.units[u].kind == UnitKind::Fpu
+                && crate::engine::rules::site_caveat(self, u, site, 0).is_none()
         };
-        let fpus: Vec<&Unit> = self
-            .units
-            .iter()
-            .filter(|u| u.kind == UnitKind::Fpu)
-            .collect();
-        let out_of_reach: Vec<&str> = self
+        let listed: Vec<SiteId> = self
             .patrol_eligible
             .iter()
-            .filter(|&&s| self.site_risk[s] > 0.0 || p.doctrine == PatrolKind::Fixed)
-            .filter(|&&s| !fpus.iter().any(|u| may(u, s)))
+            .copied()
+            .filter(|&s| self.site_risk[s] > 0.0 || p.doctrine == PatrolKind::Fixed)
+            .collect();
+        let out_of_reach: Vec<&str> = listed
+            .iter()
+            .filter(|&&s| !(0..self.units.len()).any(|u| may(u, s)))
             .map(|&s| self.world.sites[s].id.as_str())
             .collect();
-        let listed = self.patrol_eligible.len();
         if out_of_reach.is_empty() {
             Vec::new()
-        } else if out_of_reach.len() == listed {
+        } else if out_of_reach.len() == listed.len() {
             vec![format!(
                 "mandate.patrol: no formed unit's caveats let it patrol any listed site ({}): every patrol will go unstaffed",
                 out_of_reach.join(", ")

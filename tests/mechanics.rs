@@ -639,11 +639,9 @@ fn a_change_in_one_mechanic_leaves_other_streams_alone() {
 
 /// Paired difference `a - b` over replications: (mean, half-width of its 95% CI).
 fn paired(a: &[Summary], b: &[Summary], f: impl Fn(&Summary) -> f64) -> (f64, f64) {
-    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| f(x) - f(y)).collect();
-    let n = d.len() as f64;
-    let m = d.iter().sum::<f64>() / n;
-    let var = d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, 1.96 * (var / n).sqrt())
+    let (a, b): (Vec<f64>, Vec<f64>) = (a.iter().map(&f).collect(), b.iter().map(&f).collect());
+    let p = pocsim::stats::paired(&b, &a, true);
+    (p.mean_diff, (p.ci_high - p.ci_low) / 2.0)
 }
 
 #[test]

@@ -100,7 +100,7 @@ impl Simulation<'_> {
         }
     }
 
-    /// Road hours from `from` to `site` for unit `u`, mounted or on foot.
+    /// Road hours from `from` to `site` now, mounted or on foot.
     fn travel_h(&self, from: SiteId, site: SiteId, mounted: bool) -> f64 {
         let w = &self.m.world;
         let table = w.table_at(self.now);
@@ -129,7 +129,7 @@ impl Simulation<'_> {
             };
             return (origin, from_patrol_site);
         }
-        let from_base = self.travel_h(self.m.units[p.unit].base, site, mounted);
+        let from_base = self.travel_h(unit.base, site, mounted);
         if self.now < p.depart {
             // Still being called in at the base: it leaves from there when ready.
             return (Origin::Patrol, (p.depart - self.now) + from_base);
@@ -364,14 +364,12 @@ impl Simulation<'_> {
             self.situation_patrols
                 .iter()
                 .find(|x| x.0 == u)
-                .map(|x| (x.1, x.2))
+                .map(|x| x.1)
         } else {
             None
         };
-        let origin = run.map_or(Origin::Base, |r| r.1);
-        let permit = self.permit(u, Task::Protect, site, origin);
         let (platoons, vehicles, ready) = match run {
-            Some((r, _)) => {
+            Some(r) => {
                 let p = &self.patrol_runs[r as usize];
                 let pv = (p.platoons, p.vehicles);
                 self.retask_patrol(r);
@@ -392,7 +390,8 @@ impl Simulation<'_> {
             }
         };
         self.incidents[i].responders += 1;
-        if waiver || permit.ask_capital {
+        // The option shows whether the capital must answer first.
+        if waiver || o.status == Status::Delayed(Rule::ApprovalRequired) {
             let key = self.incidents[i].key;
             let (delay, granted) = self.ask_capital(u, key, waiver);
             self.queue.push(
@@ -410,7 +409,7 @@ impl Simulation<'_> {
                 platoons,
                 vehicles,
                 ready_h: ready,
-                from_patrol: run.map(|r| r.0),
+                from_patrol: run,
                 travel_h: o.travel_h,
             });
             log!(

@@ -29,7 +29,7 @@ mod daily;
 mod dispatch;
 mod incidents;
 mod queue;
-mod rules;
+pub(crate) mod rules;
 pub mod view;
 
 pub use queue::{Event, EventQueue};

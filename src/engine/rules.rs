@@ -24,7 +24,7 @@
 //!   approval) or force the whole unit to move (no split, in dispatch).
 
 use super::Simulation;
-use crate::model::{UnitId, UnitKind};
+use crate::model::{Model, UnitId, UnitKind};
 use crate::policy::{Rule, Status};
 use crate::rng::{Mechanic, mix, uniform};
 use crate::scenario::{Authority, Hrddp, SiteKind};
@@ -73,6 +73,32 @@ impl Permit {
     }
 }
 
+/// The caveats that keep unit `u` from `site` whatever the task or the moment
+/// (static guard, allowed sites, road distance from base on road table `table`).
+pub(crate) fn site_caveat(m: &Model, u: UnitId, site: SiteId, table: usize) -> Option<Rule> {
+    let unit = &m.units[u];
+    let cv = &unit.caveats;
+    if site == unit.base {
+        return None;
+    }
+    if cv.static_guard_only {
+        Some(Rule::StaticGuardOnly)
+    } else if cv
+        .allowed_sites
+        .as_ref()
+        .is_some_and(|l| !l.iter().any(|x| *x == m.world.sites[site].id))
+    {
+        Some(Rule::AllowedSites)
+    } else if cv
+        .max_distance_km
+        .is_some_and(|d| m.world.dist_km(table, unit.base, site) > d)
+    {
+        Some(Rule::MaxDistance)
+    } else {
+        None
+    }
+}
+
 /// Salt of the keys of escort requests' approvals (incidents use their own keys).
 const ESCORT_KEY: u64 = 0x6573_636f_7274;
 
@@ -88,24 +114,8 @@ impl Simulation<'_> {
         let m = self.m;
         let unit = &m.units[u];
         let cv = &unit.caveats;
-        let away = site != unit.base;
-        if cv.static_guard_only && away {
-            return Permit::forbidden(Rule::StaticGuardOnly);
-        }
-        if away
-            && cv
-                .allowed_sites
-                .as_ref()
-                .is_some_and(|l| !l.iter().any(|x| *x == m.world.sites[site].id))
-        {
-            return Permit::forbidden(Rule::AllowedSites);
-        }
-        if away
-            && cv
-                .max_distance_km
-                .is_some_and(|d| m.world.dist_km(m.world.table_at(self.now), unit.base, site) > d)
-        {
-            return Permit::forbidden(Rule::MaxDistance);
+        if let Some(r) = site_caveat(m, u, site, m.world.table_at(self.now)) {
+            return Permit::forbidden(r);
         }
         if unit.kind.is_un_police() && !self.mandate_permits(task, site) {
             return Permit::forbidden(Rule::SupportOnlyMandate);
@@ -235,9 +245,9 @@ impl Simulation<'_> {
         }
     }
 
-    /// Probability scale of arrests at an arrival: (by UN police themselves,
-    /// by host police working with them). Host police arrest with their own
-    /// capacity, in their own responses or joint ones.
+    /// Who may arrest when unit `u` arrives at `site`: (UN police themselves,
+    /// host police working with them). Host police arrest in their own
+    /// responses or joint ones.
     pub(crate) fn arrest_powers(&self, u: UnitId, site: SiteId) -> (bool, bool) {
         let unit = &self.m.units[u];
         let un = unit.kind.is_un_police();
@@ -246,8 +256,7 @@ impl Simulation<'_> {
         (by_un, by_host)
     }
 
-    /// HRDDP: whether the mission supports the host unit at `site` with the
-    /// integrity it has now (`support`: always; `conditional`: at or above the
+    /// HRDDP: whether the mission supports a host unit of this integrity (`support`: always; `conditional`: at or above the
     /// threshold, with mitigation measures; `suspend`: never).
     pub(crate) fn hrddp_supports(&self, integrity: f64) -> bool {
         let mandate = &self.m.scenario.mandate;
