@@ -243,14 +243,17 @@ pub struct TsPanel {
     pub bands: Vec<Band>,
 }
 
-pub fn timeseries<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, panels: &[TsPanel]) -> R {
+/// Daily series in panels under one title (which says what the lines are).
+pub struct TsChart {
+    pub title: &'static str,
+    pub panels: Vec<TsPanel>,
+}
+
+pub fn timeseries<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &TsChart) -> R {
     root.fill(&WHITE).map_err(err)?;
     let (top, body) = root.split_vertically(40);
-    top.titled(
-        "Over the horizon: median and 5–95% band across replications",
-        TITLE,
-    )
-    .map_err(err)?;
+    top.titled(chart.title, TITLE).map_err(err)?;
+    let panels = &chart.panels;
     let areas = body.split_evenly((panels.len().max(1), 1));
     for (p, area) in panels.iter().zip(areas.iter()) {
         let days = p

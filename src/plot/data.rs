@@ -283,37 +283,40 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
         .map(|(_, model, _)| sample(model, m.seed, k))
         .collect();
     let lines: Vec<&str> = names.iter().take(MAX_LINES).map(String::as_str).collect();
-    let ts = vec![
-        TsPanel {
-            title: format!("Civilians harmed per day ({SMOOTH_DAYS}-day average)"),
-            unit: "civilians harmed".into(),
-            bands: lines
-                .iter()
-                .zip(&sampled)
-                .map(|(n, s)| band(n, &smooth(&s.harmed)))
-                .collect(),
-        },
-        TsPanel {
-            title: format!("Incidents per day, true ({SMOOTH_DAYS}-day average)"),
-            unit: "true incidents".into(),
-            bands: lines
-                .iter()
-                .zip(&sampled)
-                .map(|(n, s)| band(n, &smooth(&s.incidents_true)))
-                .collect(),
-        },
-        TsPanel {
-            title: format!(
-                "Incidents per day, reported to the operations centre ({SMOOTH_DAYS}-day average)"
-            ),
-            unit: "reported incidents".into(),
-            bands: lines
-                .iter()
-                .zip(&sampled)
-                .map(|(n, s)| band(n, &smooth(&s.incidents_reported)))
-                .collect(),
-        },
-    ];
+    let ts = TsChart {
+        title: "Over the horizon: median and 5–95% band across replications",
+        panels: vec![
+            TsPanel {
+                title: format!("Civilians harmed per day ({SMOOTH_DAYS}-day average)"),
+                unit: "civilians harmed".into(),
+                bands: lines
+                    .iter()
+                    .zip(&sampled)
+                    .map(|(n, s)| band(n, &smooth(&s.harmed)))
+                    .collect(),
+            },
+            TsPanel {
+                title: format!("Incidents per day, true ({SMOOTH_DAYS}-day average)"),
+                unit: "true incidents".into(),
+                bands: lines
+                    .iter()
+                    .zip(&sampled)
+                    .map(|(n, s)| band(n, &smooth(&s.incidents_true)))
+                    .collect(),
+            },
+            TsPanel {
+                title: format!(
+                    "Incidents per day, reported to the operations centre ({SMOOTH_DAYS}-day average)"
+                ),
+                unit: "reported incidents".into(),
+                bands: lines
+                    .iter()
+                    .zip(&sampled)
+                    .map(|(n, s)| band(n, &smooth(&s.incidents_reported)))
+                    .collect(),
+            },
+        ],
+    };
     charts.push(
         render_chart!(
             "timeseries",
@@ -517,21 +520,24 @@ pub fn run_charts(model: &Model, r: &RunResult) -> Result<Vec<Rendered>, Error> 
     let one = |f: &dyn Fn(&crate::metrics::Day) -> u32| -> Vec<Vec<f64>> {
         r.days.iter().map(|d| vec![f64::from(f(d))]).collect()
     };
-    let ts = vec![
-        TsPanel {
-            title: "Civilians harmed per day".into(),
-            unit: "civilians harmed".into(),
-            bands: vec![band("this run", &one(&|d| d.harmed))],
-        },
-        TsPanel {
-            title: "Incidents per day: true and reported".into(),
-            unit: "incidents".into(),
-            bands: vec![
-                band("true", &one(&|d| d.incidents_true)),
-                band("reported", &one(&|d| d.incidents_reported)),
-            ],
-        },
-    ];
+    let ts = TsChart {
+        title: "Over the horizon: this run, day by day",
+        panels: vec![
+            TsPanel {
+                title: "Civilians harmed per day".into(),
+                unit: "civilians harmed".into(),
+                bands: vec![band("this run", &one(&|d| d.harmed))],
+            },
+            TsPanel {
+                title: "Incidents per day: true and reported".into(),
+                unit: "incidents".into(),
+                bands: vec![
+                    band("true", &one(&|d| d.incidents_true)),
+                    band("reported", &one(&|d| d.incidents_reported)),
+                ],
+            },
+        ],
+    };
     let mut charts = vec![
         render_chart!(
             "timeseries",
