@@ -44,6 +44,9 @@ pub struct Summary {
     pub responses_within_target_share: f64,
     /// Incidents where a caveat kept the best unit away (forbidden, delayed or refused).
     pub responses_blocked_by_caveats: u64,
+    /// Incidents where the mandate (the restrictive reading of `support_only`)
+    /// forbade the unit that would have arrived first.
+    pub responses_blocked_by_mandate: u64,
     /// Share of armed attacks (incl. on POC sites) answered before violence began.
     pub attacks_answered_in_time_share: f64,
     pub arrests: u64,
@@ -95,6 +98,10 @@ impl Summary {
             (
                 "responses_blocked_by_caveats",
                 self.responses_blocked_by_caveats as f64,
+            ),
+            (
+                "responses_blocked_by_mandate",
+                self.responses_blocked_by_mandate as f64,
             ),
             (
                 "attacks_answered_in_time_share",
@@ -245,6 +252,13 @@ pub fn render_summary(
         "  blocked by caveats    {:>7} incidents ({} approvals asked, {} refused)\n",
         s.responses_blocked_by_caveats, s.approvals_requested, s.approvals_refused
     ));
+    if s.responses_blocked_by_mandate > 0 {
+        t.push_str(&format!(
+            "  blocked by mandate    {:>7} incidents (UN police may not act alone here)
+",
+            s.responses_blocked_by_mandate
+        ));
+    }
     t.push_str(&format!(
         "  CRSV                  {:>7} true, {} reported\n",
         s.crsv_true, s.crsv_reported

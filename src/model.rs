@@ -334,8 +334,7 @@ impl Model {
                 capacity: h.capacity,
                 integrity: h.integrity,
                 abuse_rate_per_h,
-                abuse_bound_per_h: abuse_rate_per_h
-                    * (1.0 + s.host.abuse_per_capacity * (1.0 - h.capacity)).max(1.0),
+                abuse_bound_per_h: abuse_rate_per_h * (1.0 + s.host.abuse_support_gain.max(0.0)),
                 key: name_key(&["host", &h.site]),
             });
             units.push(Unit {
@@ -421,10 +420,11 @@ impl Model {
                     crowding: t.scales_with_crowding,
                     max_multiplier: amp * inj * crowd,
                     key: name_key(&[id, t.kind.name(), &n.to_string()]),
-                    pool: s
-                        .threat_kinds
-                        .get(&t.kind)
-                        .map_or(0.0, |k| k.perpetrator_pool),
+                    pool: s.threat_kinds.get(&t.kind).map_or(0.0, |k| {
+                        k.perpetrator_pool
+                            + k.perpetrators_per_1000 * world.sites[sid].population.max(0.0)
+                                / 1000.0
+                    }),
                 });
             }
         }

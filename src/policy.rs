@@ -82,6 +82,9 @@ pub struct ResponseOption {
     /// site: it answers at once), instead of platoons from the base.
     pub patrol_at: Option<SiteId>,
     pub status: Status,
+    /// Expected hours to arrival if the capital is asked for an urgent waiver
+    /// of the rule in the way (none if no waiver applies).
+    pub waiver_eta_h: Option<f64>,
 }
 
 impl ResponseOption {
@@ -112,6 +115,10 @@ pub struct Situation {
     pub now_h: f64,
     pub incident: IncidentView,
     pub authority: Authority,
+    /// The mission's procedure asks the capital for an urgent waiver when a
+    /// caveat keeps the fastest unit from imminent violence
+    /// (`mandate.doctrine_requests_waivers`).
+    pub request_waivers: bool,
     /// Options, soonest arrival first; forbidden and busy ones included.
     pub options: Vec<ResponseOption>,
 }
@@ -145,8 +152,10 @@ pub trait Decider {
 /// Sends the dispatchable option that arrives first, preferring among
 /// near-equal arrivals (within `tie_h`) the more effective one; for an armed
 /// attack or an attack on a POC site answered by police, also asks the nearest
-/// free military unit for support. Waits when nothing is free; never requests
-/// waivers (they are a decision for people in exercises).
+/// free military unit for support. Where the mission's procedure says so
+/// (`Situation::request_waivers`), asks the capital for an urgent waiver when
+/// a unit held back by a caveat would arrive sooner than any permitted one.
+/// Waits when nothing is free.
 #[derive(Debug, Clone)]
 pub struct Doctrine {
     pub tie_h: f64,
@@ -174,6 +183,20 @@ impl Decider for Doctrine {
                     Some(if better { i } else { b })
                 }
             };
+        }
+        if s.request_waivers && s.incident.kind != ThreatKind::HostAbuse {
+            let permitted = best.map_or(f64::INFINITY, |b| s.options[b].eta_h);
+            let waiver = s
+                .options
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| o.waiver_eta_h.map(|h| (i, h)))
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some((w, h)) = waiver
+                && h + self.tie_h < permitted
+            {
+                return Decision::RequestWaiver { option: w };
+            }
         }
         let Some(b) = best else {
             let any_busy = s.options.iter().any(ResponseOption::frees_up_later);

@@ -797,6 +797,67 @@ fn unilateral_protection_keeps_un_responses_when_support_is_suspended() {
         d - hw > 0.0,
         "restrictive reading: {d:.1} ± {hw:.1} more harmed"
     );
+    // And the analyst sees where: the incidents whose best unit the mandate kept away.
+    let by_mandate = |s: &Summary| s.responses_blocked_by_mandate as f64;
+    assert_eq!(total(&suspend, by_mandate), 0.0);
+    assert!(
+        mean(&suspend_r, by_mandate) > 10.0 * mean(&support_r, by_mandate).max(1.0),
+        "incidents blocked by the mandate: {:.1} suspended vs {:.1} supported",
+        mean(&suspend_r, by_mandate),
+        mean(&support_r, by_mandate)
+    );
+}
+
+#[test]
+fn host_police_arrest_in_their_own_right_when_support_is_suspended() {
+    // Haiti under `support_only`: UN police may not arrest outside POC sites,
+    // so every arrest is by host police. Suspending the mission's support
+    // weakens them (capacity no longer built) but does not take their powers.
+    let haiti = "scenarios/haiti-port-au-prince-gangs.toml";
+    let n = 40;
+    let arrests = |s: &Summary| s.arrests as f64;
+    let support = runs(haiti, &["mandate.hrddp=support"], n);
+    let suspend = runs(haiti, &["mandate.hrddp=suspend"], n);
+    assert!(mean(&support, arrests) > 20.0);
+    assert!(
+        mean(&suspend, arrests) >= 0.5 * mean(&support, arrests),
+        "arrests with support suspended: {:.1} vs {:.1}",
+        mean(&suspend, arrests),
+        mean(&support, arrests)
+    );
+    // Suspension costs what support built.
+    let (d, hw) = paired(&suspend, &support, arrests);
+    assert!(
+        d + hw < 0.0,
+        "arrests, suspend minus support: {d:.1} ± {hw:.1}"
+    );
+}
+
+#[test]
+fn support_lends_means_that_an_abusive_unit_uses() {
+    // Haiti: host units below the HRDDP threshold. Unconditional support lends
+    // them means, so they abuse more than when support is suspended.
+    let haiti = "scenarios/haiti-port-au-prince-gangs.toml";
+    let n = 40;
+    let abuse = |s: &Summary| s.host_abuse_events as f64;
+    let support = runs(haiti, &["mandate.hrddp=support"], n);
+    let suspend = runs(haiti, &["mandate.hrddp=suspend"], n);
+    assert!(mean(&suspend, abuse) > 1.0);
+    let (d, hw) = paired(&support, &suspend, abuse);
+    assert!(
+        d - hw > 0.0,
+        "abuse, support minus suspend: {d:.2} ± {hw:.2}"
+    );
+    let none = runs(
+        haiti,
+        &["mandate.hrddp=support", "host.abuse_support_gain=0"],
+        n,
+    );
+    let (d0, _) = paired(&none, &suspend, abuse);
+    assert!(
+        d0.abs() < 0.5 * d,
+        "without lent means, support and suspension abuse alike: {d0:.2} vs {d:.2}"
+    );
 }
 
 #[test]
@@ -850,6 +911,7 @@ fn platoons_in_shifts_answer_later_when_resting() {
         &[
             "forces.fpus[0].shifts.duty_h_per_day=24",
             "forces.fpus[0].shifts.rest_h=0",
+            "forces.fpus[0].shifts.night_share=1",
         ],
         N,
     );
@@ -859,6 +921,7 @@ fn platoons_in_shifts_answer_later_when_resting() {
         &[
             "forces.fpus[0].shifts.duty_h_per_day=6",
             "forces.fpus[0].shifts.resting_readiness_h=3",
+            "forces.fpus[0].shifts.night_share=1",
         ],
         N,
     );
@@ -1045,4 +1108,66 @@ fn an_urgent_waiver_is_faster_than_a_routine_approval_and_a_commander_may_act() 
     );
     // Escorts still ask.
     assert!(total(&commander, |s| s.approvals_requested as f64) > 0.0);
+}
+
+#[test]
+fn the_doctrine_asks_for_urgent_waivers_where_the_procedure_says_so() {
+    let approval = "forces.fpus[0].caveats.approval_required=true";
+    let n = 100;
+    let routine = runs(TUTORIAL, &[approval], n);
+    let urgent = runs(
+        TUTORIAL,
+        &[approval, "mandate.doctrine_requests_waivers=true"],
+        n,
+    );
+    // The same requests reach the capital (one per dispatch of the unit), but
+    // as urgent ones, answered within the hour instead of a working day.
+    assert!(total(&urgent, |s| s.approvals_requested as f64) > 0.0);
+    let harm = |s: &Summary| s.civilians_harmed as f64;
+    let (d, hw) = paired(&urgent, &routine, harm);
+    assert!(d + hw < 0.0, "harm, urgent minus routine: {d:.1} ± {hw:.1}");
+    assert_more(
+        "p90 response time when the procedure waits for routine approval",
+        mean(&routine, |s| s.response_time_p90_h),
+        mean(&urgent, |s| s.response_time_p90_h),
+        0.1,
+    );
+}
+
+#[test]
+fn a_lighter_night_shift_answers_later_at_night() {
+    let n = 100;
+    let even = runs(TUTORIAL, &["forces.fpus[0].shifts.night_share=1"], n);
+    let light = runs(TUTORIAL, &["forces.fpus[0].shifts.night_share=0"], n);
+    let harm = |s: &Summary| s.civilians_harmed as f64;
+    let (d, hw) = paired(&light, &even, harm);
+    assert!(
+        d - hw > 0.0,
+        "harm, no night shift minus even: {d:.1} ± {hw:.1}"
+    );
+    assert_more(
+        "p90 response time without a night shift",
+        mean(&light, |s| s.response_time_p90_h),
+        mean(&even, |s| s.response_time_p90_h),
+        0.05,
+    );
+}
+
+#[test]
+fn replacing_detained_members_shortens_what_arrests_buy() {
+    let bangui = "scenarios/car-bangui-utm.toml";
+    let n = 60;
+    let harm = |s: &Summary| s.civilians_harmed as f64;
+    let ample = "mandate.justice_capacity_per_week=1000";
+    let never = "justice.replacement_days=0";
+    let fast = "justice.replacement_days=3";
+    let none = runs(bangui, &[ample, never, "mandate.arrest_prob=0"], n);
+    let many = runs(bangui, &[ample, never, "mandate.arrest_prob=0.9"], n);
+    let many_fast = runs(bangui, &[ample, fast, "mandate.arrest_prob=0.9"], n);
+    let (d, _) = paired(&many, &none, harm);
+    let (d_fast, _) = paired(&many_fast, &none, harm);
+    assert!(
+        d < 0.0 && d_fast > d,
+        "arrests' benefit: {d:.1} harmed when groups never replace members, {d_fast:.1} when they do in days"
+    );
 }

@@ -63,8 +63,18 @@ impl Simulation<'_> {
         let st = &self.units[u];
         let mobile = unit.platoons - unit.guard_platoons;
         let fresh = st.rested_at.partition_point(|&t| t <= self.now) as u32;
-        // A rota: this share of the platoons is on duty, working ones included.
-        let on_duty = ((f64::from(mobile) * sh.duty_h_per_day / 24.0).ceil() as u32).min(mobile);
+        // A rota, working platoons included: a day shift and a lighter night
+        // shift that together give each platoon its duty hours a day.
+        let c = &self.m.scenario.clock;
+        let night = (c.night_end_h - c.night_start_h).rem_euclid(24.0);
+        let day = 24.0 - night;
+        let by_day = f64::from(mobile) * sh.duty_h_per_day / (day + sh.night_share * night);
+        let share = if self.is_night(self.now) {
+            sh.night_share
+        } else {
+            1.0
+        };
+        let on_duty = ((by_day * share).ceil() as u32).min(mobile);
         let working = mobile.saturating_sub(st.idle);
         let standby = fresh.min(on_duty.saturating_sub(working));
         if platoons <= standby {
@@ -172,6 +182,9 @@ impl Simulation<'_> {
         let min_eff = m.scenario.effectiveness.min_to_offer;
         // The fastest unit if no caveat applied: (hours, status, hours the rules add).
         let mut fastest: Option<(f64, Status, f64)> = None;
+        // The fastest unit if neither caveats nor the mandate applied: (hours,
+        // forbidden by the mandate).
+        let mut fastest_any: Option<(f64, bool)> = None;
         let joint_here = self.joint_at(site);
         // Patrols out can answer too: at once where they are, or re-tasked.
         // The sources stay for `dispatch`, which acts on this situation.
@@ -189,6 +202,7 @@ impl Simulation<'_> {
             };
             // Without caveats a patrol would leave at once.
             note_fastest(&mut fastest, p.travel_h, p.status, p.wait_h);
+            note_fastest_any(&mut fastest_any, p.travel_h, p.status);
             if p.dispatchable() {
                 best_eta = best_eta.min(p.eta_h);
                 patrol_options.push(p);
@@ -262,7 +276,11 @@ impl Simulation<'_> {
             };
             let wait = ready + permit.wait_h;
             let eta = wait + travel;
+            let waiver_eta_h = self
+                .waiver_wait_h(u, status, platoons)
+                .map(|h| ready + h + travel);
             note_fastest(&mut fastest, raw, status, permit.wait_h);
+            note_fastest_any(&mut fastest_any, raw, status);
             let mut o = ResponseOption {
                 unit: u,
                 unit_kind: unit.kind,
@@ -276,6 +294,7 @@ impl Simulation<'_> {
                 joint: unit.kind.is_un_police() && joint_here,
                 patrol_at: None,
                 status,
+                waiver_eta_h,
             };
             if let Some(p) = patrol_options.iter().find(|p| p.unit == u)
                 && (!o.dispatchable() || p.eta_h < o.eta_h)
@@ -307,6 +326,10 @@ impl Simulation<'_> {
             }
         {
             self.incidents[i].blocked = true;
+        }
+        // The mandate cost it its best unit (the restrictive reading).
+        if let Some((_, true)) = fastest_any {
+            self.incidents[i].mandate_blocked = true;
         }
         let inc = &self.incidents[i];
         self.situation.now_h = self.now;
@@ -351,6 +374,9 @@ impl Simulation<'_> {
                 unit.base
             }),
             status: permit.status,
+            waiver_eta_h: self
+                .waiver_wait_h(u, permit.status, p.platoons)
+                .map(|h| h + travel),
         })
     }
 
@@ -558,6 +584,18 @@ impl Simulation<'_> {
             }
             None => self.on_return(u, pm.platoons, pm.vehicles, 0.0),
         }
+    }
+}
+
+/// Keeps the unit that would arrive first if no rule applied, and whether the
+/// mandate forbids it. Busy units are not rules.
+fn note_fastest_any(fastest: &mut Option<(f64, bool)>, raw: f64, status: Status) {
+    if status == Status::Busy {
+        return;
+    }
+    match fastest {
+        Some((h, _)) if *h <= raw => {}
+        _ => *fastest = Some((raw, status == Status::Forbidden(Rule::SupportOnlyMandate))),
     }
 }
 

@@ -137,13 +137,16 @@ impl Simulation<'_> {
     }
 
     /// Abuse rate of host post `h` now: it follows the unit's integrity and
-    /// the means it has (capacity, which support lends).
+    /// the means the mission's support lends it.
     pub(crate) fn abuse_rate_per_h(&self, h: usize) -> f64 {
         let post = &self.m.hosts[h];
         let st = &self.sites[post.site];
-        let means =
-            1.0 + self.m.scenario.host.abuse_per_capacity * (st.host_capacity - post.capacity);
-        post.abuse_rate_per_h * (1.0 - st.host_integrity) * means.max(0.0)
+        let means = if st.host_supported {
+            1.0 + self.m.scenario.host.abuse_support_gain.max(0.0)
+        } else {
+            1.0
+        };
+        post.abuse_rate_per_h * (1.0 - st.host_integrity) * means
     }
 
     /// A candidate abuse by host police (thinning of a bounding process).
@@ -253,6 +256,7 @@ impl Simulation<'_> {
             in_time: false,
             un_arrived: false,
             blocked: false,
+            mandate_blocked: false,
             resolved: false,
             host_supported_at_t0: st.host_supported,
             excluded: Vec::new(),
@@ -421,7 +425,12 @@ impl Simulation<'_> {
             let j = &m.scenario.justice;
             if j.detention_days > 0.0 {
                 self.detained[p] += handed;
-                let stay = exponential(&mut self.incidents[i].rng, 1.0 / (j.detention_days * 24.0));
+                // Off the street until released or replaced by a recruit.
+                let mut rate = 1.0 / (j.detention_days * 24.0);
+                if j.replacement_days > 0.0 {
+                    rate += 1.0 / (j.replacement_days * 24.0);
+                }
+                let stay = exponential(&mut self.incidents[i].rng, rate);
                 self.queue.push(
                     self.now + stay,
                     super::Event::Released {
@@ -480,6 +489,7 @@ impl Simulation<'_> {
         let arrived_in_time = inc.first_arrival <= inc.end;
         let prevented = inc.in_time && harmed == 0 && inc.responders > 0;
         let blocked = inc.blocked;
+        let mandate_blocked = inc.mandate_blocked;
         let in_time = inc.in_time;
         let supported = inc.host_supported_at_t0;
         let sum = &mut self.summary;
@@ -501,6 +511,9 @@ impl Simulation<'_> {
         }
         if blocked {
             sum.responses_blocked_by_caveats += 1;
+        }
+        if mandate_blocked {
+            sum.responses_blocked_by_mandate += 1;
         }
         let st = &mut self.sites[site];
         st.day_harmed += harmed as u32;

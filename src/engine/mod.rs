@@ -185,6 +185,8 @@ pub(crate) struct Incident {
     /// A UN police unit has arrived.
     pub un_arrived: bool,
     pub blocked: bool,
+    /// The mandate forbade the unit that would have arrived first.
+    pub mandate_blocked: bool,
     pub resolved: bool,
     pub host_supported_at_t0: bool,
     pub excluded: Vec<UnitId>,
@@ -423,6 +425,7 @@ impl<'m> Simulation<'m> {
                     responders: 0,
                 },
                 authority: s.mandate.authority,
+                request_waivers: s.mandate.doctrine_requests_waivers,
                 options: Vec::with_capacity(16),
             },
             patrol_rotation: 0,
@@ -618,21 +621,15 @@ impl<'m> Simulation<'m> {
             }
             Decision::RequestWaiver { option } => {
                 let o = self.option(option)?.clone();
-                match o.status {
-                    crate::policy::Status::Forbidden(r) | crate::policy::Status::Delayed(r)
-                        if r.waivable() && o.unit_kind == UnitKind::Fpu && o.platoons > 0 =>
-                    {
-                        self.awaiting = None;
-                        self.platoon_choice = None;
-                        self.dispatch(i, &o, true);
-                    }
-                    _ => {
-                        return Err(DecisionError::NotWaivable {
-                            option,
-                            why: describe_status(&o.status),
-                        });
-                    }
+                if o.waiver_eta_h.is_none() {
+                    return Err(DecisionError::NotWaivable {
+                        option,
+                        why: describe_status(&o.status),
+                    });
                 }
+                self.awaiting = None;
+                self.platoon_choice = None;
+                self.dispatch(i, &o, true);
             }
             Decision::Wait => {
                 self.awaiting = None;

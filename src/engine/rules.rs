@@ -183,6 +183,22 @@ impl Simulation<'_> {
         }
     }
 
+    /// Expected hours the capital takes to answer an urgent waiver for unit
+    /// `u`, if one applies to an option of this status: a caveat (not the
+    /// mandate) forbids or delays a formed unit with platoons to send.
+    pub(crate) fn waiver_wait_h(&self, u: UnitId, status: Status, platoons: u32) -> Option<f64> {
+        let unit = &self.m.units[u];
+        match status {
+            Status::Forbidden(r) | Status::Delayed(r)
+                if r.waivable() && unit.kind == UnitKind::Fpu && platoons > 0 =>
+            {
+                let cv = &unit.caveats;
+                Some(cv.urgent_waiver_h.unwrap_or(cv.approval_delay_h))
+            }
+            _ => None,
+        }
+    }
+
     /// The capital answers a request for unit `u`: (delay in hours, granted).
     /// A routine approval or, `urgent`, a waiver asked for imminent violence.
     /// Each request draws from its own stream keyed by `key` and the unit, so
@@ -246,13 +262,14 @@ impl Simulation<'_> {
     }
 
     /// Who may arrest when unit `u` arrives at `site`: (UN police themselves,
-    /// host police working with them). Host police arrest in their own
-    /// responses or joint ones.
+    /// host police on the scene). Host police arrest in their own right
+    /// wherever they are present, supported by the mission or not: HRDDP
+    /// governs the mission's support, not the host state's police powers.
     pub(crate) fn arrest_powers(&self, u: UnitId, site: SiteId) -> (bool, bool) {
         let unit = &self.m.units[u];
         let un = unit.kind.is_un_police();
         let by_un = un && self.un_may_arrest(site);
-        let by_host = unit.kind == UnitKind::Host || (un && self.joint_at(site));
+        let by_host = unit.kind == UnitKind::Host || (un && self.host_present(site));
         (by_un, by_host)
     }
 

@@ -251,6 +251,11 @@ pub struct Shifts {
     pub rest_h: f64,
     /// Hours from the order to moving out for platoons off duty or resting.
     pub resting_readiness_h: f64,
+    /// Platoons on duty at night as a share of those on duty by day (a
+    /// lighter night shift); the day's and night's platoons together still
+    /// work `duty_h_per_day` each on average. 1: the same day and night.
+    #[serde(default = "one")]
+    pub night_share: f64,
 }
 
 /// National caveats of a contingent; every rule is off by default.
@@ -463,6 +468,11 @@ pub struct ThreatKindParams {
     /// detained takes this share of the stream off the street (0: no incapacitation).
     #[serde(default)]
     pub perpetrator_pool: f64,
+    /// Further active perpetrators per 1,000 residents of the site (added to
+    /// `perpetrator_pool`): crime in a district of 250,000 has more authors
+    /// than in a village.
+    #[serde(default)]
+    pub perpetrators_per_1000: f64,
 }
 
 /// A threat process: one base rate per listed site.
@@ -558,6 +568,10 @@ pub struct Mandate {
     /// only alongside supported host police (or inside POC sites).
     #[serde(default = "yes")]
     pub unilateral_protection: bool,
+    /// The standard procedure asks the capital for an urgent waiver when a
+    /// caveat keeps the fastest formed unit from imminent violence.
+    #[serde(default)]
+    pub doctrine_requests_waivers: bool,
     pub patrol: PatrolDoctrine,
 }
 fn default_host_absent() -> f64 {
@@ -664,10 +678,10 @@ pub struct HostParams {
     /// oversight, training) where support is conditional (HRDDP).
     #[serde(default)]
     pub mitigation_gain_per_day: f64,
-    /// Growth of abuse with the means support lends: the abuse rate is
-    /// multiplied by 1 + this x (capacity - initial capacity), at least 0.
+    /// Growth of abuse with the means support lends (vehicles, fuel, reach):
+    /// the abuse rate of a post the mission supports is multiplied by 1 + this.
     #[serde(default)]
-    pub abuse_per_capacity: f64,
+    pub abuse_support_gain: f64,
 }
 
 /// What arrests do once detainees reach the justice chain.
@@ -683,6 +697,11 @@ pub struct JusticeParams {
     pub deterrence_per_case: f64,
     #[serde(default = "one")]
     pub deterrence_half_life_days: f64,
+    /// Mean days before a group replaces a detained member by recruitment
+    /// (exponential; 0: never): incapacitation lasts until the detainee is
+    /// released or replaced, whichever comes first.
+    #[serde(default)]
+    pub replacement_days: f64,
 }
 
 impl Default for JusticeParams {
@@ -691,6 +710,7 @@ impl Default for JusticeParams {
             detention_days: 0.0,
             deterrence_per_case: 0.0,
             deterrence_half_life_days: 1.0,
+            replacement_days: 0.0,
         }
     }
 }

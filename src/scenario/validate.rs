@@ -206,6 +206,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             let p = format!("{p}.shifts");
             c.range(format!("{p}.duty_h_per_day"), sh.duty_h_per_day, 1.0, 24.0);
             c.range(format!("{p}.rest_h"), sh.rest_h, 0.0, 1.0e3);
+            c.range(format!("{p}.night_share"), sh.night_share, 0.0, 1.0);
             c.range(
                 format!("{p}.resting_readiness_h"),
                 sh.resting_readiness_h,
@@ -314,6 +315,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             k.perpetrator_pool,
             0.0,
             1.0e6,
+        );
+        c.range(
+            format!("{p}.perpetrators_per_1000"),
+            k.perpetrators_per_1000,
+            0.0,
+            1000.0,
         );
     }
     let mut streams = 0usize;
@@ -430,7 +437,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         .map(|h| {
             // Candidates of the bounding process (integrity 0, full capacity).
             s.host.abuse_rate_per_100_day.max(0.0) * f64::from(h.officers) / 100.0
-                * (1.0 + s.host.abuse_per_capacity.max(0.0) * (1.0 - h.capacity).max(0.0))
+                * (1.0 + s.host.abuse_support_gain.max(0.0))
         })
         .sum::<f64>();
 
@@ -445,6 +452,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
     let j = &s.justice;
     c.range("justice.detention_days", j.detention_days, 0.0, 3650.0);
+    c.range("justice.replacement_days", j.replacement_days, 0.0, 3650.0);
     c.share("justice.deterrence_per_case", j.deterrence_per_case);
     c.range(
         "justice.deterrence_half_life_days",
@@ -506,7 +514,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     c.share("host.support_gain_per_day", h.support_gain_per_day);
     c.share("host.decay_per_day", h.decay_per_day);
     c.share("host.mitigation_gain_per_day", h.mitigation_gain_per_day);
-    c.range("host.abuse_per_capacity", h.abuse_per_capacity, 0.0, 100.0);
+    c.range("host.abuse_support_gain", h.abuse_support_gain, 0.0, 100.0);
     c.range(
         "host.abuse_rate_per_100_day",
         h.abuse_rate_per_100_day,
