@@ -475,7 +475,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             set,
         } => {
             let loaded = load_scenario(&scenario, &parse_overrides(&set)?)?;
-            let model = Model::build(&loaded.scenario);
+            let model = model_of(&scenario, &loaded)?;
             let seed = Seed::new(seed, 0);
             if !(speed.is_finite() && speed > 0.0) {
                 return Err(Error::Usage(format!(
@@ -586,7 +586,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             let past = pocsim::exercise::read_log(&log)?;
             let scenario = scenario.unwrap_or_else(|| PathBuf::from(&past.scenario_file));
             let loaded = load_scenario(&scenario, &parse_overrides(&past.overrides)?)?;
-            let model = Model::build(&loaded.scenario);
+            let model = model_of(&scenario, &loaded)?;
             let r = pocsim::exercise::review::review(&past, &loaded, &model, runs, &file)?;
             let mut files = OutputSet::new(&out);
             files.add(
@@ -645,7 +645,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
         }
         Command::Validate { scenario, set } => {
             let loaded = load_scenario(&scenario, &parse_overrides(&set)?)?;
-            let m = Model::build(&loaded.scenario);
+            let m = model_of(&scenario, &loaded)?;
             say(&format!(
                 "{}: valid — \"{}\": {} sites, {} roads, {} units, {} threat processes, {} days (sha256 {})",
                 loaded.file,
@@ -678,7 +678,7 @@ fn cmd_run(
     self_check: bool,
 ) -> Result<(), Error> {
     let loaded = load_scenario(&scenario, &parse_overrides(set)?)?;
-    let model = Model::build(&loaded.scenario);
+    let model = model_of(&scenario, &loaded)?;
     let opts = RunOptions {
         record_site_days: out.is_some(),
         record_events: out.is_some(),
@@ -808,4 +808,14 @@ fn say(text: &str) {
     if writeln!(out, "{}", text.trim_end()).is_err() || out.flush().is_err() {
         std::process::exit(0);
     }
+}
+
+/// The model of a scenario file run with overrides: its rates read against
+/// the tension calibrated on the file as it is.
+fn model_of(path: &std::path::Path, loaded: &pocsim::LoadedScenario) -> Result<Model, Error> {
+    let base = load_scenario(path, &[])?;
+    Ok(pocsim::engine::variant_model(
+        &base.scenario,
+        &loaded.scenario,
+    ))
 }

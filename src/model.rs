@@ -138,10 +138,16 @@ impl Unit {
 pub struct ThreatProcess {
     pub site: SiteId,
     pub kind: ThreatKind,
+    /// Rate at the site's initial population, tension at its baseline.
     pub rate_per_h: f64,
     pub crowding: bool,
+    /// Most the people factor may reach (1 where people only leave; the
+    /// crowding cap at camps and POC sites, which receive them).
+    pub people_cap: f64,
     /// Upper bound of the rate multiplier (tension, injects, crowding): the thinning bound.
     pub max_multiplier: f64,
+    /// The bound's part from injects and people, without tension.
+    pub base_bound: f64,
     /// Stable key of its random stream.
     pub key: u64,
     /// Active perpetrators behind the stream (0: arrests do not incapacitate it).
@@ -188,9 +194,23 @@ pub struct HostPost {
     pub key: u64,
 }
 
+/// Deterrence by presence, per threat kind ([`ThreatKind::index`]).
+#[derive(Debug, Clone)]
+pub struct Deterrence {
+    pub patrol: [f64; 6],
+    pub guard: [f64; 6],
+    pub ipo: [f64; 6],
+    pub host: [f64; 6],
+    pub military: [f64; 6],
+}
+
 /// The compiled scenario.
 #[derive(Debug, Clone)]
 pub struct Model {
+    pub deterrence: Deterrence,
+    /// Per unit, the sites its presence covers: a military unit's base and
+    /// the sites within `presence.military_reach_h`; others, their base.
+    pub cover: Vec<Vec<SiteId>>,
     pub scenario: Scenario,
     pub world: World,
     pub units: Vec<Unit>,
@@ -211,6 +231,13 @@ pub struct Model {
     pub refuge: Vec<Option<SiteId>>,
     pub escort_sites: Vec<SiteId>,
     pub horizon_h: f64,
+    /// Per site, the tension T* its stated rates sustain: where tension
+    /// starts (the world did not begin calm), and the level at which the
+    /// stated rates hold.
+    pub tension_baseline: Vec<f64>,
+    /// Per site, 1 / (1 + amplitude · T*/(1 + T*)): tension raises rates
+    /// relative to their baseline.
+    pub tension_norm: Vec<f64>,
 }
 
 impl Model {
@@ -394,7 +421,6 @@ impl Model {
             })
             .collect();
 
-        let amp = 1.0 + s.tension.amplitude;
         let mut processes = Vec::new();
         let mut seen: std::collections::HashMap<(SiteId, ThreatKind), u32> = Default::default();
         for t in &s.threats {
@@ -408,17 +434,22 @@ impl Model {
                     .filter(|w| w.applies(sid, t.kind))
                     .map(|w| w.multiplier.max(1.0))
                     .product();
-                let crowd = if t.scales_with_crowding {
-                    s.displacement.crowding_cap
+                let people_cap = if t.scales_with_crowding || world.sites[sid].kind.is_refuge() {
+                    s.displacement.crowding_cap.max(1.0)
                 } else {
                     1.0
                 };
+                let per_day = t.rate_per_day
+                    + t.rate_per_1000_day * world.sites[sid].population.max(0.0) / 1000.0;
                 processes.push(ThreatProcess {
                     site: sid,
                     kind: t.kind,
-                    rate_per_h: t.rate_per_day / 24.0,
+                    rate_per_h: per_day / 24.0,
                     crowding: t.scales_with_crowding,
-                    max_multiplier: amp * inj * crowd,
+                    people_cap,
+                    // The tension factor's bound is set with the baseline tension.
+                    max_multiplier: inj * people_cap,
+                    base_bound: inj * people_cap,
                     key: name_key(&[id, t.kind.name(), &n.to_string()]),
                     pool: s.threat_kinds.get(&t.kind).map_or(0.0, |k| {
                         k.perpetrator_pool
@@ -452,6 +483,7 @@ impl Model {
         } else {
             patrol_sites.clone()
         };
+        let tension_baseline = baseline_tension(s, &world, &processes, &hosts);
         let mut site_risk = vec![0.0; world.len()];
         for p in &processes {
             site_risk[p.site] += p.rate_per_h * 24.0;
@@ -466,7 +498,33 @@ impl Model {
                     .map(|x| x.0)
             })
             .collect();
-        Model {
+        let reach = s.presence.military_reach_h.max(0.0);
+        let cover = units
+            .iter()
+            .map(|u| {
+                if u.kind != UnitKind::Military {
+                    return vec![u.base];
+                }
+                (0..world.len())
+                    .filter(|&x| x == u.base || world.drive_h(0, u.base, x) <= reach)
+                    .collect()
+            })
+            .collect();
+        let pr = &s.presence;
+        let mut military = [0.0; 6];
+        for (k, d) in &pr.military_deterrence {
+            military[k.index()] = *d;
+        }
+        let deterrence = Deterrence {
+            patrol: pr.patrol_deterrence.by_index(),
+            guard: pr.guard_deterrence.by_index(),
+            ipo: pr.ipo_deterrence.by_index(),
+            host: pr.host_deterrence.by_index(),
+            military,
+        };
+        let mut model = Model {
+            deterrence,
+            cover,
             patrol_eligible,
             site_risk,
             refuge,
@@ -477,6 +535,8 @@ impl Model {
                 .map(|e| e.sites.iter().map(|x| site(x)).collect())
                 .unwrap_or_default(),
             horizon_h: s.clock.horizon_days * 24.0,
+            tension_baseline: Vec::new(),
+            tension_norm: Vec::new(),
             scenario: s.clone(),
             world,
             units,
@@ -486,7 +546,9 @@ impl Model {
             kinds,
             injects,
             candidates,
-        }
+        };
+        model.set_tension_baseline(tension_baseline);
+        model
     }
 
     /// Parameters of a threat kind (present for every kind a process uses).
@@ -496,43 +558,78 @@ impl Model {
             .expect("validated: every used threat kind has parameters")
     }
 
+    /// Sets each site's baseline tension T* (where tension starts, and the
+    /// level at which the stated rates hold), the tension factor's divisor
+    /// and the streams' thinning bounds.
+    pub fn set_tension_baseline(&mut self, tension: Vec<f64>) {
+        let amp = self.scenario.tension.amplitude.max(0.0);
+        let norm: Vec<f64> = tension
+            .iter()
+            .map(|&t| 1.0 / (1.0 + amp * t / (1.0 + t)))
+            .collect();
+        for p in &mut self.processes {
+            p.max_multiplier = p.base_bound * (1.0 + amp) * norm[p.site];
+        }
+        self.tension_baseline = tension;
+        self.tension_norm = norm;
+    }
+
     /// Things a valid scenario may not mean: listed patrol sites that no
     /// formed unit's caveats let it patrol (their slots pass to other sites;
-    /// if no site is left, patrols go unstaffed).
+    /// if no site is left, patrols go unstaffed), and escort destinations no
+    /// formed unit may reach (those requests are cancelled).
     pub fn warnings(&self) -> Vec<String> {
-        let p = &self.scenario.mandate.patrol;
-        if p.doctrine == PatrolKind::None || p.patrols_per_fpu_day <= 0.0 {
-            return Vec::new();
-        }
         // Road distances as on the normal road table.
         let may = |u: UnitId, site: SiteId| {
             self.units[u].kind == UnitKind::Fpu
                 && crate::engine::rules::site_caveat(self, u, site, 0).is_none()
         };
-        let listed: Vec<SiteId> = self
-            .patrol_eligible
-            .iter()
-            .copied()
-            .filter(|&s| self.site_risk[s] > 0.0 || p.doctrine == PatrolKind::Fixed)
-            .collect();
-        let out_of_reach: Vec<&str> = listed
-            .iter()
-            .filter(|&&s| !(0..self.units.len()).any(|u| may(u, s)))
-            .map(|&s| self.world.sites[s].id.as_str())
-            .collect();
-        if out_of_reach.is_empty() {
-            Vec::new()
-        } else if out_of_reach.len() == listed.len() {
-            vec![format!(
-                "mandate.patrol: no formed unit's caveats let it patrol any listed site ({}): every patrol will go unstaffed",
-                out_of_reach.join(", ")
-            )]
-        } else {
-            vec![format!(
-                "mandate.patrol: no formed unit's caveats let it patrol {}; their slots go to other listed sites",
-                out_of_reach.join(", ")
-            )]
+        let unreachable = |sites: &[SiteId]| -> Vec<&str> {
+            sites
+                .iter()
+                .filter(|&&s| !(0..self.units.len()).any(|u| may(u, s)))
+                .map(|&s| self.world.sites[s].id.as_str())
+                .collect()
+        };
+        let mut out = Vec::new();
+        let p = &self.scenario.mandate.patrol;
+        if p.doctrine != PatrolKind::None && p.patrols_per_fpu_day > 0.0 {
+            let listed: Vec<SiteId> = self
+                .patrol_eligible
+                .iter()
+                .copied()
+                .filter(|&s| self.site_risk[s] > 0.0 || p.doctrine == PatrolKind::Fixed)
+                .collect();
+            let out_of_reach = unreachable(&listed);
+            if out_of_reach.is_empty() {
+                // Every listed site has a unit that may go.
+            } else if out_of_reach.len() == listed.len() {
+                out.push(format!(
+                    "mandate.patrol: no formed unit's caveats let it patrol any listed site ({}): every patrol will go unstaffed",
+                    out_of_reach.join(", ")
+                ));
+            } else {
+                out.push(format!(
+                    "mandate.patrol: no formed unit's caveats let it patrol {}; their slots go to other listed sites",
+                    out_of_reach.join(", ")
+                ));
+            }
         }
+        let escorts = self
+            .scenario
+            .escorts
+            .as_ref()
+            .is_some_and(|e| e.requests_per_day > 0.0);
+        if escorts {
+            let out_of_reach = unreachable(&self.escort_sites);
+            if !out_of_reach.is_empty() {
+                out.push(format!(
+                    "escorts.sites: no formed unit's caveats let it escort to {}: those requests will be cancelled",
+                    out_of_reach.join(", ")
+                ));
+            }
+        }
+        out
     }
 
     /// UN police officer-days deployed within the horizon.
@@ -547,4 +644,32 @@ impl Model {
             })
             .sum()
     }
+}
+
+/// Per site, the tension T* the site's stated rates would sustain: each
+/// incident adds `per_unanswered` and `per_harmed` × its mean harm, each abuse
+/// `per_abuse`, and tension decays with its half-life (mean life = half-life /
+/// ln 2). Dividing the tension factor by its value at T* makes the stated
+/// rates the baseline's rates: tension above its usual level raises them,
+/// below lowers them.
+fn baseline_tension(
+    s: &Scenario,
+    world: &World,
+    processes: &[ThreatProcess],
+    hosts: &[HostPost],
+) -> Vec<f64> {
+    let tp = &s.tension;
+    let life_h = tp.half_life_days.max(0.0) * 24.0 / std::f64::consts::LN_2;
+    let mut per_h = vec![0.0; world.len()];
+    for p in processes {
+        let info = &world.sites[p.site];
+        let harm = s.threat_kinds.get(&p.kind).map_or(0.0, |k| {
+            (k.severity * info.vulnerability).min(info.population.max(0.0))
+        });
+        per_h[p.site] += p.rate_per_h * (tp.per_unanswered + tp.per_harmed * harm);
+    }
+    for h in hosts {
+        per_h[h.site] += h.abuse_rate_per_h * (1.0 - h.integrity) * tp.per_abuse;
+    }
+    per_h.iter().map(|&r| (r * life_h).max(0.0)).collect()
 }

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::metrics::{RunResult, Summary};
 use crate::model::Model;
 use crate::rng::Seed;
-use crate::scenario::LoadedScenario;
+use crate::scenario::{LoadedScenario, ThreatKind};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -110,13 +110,21 @@ pub fn summary_json(loaded: &LoadedScenario, seed: Seed, r: &RunResult) -> Vec<u
 
 /// `timeseries.csv`: one row per day and site (tidy, long format).
 pub fn timeseries_csv(model: &Model, r: &RunResult) -> Vec<u8> {
+    let kinds: Vec<ThreatKind> = ThreatKind::ALL
+        .into_iter()
+        .filter(|k| model.kinds[k.index()].is_some())
+        .collect();
     let mut s = String::from(
-        "day,site,population,tension,trust,host_capacity,incidents_true,incidents_reported,harmed,killed,patrols\n",
+        "day,site,population,tension,trust,host_capacity,incidents_true,incidents_reported,incidents_known,harmed,killed,patrols",
     );
+    for k in &kinds {
+        let _ = write!(s, ",{0}.incidents_true,{0}.harmed", k.name());
+    }
+    s.push('\n');
     for row in &r.site_days {
-        let _ = writeln!(
+        let _ = write!(
             s,
-            "{},{},{:.0},{:.4},{:.4},{:.4},{},{},{},{},{}",
+            "{},{},{:.0},{:.4},{:.4},{:.4},{},{},{},{},{},{}",
             row.day + 1,
             csv_field(&model.world.sites[row.site].id),
             row.population,
@@ -125,10 +133,16 @@ pub fn timeseries_csv(model: &Model, r: &RunResult) -> Vec<u8> {
             row.host_capacity,
             row.incidents_true,
             row.incidents_reported,
+            row.incidents_known,
             row.harmed,
             row.killed,
             row.patrols
         );
+        for k in &kinds {
+            let i = k.index();
+            let _ = write!(s, ",{},{}", row.true_by_kind[i], row.harmed_by_kind[i]);
+        }
+        s.push('\n');
     }
     s.into_bytes()
 }

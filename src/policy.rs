@@ -131,7 +131,9 @@ pub enum Decision {
         option: usize,
         support: Option<usize>,
     },
-    /// Ask the capital to waive the rule that forbids `options[option]`.
+    /// Ask the capital to waive the rule that forbids `options[option]`. The
+    /// decision stays pending while another option can be dispatched (send a
+    /// permitted unit meanwhile, wait, or decline).
     RequestWaiver { option: usize },
     /// Keep the incident pending until a unit is free.
     Wait,
@@ -184,7 +186,12 @@ impl Decider for Doctrine {
                 }
             };
         }
-        if s.request_waivers && s.incident.kind != ThreatKind::HostAbuse {
+        // Ask once, before anyone is on the way; the decision then stays open
+        // and the best permitted unit goes meanwhile.
+        if s.request_waivers
+            && s.incident.kind != ThreatKind::HostAbuse
+            && s.incident.responders == 0
+        {
             let permitted = best.map_or(f64::INFINITY, |b| s.options[b].eta_h);
             let waiver = s
                 .options

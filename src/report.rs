@@ -142,7 +142,7 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
         "civilians_harmed",
         "civilians_killed",
         "incidents_prevented",
-        "attacks_answered_in_time_share",
+        "attacks_responded_share",
         "response_time_p90_h",
         "responses_blocked_by_caveats",
         "patrol_hours",

@@ -25,6 +25,8 @@ pub enum Mechanic {
     Inject = 5,
     /// The capital's answers to approval and waiver requests.
     Approval = 6,
+    /// Whether and when an unreported incident becomes known afterwards.
+    Learning = 7,
 }
 
 /// A replication's identity: the master seed and the replication index.

@@ -37,7 +37,7 @@ pub fn report_scenario(
     seed: u64,
 ) -> Result<ScenarioReport, Error> {
     let s = &loaded.scenario;
-    let model = Model::build(s);
+    let model = Model::build(s).calibrated();
     let days = s.clock.horizon_days;
     let kinds: Vec<ThreatKind> = ThreatKind::ALL
         .into_iter()
@@ -88,7 +88,7 @@ pub fn report_scenario(
                 } else {
                     f64::NAN
                 },
-                sm.attacks_answered_in_time_share,
+                sm.attacks_responded_share,
                 sm.response_time_median_h,
                 sm.responses_within_target_share,
             ];
@@ -186,7 +186,7 @@ pub fn render(reports: &[ScenarioReport], runs: u64, seed: u64, command: &str) -
     let _ = writeln!(s, "## Baselines\n");
     let _ = writeln!(
         s,
-        "| scenario | days | civilians harmed per month | killed per month | reported / true incidents | attacks answered before violence | median response (h) | responses within target |"
+        "| scenario | days | civilians harmed per month | killed per month | reported / true incidents | reported attacks responded to | median response (h) | responses within target |"
     );
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
     for r in reports {

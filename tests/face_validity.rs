@@ -62,7 +62,7 @@ fn an_approval_caveat_lowers_timely_answers_and_raises_harm() {
         ],
         n(),
     );
-    let in_time = |s: &Summary| s.attacks_answered_in_time_share;
+    let in_time = |s: &Summary| s.attacks_answered_before_violence_share;
     assert_more(
         "attacks answered in time without the caveat",
         mean(&base, in_time),
@@ -82,9 +82,8 @@ fn an_approval_caveat_lowers_timely_answers_and_raises_harm() {
 /// missions, and not beyond what the best achieved.
 #[test]
 fn removing_caveats_moves_timely_answers_toward_the_best_missions() {
-    // About 1% of attacks here are answered before violence: a mean over few
-    // replications is mostly noise, so this one takes more.
-    let n = || n().max(400);
+    // OIOS counts attacks reported to missions that drew an immediate response.
+    let n = || n().max(200);
     let base = runs(MALI, &[], n());
     let free = runs(
         MALI,
@@ -94,9 +93,9 @@ fn removing_caveats_moves_timely_answers_toward_the_best_missions() {
         ],
         n(),
     );
-    let in_time = |s: &Summary| s.attacks_answered_in_time_share;
+    let in_time = |s: &Summary| s.attacks_responded_share;
     let (b, f) = (mean(&base, in_time), mean(&free, in_time));
-    assert_more("attacks answered in time without caveats", f, b, 0.2);
+    assert_more("reported attacks responded to without caveats", f, b, 0.2);
     assert!(f < 0.68, "no better than the best mission: {f}");
 }
 
@@ -202,7 +201,7 @@ fn fpus_that_may_split_answer_more_simultaneous_disorder_in_time() {
     let in_time = |s: &Summary| {
         s.by_threat
             .get("public_disorder")
-            .map_or(0.0, |t| t.answered_in_time as f64)
+            .map_or(0.0, |t| t.answered_before_violence as f64)
     };
     assert_more(
         "public-order incidents answered in time with platoons",

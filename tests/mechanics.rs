@@ -40,13 +40,40 @@ fn runs_of(m: &Model, n: u64) -> Vec<Summary> {
 // 1. Threat generation: tension makes threats self-exciting; dialogue lowers political injects.
 #[test]
 fn tension_raises_threat_rates() {
-    let calm = runs(TUTORIAL, &["tension.amplitude=0"], N);
-    let tense = runs(TUTORIAL, &[], N);
+    // Rates are stated at the baseline's usual tension. A world where
+    // violence no longer excites more violence calms down below it; one where
+    // every unanswered incident excites more rises above it.
+    let calm = runs(
+        TUTORIAL,
+        &[
+            "tension.per_unanswered=0",
+            "tension.per_harmed=0",
+            "tension.per_release=0",
+            "tension.per_abuse=0",
+        ],
+        N,
+    );
+    let usual = runs(TUTORIAL, &[], N);
+    let heated = runs(TUTORIAL, &["tension.per_unanswered=1.5"], N);
+    let incidents = |s: &Summary| s.incidents_true as f64;
     assert_more(
-        "incidents with tension",
-        mean(&tense, |s| s.incidents_true as f64),
-        mean(&calm, |s| s.incidents_true as f64),
+        "incidents at the usual tension",
+        mean(&usual, incidents),
+        mean(&calm, incidents),
         0.3,
+    );
+    assert_more(
+        "incidents when violence excites more",
+        mean(&heated, incidents),
+        mean(&usual, incidents),
+        0.05,
+    );
+    // Without self-excitation the stated rates hold as they are.
+    let flat = runs(TUTORIAL, &["tension.amplitude=0"], N);
+    let ratio = mean(&flat, incidents) / mean(&usual, incidents);
+    assert!(
+        (0.85..1.15).contains(&ratio),
+        "incidents without self-excitation over the baseline: {ratio:.2}"
     );
 }
 
@@ -183,7 +210,7 @@ fn slow_reports_lose_the_early_warning() {
         ],
         N,
     );
-    let in_time = |s: &Summary| threat(s, "armed_attack", |t| t.answered_in_time);
+    let in_time = |s: &Summary| threat(s, "armed_attack", |t| t.answered_before_violence);
     assert_more(
         "attacks answered before violence with fast reports",
         total(&fast, in_time),
@@ -218,9 +245,9 @@ fn vehicles_shorten_response_times() {
     );
     let mounted = runs(TUTORIAL, &[], N);
     assert_more(
-        "median response time on foot",
-        mean(&on_foot, |s| s.response_time_median_h),
-        mean(&mounted, |s| s.response_time_median_h),
+        "90th percentile of response times on foot",
+        mean(&on_foot, |s| s.response_time_p90_h),
+        mean(&mounted, |s| s.response_time_p90_h),
         0.5,
     );
 }
@@ -583,13 +610,64 @@ fn harm_drives_people_to_camps_where_crime_grows() {
     let flee = runs(TUTORIAL, &[], N);
     assert_eq!(total(&stay, |s| s.displaced_final), 0.0);
     assert!(mean(&flee, |s| s.displaced_final) > 100.0);
-    let crime = |s: &Summary| threat(s, "criminal_violence", |t| t.incidents_true);
+    // Threats follow people: more at the camp that receives them, fewer
+    // where they left.
+    let at = |overrides: &[&str], site: &str| -> f64 {
+        let m = common::model(TUTORIAL, overrides);
+        let k = m.world.index[site];
+        let opts = RunOptions {
+            record_site_days: true,
+            ..RunOptions::default()
+        };
+        (0..N)
+            .map(|r| {
+                run(&m, Seed::new(MASTER, r), &mut Doctrine::default(), opts)
+                    .site_days
+                    .iter()
+                    .filter(|d| d.site == k)
+                    .map(|d| f64::from(d.incidents_true))
+                    .sum::<f64>()
+            })
+            .sum()
+    };
+    let stay_o = ["displacement.flee_per_harmed=0"];
     assert_more(
-        "crime with displacement into the camp",
-        mean(&flee, crime),
-        mean(&stay, crime),
+        "incidents at the camp",
+        at(&[], "camp"),
+        at(&stay_o, "camp"),
         0.05,
     );
+    // A village that everyone leaves, and no one returns to, has no threats
+    // of its own and receives none from its neighbours.
+    let m = common::model(
+        TUTORIAL,
+        &[
+            "displacement.flee_per_harmed=5000",
+            "displacement.max_share=1",
+            "displacement.calm_days=1000",
+        ],
+    );
+    let village = m.world.index["village"];
+    let opts = RunOptions {
+        record_site_days: true,
+        ..RunOptions::default()
+    };
+    let (mut empty_days, mut incidents_when_empty) = (0, 0);
+    for r in 0..40 {
+        let res = run(&m, Seed::new(MASTER, r), &mut Doctrine::default(), opts);
+        let days: Vec<_> = res.site_days.iter().filter(|d| d.site == village).collect();
+        for w in days.windows(2) {
+            if w[0].population < 1.0 {
+                empty_days += 1;
+                incidents_when_empty += w[1].incidents_true;
+            }
+        }
+    }
+    assert!(
+        empty_days > 100,
+        "the village empties: {empty_days} empty days"
+    );
+    assert_eq!(incidents_when_empty, 0);
 }
 
 // Reproducibility and common random numbers.
@@ -1130,7 +1208,7 @@ fn the_doctrine_asks_for_urgent_waivers_where_the_procedure_says_so() {
         "p90 response time when the procedure waits for routine approval",
         mean(&routine, |s| s.response_time_p90_h),
         mean(&urgent, |s| s.response_time_p90_h),
-        0.1,
+        0.05,
     );
 }
 
@@ -1149,7 +1227,7 @@ fn a_lighter_night_shift_answers_later_at_night() {
         "p90 response time without a night shift",
         mean(&light, |s| s.response_time_p90_h),
         mean(&even, |s| s.response_time_p90_h),
-        0.05,
+        0.03,
     );
 }
 

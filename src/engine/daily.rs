@@ -14,15 +14,17 @@ impl Simulation<'_> {
         let tp = &m.scenario.trust;
         let dp = &m.scenario.displacement;
         // Host police and HRDDP. Mitigation measures (vetting, oversight,
-        // training) raise integrity where support is conditional and not
-        // suspended; unconditional support leaves it where it is. Support
+        // training) raise integrity where support is conditional, not
+        // suspended, and mission police work with the unit (mentors at the
+        // site); unconditional support leaves it where it is. Support
         // (mentoring, capacity) builds capacity where the mission gives it;
-        // capacity decays otherwise. Under `conditional`, a unit whose
-        // integrity reaches the threshold is supported from then on.
+        // capacity decays toward what the host state sustains alone. Under
+        // `conditional`, a unit whose integrity reaches the threshold is
+        // supported from then on.
         let conditional = m.scenario.mandate.hrddp == crate::scenario::Hrddp::Conditional;
         for post in &m.hosts {
             let s = &mut self.sites[post.site];
-            if conditional && !s.host_suspended {
+            if conditional && !s.host_suspended && s.mentors > 0.0 {
                 s.host_integrity += hp.mitigation_gain_per_day * (1.0 - s.host_integrity);
             }
             let c = s.host_capacity;
@@ -31,7 +33,8 @@ impl Simulation<'_> {
                 gain = (hp.mentoring_gain_per_officer_day * s.mentors + hp.support_gain_per_day)
                     * (1.0 - c);
             }
-            s.host_capacity = (c + gain - hp.decay_per_day * c).clamp(0.0, 1.0);
+            let floor = hp.sustained_share * post.capacity;
+            s.host_capacity = (c + gain - hp.decay_per_day * (c - floor)).clamp(0.0, 1.0);
         }
         if conditional {
             for post in &m.hosts {
@@ -88,13 +91,19 @@ impl Simulation<'_> {
                     host_capacity: s.host_capacity,
                     incidents_true: s.day_true,
                     incidents_reported: s.day_reported,
+                    incidents_known: s.day_known,
+                    true_by_kind: s.day_true_kind,
+                    harmed_by_kind: s.day_harmed_kind,
                     harmed: s.day_harmed,
                     killed: s.day_killed,
                     patrols: s.day_patrols,
                 });
             }
             s.day_true = 0;
+            s.day_true_kind = [0; 6];
+            s.day_harmed_kind = [0; 6];
             s.day_reported = 0;
+            s.day_known = 0;
             s.day_harmed = 0;
             s.day_killed = 0;
             s.day_patrols = 0;

@@ -74,7 +74,8 @@ impl Simulation<'_> {
         } else {
             1.0
         };
-        let on_duty = ((by_day * share).ceil() as u32).min(mobile);
+        // Rounded, not up: the rota keeps each platoon's duty hours on average.
+        let on_duty = ((by_day * share).round().max(1.0) as u32).min(mobile);
         let working = mobile.saturating_sub(st.idle);
         let standby = fresh.min(on_duty.saturating_sub(working));
         if platoons <= standby {
@@ -520,6 +521,21 @@ impl Simulation<'_> {
         let unit = &self.m.units[u];
         let mounted = unit.moves_mounted(pm.platoons * unit.vehicles_per_platoon, pm.vehicles);
         let back = self.way_back_h(u, site, mounted);
+        // An answer that comes after the scene is cleared sends no one.
+        let cleared = self.incidents[i].end + self.m.kind(self.incidents[i].kind).on_scene_h;
+        if granted && self.now > cleared {
+            self.incidents[i].responders -= 1;
+            log!(
+                self,
+                "stood_down",
+                Some(site),
+                Some(u),
+                Some(i),
+                "the capital answered after the scene was cleared".to_string(),
+            );
+            self.release_pending(u, &pm, mounted);
+            return;
+        }
         if granted {
             // The unit goes even if violence is over: to secure the site, help
             // the victims and arrest; the response then counts as late.
@@ -567,6 +583,13 @@ impl Simulation<'_> {
         if self.now < self.incidents[i].end {
             self.to_decide.push_back(i as u32);
         }
+        self.release_pending(u, &pm, mounted);
+    }
+
+    /// Platoons held for the capital's answer go back: a patrol held where it
+    /// was returns to base, platoons at base are free again.
+    fn release_pending(&mut self, u: UnitId, pm: &PendingMove, mounted: bool) {
+        let unit = &self.m.units[u];
         match pm.from_patrol {
             // A patrol held where it was goes back to base.
             Some(r) => {

@@ -11,20 +11,33 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Gamma, Poisson};
 
 impl Simulation<'_> {
-    /// Rate multiplier of a threat process now: tension, injects, crowding.
-    pub(crate) fn rate_multiplier(&self, site: SiteId, kind: ThreatKind, crowding: bool) -> f64 {
+    /// Rate multiplier of threat process `p` now: tension relative to the
+    /// site's baseline, injects, and the people present.
+    pub(crate) fn rate_multiplier(&self, p: usize) -> f64 {
+        let proc = &self.m.processes[p];
+        let (site, kind) = (proc.site, proc.kind);
         let t = self.tension(site);
         let amp = self.m.scenario.tension.amplitude;
-        let mut m = 1.0 + amp * t / (1.0 + t);
+        let mut m = (1.0 + amp * t / (1.0 + t)) * self.m.tension_norm[site];
         for w in &self.m.injects {
             if self.now >= w.start_h && self.now < w.end_h && w.applies(site, kind) {
                 m *= w.multiplier;
             }
         }
-        if crowding {
-            m *= self.crowding_factor(site);
-        }
-        m
+        m * self.people_factor(site, proc.crowding, proc.people_cap)
+    }
+
+    /// Whether a threat of `kind` deterred next door can move to `site`:
+    /// people live there, and the kind makes sense there (an attack on a POC
+    /// site only moves to another POC site).
+    fn may_displace_to(&self, site: SiteId, kind: ThreatKind) -> bool {
+        let info = &self.m.world.sites[site];
+        self.sites[site].population >= 1.0
+            && match kind {
+                ThreatKind::PocSiteAttack => info.kind == crate::scenario::SiteKind::PocSite,
+                ThreatKind::HostAbuse => false,
+                _ => true,
+            }
     }
 
     /// What arrests do to process `p`'s rate: detained perpetrators are off
@@ -54,18 +67,20 @@ impl Simulation<'_> {
         self.detained[p] = self.detained[p].saturating_sub(n);
     }
 
-    /// Growth of per-site crime with population and overcrowding, capped.
-    pub(crate) fn crowding_factor(&self, site: SiteId) -> f64 {
+    /// Threats follow the people present: the site's population over its
+    /// initial one (no one there, no threat), times, for streams that scale
+    /// with crowding, how far the site is over its design capacity, up to `cap`.
+    pub(crate) fn people_factor(&self, site: SiteId, crowding: bool, cap: f64) -> f64 {
         let info = &self.m.world.sites[site];
         if info.population <= 0.0 {
-            return 1.0;
+            return 0.0;
         }
         let pop = self.sites[site].population.max(0.0);
         let mut f = pop / info.population;
-        if let Some(d) = info.design_capacity {
+        if crowding && let Some(d) = info.design_capacity {
             f *= (pop / d).max(1.0) / (info.population / d).max(1.0);
         }
-        f.min(self.m.scenario.displacement.crowding_cap)
+        f.min(cap)
     }
 
     /// A candidate from process `p`'s bounding process: accept, deter, displace, or drop.
@@ -76,6 +91,7 @@ impl Simulation<'_> {
         let u_accept = uniform(rng);
         let u_deter = uniform(rng);
         let u_move = uniform(rng);
+        let u_deter_there = uniform(rng);
         let incident_seed = rand::Rng::next_u64(rng);
         let bound = proc.rate_per_h * proc.max_multiplier;
         let next = self.now + exponential(rng, bound);
@@ -87,26 +103,32 @@ impl Simulation<'_> {
                 f64::INFINITY
             },
         );
-        let rate = proc.rate_per_h
-            * self.rate_multiplier(proc.site, proc.kind, proc.crowding)
-            * self.justice_multiplier(p);
-        if u_accept * bound >= rate {
+        let arising = proc.rate_per_h * self.rate_multiplier(p);
+        if u_accept * bound < arising {
+            // Counted before any deterrence: the stream's own rate.
+            self.stream_threats[p] += 1;
+        }
+        if u_accept * bound >= arising * self.justice_multiplier(p) {
             return;
         }
         let here = self.presence_multiplier(proc.site, proc.kind);
         let mut site = proc.site;
         if u_deter >= here {
             self.summary.incidents_deterred += 1;
-            // Part of the deterred threat moves to the least-protected neighbour.
+            // Part of the deterred threat moves to the least-protected
+            // neighbour where people are and the threat makes sense, and
+            // meets that site's own deterrence there.
             let moved = if u_move < self.m.scenario.presence.displacement_share {
                 self.m.world.neighbours[site]
                     .iter()
+                    .filter(|&&nb| self.may_displace_to(nb, proc.kind))
                     .map(|&nb| (nb, self.presence_multiplier(nb, proc.kind)))
                     .filter(|&(_, pm)| pm > here)
                     .fold(None, |best: Option<(SiteId, f64)>, x| match best {
                         Some(b) if b.1 >= x.1 => Some(b),
                         _ => Some(x),
                     })
+                    .filter(|&(_, pm)| u_deter_there < pm)
             } else {
                 None
             };
@@ -270,6 +292,7 @@ impl Simulation<'_> {
             self.summary.crsv_true += 1;
         }
         self.sites[site].day_true += 1;
+        self.sites[site].day_true_kind[kind.index()] += 1;
         log!(
             self,
             "incident",
@@ -281,6 +304,16 @@ impl Simulation<'_> {
         if reported && self.now + delay < self.horizon {
             self.queue
                 .push(self.now + delay, super::Event::Report(id as u32));
+        } else if let Some(shift) = r.late_logit_shift {
+            // Known afterwards, or never: from a stream of its own.
+            let mut lr = self.seed.stream(crate::rng::Mechanic::Learning, key);
+            let p_late = 1.0 / (1.0 + (-(logit + shift)).exp());
+            let u = uniform(&mut lr);
+            let after = exponential(&mut lr, 1.0 / r.late_delay_mean_h.max(1e-9));
+            if u < p_late && end + after < self.horizon {
+                self.queue
+                    .push(end + after, super::Event::Learned(id as u32));
+            }
         }
         if end < self.horizon {
             self.queue.push(end, super::Event::Resolve(id as u32));
@@ -294,11 +327,14 @@ impl Simulation<'_> {
         inc.report_h = self.now;
         let (kind, site, end) = (inc.kind, inc.site, inc.end);
         self.summary.incidents_reported += 1;
+        self.summary.incidents_known += 1;
         self.threat_stats[kind.index()].incidents_reported += 1;
+        self.threat_stats[kind.index()].incidents_known += 1;
         if kind == ThreatKind::Crsv {
             self.summary.crsv_reported += 1;
         }
         self.sites[site].day_reported += 1;
+        self.sites[site].day_known += 1;
         log!(
             self,
             "report",
@@ -311,6 +347,23 @@ impl Simulation<'_> {
         if kind != ThreatKind::HostAbuse && self.now < end {
             self.to_decide.push_back(i as u32);
         }
+    }
+
+    /// An incident never reported in time becomes known: too late to
+    /// prevent, but counted, as the evidence's figures count it.
+    pub(crate) fn on_learned(&mut self, i: usize) {
+        let (kind, site) = (self.incidents[i].kind, self.incidents[i].site);
+        self.summary.incidents_known += 1;
+        self.threat_stats[kind.index()].incidents_known += 1;
+        self.sites[site].day_known += 1;
+        log!(
+            self,
+            "learned",
+            Some(site),
+            None,
+            Some(i),
+            kind.name().to_string()
+        );
     }
 
     /// A responding unit arrives: mitigation, arrests, and the way back.
@@ -487,6 +540,7 @@ impl Simulation<'_> {
         }
         let killed = stochastic_round(harmed as f64 * kp.lethality, u2).min(harmed);
         let arrived_in_time = inc.first_arrival <= inc.end;
+        let inc_reported = inc.reported;
         let prevented = inc.in_time && harmed == 0 && inc.responders > 0;
         let blocked = inc.blocked;
         let mandate_blocked = inc.mandate_blocked;
@@ -499,7 +553,10 @@ impl Simulation<'_> {
         bt.civilians_harmed += harmed;
         bt.civilians_killed += killed;
         if in_time {
-            bt.answered_in_time += 1;
+            bt.answered_before_violence += 1;
+        }
+        if arrived_in_time && inc_reported {
+            bt.responded_before_end += 1;
         }
         if prevented {
             bt.incidents_prevented += 1;
@@ -517,6 +574,7 @@ impl Simulation<'_> {
         }
         let st = &mut self.sites[site];
         st.day_harmed += harmed as u32;
+        st.day_harmed_kind[kind.index()] += harmed as u32;
         st.day_killed += killed as u32;
         st.population = (st.population - killed as f64).max(0.0);
 

@@ -24,6 +24,8 @@ macro_rules! log {
 }
 
 mod activity;
+mod calibrate;
+pub use calibrate::variant_model;
 mod clocks;
 mod daily;
 mod dispatch;
@@ -125,7 +127,7 @@ pub(crate) struct SiteState {
     /// Patrol presence intervals (arrive, leave, patrol run), pruned as they expire.
     pub patrols: Vec<(f64, f64, u32)>,
     pub guards: u32,
-    /// Military units based here (presence that deters armed threats).
+    /// Military units whose area covers the site (presence that deters armed threats).
     pub military: u32,
     pub cp_teams: u32,
     pub mentors: f64,
@@ -134,7 +136,12 @@ pub(crate) struct SiteState {
     pub last_harm_h: f64,
     // Counters of the current day.
     pub day_true: u32,
+    /// Today's true incidents and civilians harmed, by threat kind.
+    pub day_true_kind: [u32; 6],
+    pub day_harmed_kind: [u32; 6],
     pub day_reported: u32,
+    /// Incidents that became known today (reported, or learned late).
+    pub day_known: u32,
     pub day_harmed: u32,
     pub day_killed: u32,
     pub day_patrols: u32,
@@ -281,6 +288,8 @@ pub struct Simulation<'m> {
     /// Per threat process: perpetrators detained now, and the deterrence of
     /// cases handed to justice (an amplitude at `case_t`, halving with the half-life).
     detained: Vec<u32>,
+    /// Threats each stream produced, before deterrence.
+    stream_threats: Vec<u32>,
     case_heat: Vec<f64>,
     case_t: Vec<f64>,
     /// Today's hot-spot patrol plan, best site first (and its scratch scores).
@@ -357,7 +366,7 @@ impl<'m> Simulation<'m> {
                 let host = m.host_at[i].map(|h| &m.hosts[h]);
                 SiteState {
                     population: x.population,
-                    tension: 0.0,
+                    tension: m.tension_baseline[i],
                     trust: x.trust,
                     host_capacity: host.map_or(0.0, |h| h.capacity),
                     host_integrity: host.map_or(1.0, |h| h.integrity),
@@ -373,7 +382,10 @@ impl<'m> Simulation<'m> {
                     un_women: 0.0,
                     last_harm_h: f64::NEG_INFINITY,
                     day_true: 0,
+                    day_true_kind: [0; 6],
+                    day_harmed_kind: [0; 6],
                     day_reported: 0,
+                    day_known: 0,
                     day_harmed: 0,
                     day_killed: 0,
                     day_patrols: 0,
@@ -435,6 +447,7 @@ impl<'m> Simulation<'m> {
             scratch_patrol_options: Vec::new(),
             scratch_units: Vec::new(),
             detained: vec![0; m.processes.len()],
+            stream_threats: vec![0; m.processes.len()],
             case_heat: vec![0.0; m.processes.len()],
             case_t: vec![0.0; m.processes.len()],
             hot_plan: Vec::new(),
@@ -627,9 +640,15 @@ impl<'m> Simulation<'m> {
                         why: describe_status(&o.status),
                     });
                 }
-                self.awaiting = None;
                 self.platoon_choice = None;
                 self.dispatch(i, &o, true);
+                // The capital is asked; meanwhile the operations centre may
+                // still send a permitted unit: the decision stays open while
+                // one can go.
+                self.build_situation(i);
+                if !self.situation.options.iter().any(|o| o.dispatchable()) {
+                    self.awaiting = None;
+                }
             }
             Decision::Wait => {
                 self.awaiting = None;
@@ -765,6 +784,7 @@ impl<'m> Simulation<'m> {
         match ev {
             Event::HostAbuse(h) => self.on_host_abuse(h as usize),
             Event::Report(i) => self.on_report(i as usize),
+            Event::Learned(i) => self.on_learned(i as usize),
             Event::Approval {
                 incident,
                 unit,
@@ -868,21 +888,20 @@ impl<'m> Simulation<'m> {
 
     /// Multiplier (0..1] that presence applies to a threat kind's rate at a site.
     pub(crate) fn presence_multiplier(&self, site: SiteId, kind: ThreatKind) -> f64 {
-        let p = &self.m.scenario.presence;
+        let d = &self.m.deterrence;
+        let k = kind.index();
         let s = &self.sites[site];
         // Each patrol, guard or IPO team deters a share of what the others leave:
-        // more presence helps, with diminishing returns.
-        let mut m = (1.0 - p.patrol_deterrence).powi(self.patrols_present(site) as i32)
-            * (1.0 - p.guard_deterrence).powi(s.guards as i32)
-            * (1.0 - p.ipo_deterrence).powi(s.cp_teams as i32);
-        if s.military > 0
-            && let Some(d) = p.military_deterrence.get(&kind)
-        {
+        // more presence helps, with diminishing returns; each by threat kind.
+        let mut m = (1.0 - d.patrol[k]).powi(self.patrols_present(site) as i32)
+            * (1.0 - d.guard[k]).powi(s.guards as i32)
+            * (1.0 - d.ipo[k]).powi(s.cp_teams as i32);
+        if s.military > 0 {
             // Military presence deters the threats it is there for.
-            m *= (1.0 - d).powi(s.military as i32);
+            m *= (1.0 - d.military[k]).powi(s.military as i32);
         }
         if self.m.host_at[site].is_some_and(|h| self.m.hosts[h].officers > 0) {
-            m *= 1.0 - p.host_deterrence * s.host_capacity;
+            m *= 1.0 - d.host[k] * s.host_capacity;
         }
         m
     }
@@ -938,10 +957,12 @@ impl<'m> Simulation<'m> {
         if unit.shifts.is_some() {
             st.rested_at.resize(st.idle as usize, f64::NEG_INFINITY);
         }
-        let s = &mut self.sites[unit.base];
         if unit.kind == UnitKind::Military {
-            s.military += 1;
+            for &x in &self.m.cover[u] {
+                self.sites[x].military += 1;
+            }
         }
+        let s = &mut self.sites[unit.base];
         if unit.kind == UnitKind::Fpu && (unit.guard_platoons > 0 || unit.caveats.static_guard_only)
         {
             s.guards += 1;
@@ -981,10 +1002,12 @@ impl<'m> Simulation<'m> {
         st.idle = 0;
         st.vehicles_free = 0;
         st.rested_at.clear();
-        let s = &mut self.sites[unit.base];
         if unit.kind == UnitKind::Military {
-            s.military -= 1;
+            for &x in &self.m.cover[u] {
+                self.sites[x].military -= 1;
+            }
         }
+        let s = &mut self.sites[unit.base];
         if unit.kind == UnitKind::Fpu && (unit.guard_platoons > 0 || unit.caveats.static_guard_only)
         {
             s.guards -= 1;
@@ -1112,9 +1135,13 @@ impl<'m> Simulation<'m> {
             {
                 row.harmed += st.day_harmed;
                 row.killed += st.day_killed;
+                for (a, b) in row.harmed_by_kind.iter_mut().zip(st.day_harmed_kind) {
+                    *a += b;
+                }
             }
             st.day_harmed = 0;
             st.day_killed = 0;
+            st.day_harmed_kind = [0; 6];
         }
         let m = self.m;
         let s = &mut self.summary;
@@ -1140,11 +1167,18 @@ impl<'m> Simulation<'m> {
             .filter_map(|k| s.by_threat.get(*k))
             .collect();
         let n_att: u64 = attacks.iter().map(|a| a.incidents_true).sum();
-        let n_in_time: u64 = attacks.iter().map(|a| a.answered_in_time).sum();
-        s.attacks_answered_in_time_share = if n_att == 0 {
+        let n_before: u64 = attacks.iter().map(|a| a.answered_before_violence).sum();
+        s.attacks_answered_before_violence_share = if n_att == 0 {
             f64::NAN
         } else {
-            n_in_time as f64 / n_att as f64
+            n_before as f64 / n_att as f64
+        };
+        let n_reported: u64 = attacks.iter().map(|a| a.incidents_reported).sum();
+        let n_responded: u64 = attacks.iter().map(|a| a.responded_before_end).sum();
+        s.attacks_responded_share = if n_reported == 0 {
+            f64::NAN
+        } else {
+            n_responded as f64 / n_reported as f64
         };
         let (mut cap_w, mut cap_sum) = (0.0, 0.0);
         for h in &m.hosts {
@@ -1172,6 +1206,7 @@ impl<'m> Simulation<'m> {
             response_times_h: self.response_times,
             events_processed: self.events_processed,
             queue_peak: self.queue_peak,
+            stream_threats: self.stream_threats,
         }
     }
 

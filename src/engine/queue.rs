@@ -8,6 +8,8 @@ pub enum Event {
     HostAbuse(u32),
     /// Incident `i` reaches the operations centre.
     Report(u32),
+    /// Incident `i`, never reported in time, becomes known afterwards.
+    Learned(u32),
     /// The capital answers a request for unit `unit` on incident `i`.
     Approval {
         incident: u32,

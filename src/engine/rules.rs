@@ -168,32 +168,42 @@ impl Simulation<'_> {
     }
 
     /// The mandate's reading of what UN police may do at a site (not arrests:
-    /// see [`Simulation::un_may_arrest`]).
+    /// see [`Simulation::un_may_arrest`]). Protection from imminent violence
+    /// is allowed alone under the guidelines' reading; under `support_only`,
+    /// proactive patrols (not protection from imminent violence) need
+    /// supported host police alongside, except inside POC sites.
     fn mandate_permits(&self, task: Task, site: SiteId) -> bool {
         let mandate = &self.m.scenario.mandate;
+        let alongside = || {
+            mandate.authority != Authority::SupportOnly
+                || self.m.world.sites[site].kind == SiteKind::PocSite
+                || (self.host_present(site) && self.sites[site].host_supported)
+        };
         match task {
             // Protection of UN staff is a core FPU task under any authority.
             Task::Escort => true,
-            Task::Protect | Task::Patrol => {
-                mandate.unilateral_protection
-                    || mandate.authority != Authority::SupportOnly
-                    || self.m.world.sites[site].kind == SiteKind::PocSite
-                    || (self.host_present(site) && self.sites[site].host_supported)
-            }
+            Task::Protect => mandate.unilateral_protection || alongside(),
+            Task::Patrol => alongside(),
         }
     }
 
     /// Expected hours the capital takes to answer an urgent waiver for unit
     /// `u`, if one applies to an option of this status: a caveat (not the
-    /// mandate) forbids or delays a formed unit with platoons to send.
+    /// mandate) forbids or delays a formed unit with platoons to send, and the
+    /// contingent has a channel to the capital (`urgent_waiver_h`, or
+    /// `approval_required`).
     pub(crate) fn waiver_wait_h(&self, u: UnitId, status: Status, platoons: u32) -> Option<f64> {
         let unit = &self.m.units[u];
         match status {
             Status::Forbidden(r) | Status::Delayed(r)
                 if r.waivable() && unit.kind == UnitKind::Fpu && platoons > 0 =>
             {
+                // The capital answers urgent requests as the scenario says, or
+                // as routine ones where the contingent needs approval; a
+                // contingent with neither has no channel for waivers.
                 let cv = &unit.caveats;
-                Some(cv.urgent_waiver_h.unwrap_or(cv.approval_delay_h))
+                cv.urgent_waiver_h
+                    .or(cv.approval_required.then_some(cv.approval_delay_h))
             }
             _ => None,
         }

@@ -228,6 +228,9 @@ pub fn doctrine_choice(model: &Model, s: &Situation) -> Choice {
             support: support.map(|k| model.units[s.options[k].unit].id.clone()),
             platoons: None,
         },
+        Decision::RequestWaiver { option } => Choice::Waiver {
+            unit: model.units[s.options[option].unit].id.clone(),
+        },
         Decision::Wait => Choice::Wait,
         _ => Choice::Decline,
     }

@@ -271,9 +271,9 @@ fn rows(r: &Review) -> Vec<(&'static str, String, String)> {
             p(d.responses_within_target_share),
         ),
         (
-            "attacks answered before violence",
-            p(t.attacks_answered_in_time_share),
-            p(d.attacks_answered_in_time_share),
+            "reported attacks responded to",
+            p(t.attacks_responded_share),
+            p(d.attacks_responded_share),
         ),
         (
             "complicity events",

@@ -537,7 +537,7 @@ mod tests {
     fn every_window_draws_at_any_terminal_size() {
         let text = std::fs::read_to_string("scenarios/exercise-half-day-course.toml").unwrap();
         let loaded = crate::load_scenario_str(&text, "course.toml", &[]).unwrap();
-        let model = crate::Model::build(&loaded.scenario);
+        let model = crate::Model::build(&loaded.scenario).calibrated();
         let mut app = App::new(Session::new(&loaded, &model, Seed::new(3, 0), "t"), 1.0);
         let sizes = [(132, 44), (80, 24), (40, 12), (3, 3)];
         for (w, h) in sizes {

@@ -92,7 +92,10 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
             }
         }
     }
-    let base_source = load_scenario(&spec.scenario, &spec.base)?.source;
+    let base = load_scenario(&spec.scenario, &spec.base)?;
+    let base_source = base.source;
+    // Every variant reads its rates against the baseline's tension.
+    let base_model = Model::build(&base.scenario).calibrated();
     let mut variants = Vec::new();
     for (name, ovs) in named {
         let all: Vec<_> = spec.base.iter().chain(&ovs).cloned().collect();
@@ -100,7 +103,8 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
             Error::Usage(m) => Error::Usage(format!("variant `{name}`: {m}")),
             other => other,
         })?;
-        let model = Model::build(&loaded.scenario);
+        let mut model = Model::build(&loaded.scenario);
+        model.reuse_calibration(&base_model);
         let vals = inputs
             .iter()
             .map(|p| value_at(&loaded.source, p).unwrap_or_default())

@@ -6,6 +6,7 @@
 //! resumed one and a merge of shards all give byte-identical files.
 
 use crate::error::Error;
+use crate::metrics::registry::{THREAT_METRICS, lower_is_better};
 use crate::metrics::{Summary, ThreatSummary};
 use crate::output::csv_field;
 use crate::scenario::ThreatKind;
@@ -13,29 +14,6 @@ use crate::stats::paired;
 use std::fmt::Write as _;
 use std::io::BufRead;
 use std::path::Path;
-
-/// Fields of the per-threat breakdown, in column order.
-const THREAT_FIELDS: [&str; 7] = [
-    "incidents_true",
-    "incidents_reported",
-    "incidents_responded",
-    "incidents_prevented",
-    "civilians_harmed",
-    "civilians_killed",
-    "answered_in_time",
-];
-
-fn threat_field(t: &ThreatSummary, k: usize) -> u64 {
-    match k {
-        0 => t.incidents_true,
-        1 => t.incidents_reported,
-        2 => t.incidents_responded,
-        3 => t.incidents_prevented,
-        4 => t.civilians_harmed,
-        5 => t.civilians_killed,
-        _ => t.answered_in_time,
-    }
-}
 
 /// Metric column names: the scalar metrics, then `<kind>.<field>` per threat kind.
 pub fn metric_names(kinds: &[ThreatKind]) -> Vec<String> {
@@ -45,8 +23,8 @@ pub fn metric_names(kinds: &[ThreatKind]) -> Vec<String> {
         .map(|(n, _)| n.to_string())
         .collect();
     for k in kinds {
-        for f in THREAT_FIELDS {
-            v.push(format!("{}.{f}", k.name()));
+        for f in THREAT_METRICS {
+            v.push(format!("{}.{}", k.name(), f.name));
         }
     }
     v
@@ -58,36 +36,11 @@ pub fn metric_values(s: &Summary, kinds: &[ThreatKind]) -> Vec<f64> {
     let empty = ThreatSummary::default();
     for k in kinds {
         let t = s.by_threat.get(k.name()).unwrap_or(&empty);
-        for f in 0..THREAT_FIELDS.len() {
-            v.push(threat_field(t, f) as f64);
+        for f in THREAT_METRICS {
+            v.push((f.read)(t) as f64);
         }
     }
     v
-}
-
-/// Whether a smaller value of a metric is better for civilians.
-pub fn lower_is_better(metric: &str) -> bool {
-    let field = metric.rsplit('.').next().unwrap_or(metric);
-    !matches!(
-        field,
-        "incidents_prevented"
-            | "incidents_mitigated"
-            | "incidents_responded"
-            | "incidents_responded_un_police"
-            | "incidents_reported"
-            | "incidents_deterred"
-            | "responses_within_target_share"
-            | "attacks_answered_in_time_share"
-            | "answered_in_time"
-            | "arrests"
-            | "detainees_handed_over"
-            | "crsv_reported"
-            | "patrols"
-            | "patrol_hours"
-            | "escorts_done"
-            | "host_capacity_final"
-            | "trust_final"
-    )
 }
 
 /// A number as written in the tables: shortest round-trip form, `NA` for undefined.

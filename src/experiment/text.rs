@@ -8,7 +8,7 @@ pub const HEADLINE: [&str; 8] = [
     "civilians_killed",
     "incidents_prevented",
     "response_time_median_h",
-    "attacks_answered_in_time_share",
+    "attacks_responded_share",
     "responses_blocked_by_caveats",
     "crsv_reported",
     "complicity_events",

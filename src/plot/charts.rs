@@ -52,27 +52,9 @@ fn finite(xs: impl IntoIterator<Item = f64>) -> (f64, f64) {
     (lo, hi)
 }
 
-/// A metric's name in words, for titles.
+/// A metric's name in words, for titles (from the metric registry).
 pub fn pretty(metric: &str) -> String {
-    let (kind, field) = match metric.split_once('.') {
-        Some((k, f)) => (Some(k), f),
-        None => (None, metric),
-    };
-    let words = match field {
-        "response_time_median_h" => "median response time".to_string(),
-        "response_time_p90_h" => "90th percentile of response time".to_string(),
-        "responses_within_target_share" => "share of responses within target".to_string(),
-        "attacks_answered_in_time_share" => "share of attacks answered before violence".to_string(),
-        f => f.replace('_', " "),
-    };
-    let mut w = match kind {
-        Some(k) => format!("{} ({})", words, k.replace('_', " ")),
-        None => words,
-    };
-    if let Some(c) = w.get(0..1) {
-        w.replace_range(0..1, &c.to_uppercase());
-    }
-    w
+    crate::metrics::registry::words(metric)
 }
 
 /// Truncates a label so that it fits.

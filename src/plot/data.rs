@@ -28,6 +28,8 @@ pub const MAX_LINES: usize = 8;
 pub fn variant_models(dir: &Path, m: &Manifest) -> Result<Vec<(String, Model, String)>, Error> {
     let file = dir.join(experiment::SCENARIO);
     let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+    let base = load_scenario_str(&text, &file.display().to_string(), &[])?;
+    let base = Model::build(&base.scenario).calibrated();
     m.variants
         .iter()
         .map(|v| {
@@ -44,11 +46,9 @@ pub fn variant_models(dir: &Path, m: &Manifest) -> Result<Vec<(String, Model, St
                     v.name
                 )));
             }
-            Ok((
-                v.name.clone(),
-                Model::build(&loaded.scenario),
-                loaded.source,
-            ))
+            let mut model = Model::build(&loaded.scenario);
+            model.reuse_calibration(&base);
+            Ok((v.name.clone(), model, loaded.source))
         })
         .collect()
 }

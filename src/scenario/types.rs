@@ -481,8 +481,15 @@ pub struct ThreatKindParams {
 pub struct ThreatSpec {
     pub kind: ThreatKind,
     pub sites: Vec<String>,
-    /// Incidents per day at tension 0, with no presence and no injects.
+    /// Incidents per day at each listed site, at its initial population and
+    /// usual tension, before deterrence and injects. Either this or
+    /// `rate_per_1000_day`; both follow the people present as they change.
+    #[serde(default)]
     pub rate_per_day: f64,
+    /// Incidents per 1,000 residents a day (converted with each site's
+    /// initial population).
+    #[serde(default)]
+    pub rate_per_1000_day: f64,
     /// Rate scales with crowding (population over design capacity) at camps.
     #[serde(default)]
     pub scales_with_crowding: bool,
@@ -601,21 +608,62 @@ pub struct PatrolDoctrine {
     pub sites: Vec<String>,
 }
 
-/// How presence lowers threat rates, and where deterred threats go.
+/// A share that may differ by threat kind: one number for every kind, or a
+/// table by kind (`{ criminal_violence = 0.5, armed_attack = 0.1 }`; kinds
+/// left out get 0). Abuse by host police is never deterred by presence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PerKind {
+    All(f64),
+    ByKind(BTreeMap<ThreatKind, f64>),
+}
+
+impl PerKind {
+    /// The value for each kind, indexed by [`ThreatKind::index`].
+    pub fn by_index(&self) -> [f64; 6] {
+        let mut out = [0.0; 6];
+        for k in ThreatKind::ALL {
+            out[k.index()] = match self {
+                _ if k == ThreatKind::HostAbuse => 0.0,
+                PerKind::All(x) => *x,
+                PerKind::ByKind(m) => m.get(&k).copied().unwrap_or(0.0),
+            };
+        }
+        out
+    }
+    /// Each value with its path suffix (empty for one number).
+    pub fn entries(&self) -> Vec<(String, f64)> {
+        match self {
+            PerKind::All(x) => vec![(String::new(), *x)],
+            PerKind::ByKind(m) => m
+                .iter()
+                .map(|(k, v)| (format!(".{}", k.name()), *v))
+                .collect(),
+        }
+    }
+}
+
+/// How presence lowers threat rates, and where deterred threats go. Each
+/// deterrence is one share or a table by threat kind: visible police
+/// presence deters crime more than heavy-weapon raids.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Presence {
-    pub patrol_deterrence: f64,
-    pub guard_deterrence: f64,
-    pub ipo_deterrence: f64,
+    pub patrol_deterrence: PerKind,
+    pub guard_deterrence: PerKind,
+    pub ipo_deterrence: PerKind,
     /// Deterrence of host police at full capacity.
-    pub host_deterrence: f64,
+    pub host_deterrence: PerKind,
     /// Share of deterred threats that move to a less-protected neighbouring site.
     pub displacement_share: f64,
     /// Deterrence of each military unit based at a site, by the threat kinds it
     /// is there for (e.g. `{ armed_attack = 0.4, poc_site_attack = 0.4 }`).
     #[serde(default)]
     pub military_deterrence: BTreeMap<ThreatKind, f64>,
+    /// Military units deter at every site within this many hours' drive of
+    /// their base (area domination), not only at the base (0: base only).
+    #[serde(default)]
+    pub military_reach_h: f64,
 }
 
 /// Log-odds coefficients of reporting, and the reporting delay.
@@ -634,6 +682,19 @@ pub struct Reporting {
     pub no_comms_delay_factor: f64,
     /// Multiplier on the delay where an IPO team does community policing.
     pub ipo_delay_factor: f64,
+    /// Late learning: an incident not reported in time may still become
+    /// known afterwards (community contacts, IPO patrols, human-rights
+    /// monitors, a survivor coming forward), with the reporting log-odds plus
+    /// this shift. Absent: incidents are known only if reported in time.
+    #[serde(default)]
+    pub late_logit_shift: Option<f64>,
+    /// Mean hours after an incident ends before it becomes known late.
+    #[serde(default = "default_late_delay")]
+    pub late_delay_mean_h: f64,
+}
+
+fn default_late_delay() -> f64 {
+    72.0
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -671,7 +732,12 @@ pub struct HostParams {
     pub mentoring_gain_per_officer_day: f64,
     /// Daily capacity gain from joint work when supported without mentoring.
     pub support_gain_per_day: f64,
+    /// Daily decay of capacity toward what the host state sustains alone.
     pub decay_per_day: f64,
+    /// What the host state sustains without the mission, as a share of the
+    /// initial capacity: capacity decays toward it, not toward zero.
+    #[serde(default)]
+    pub sustained_share: f64,
     /// Abuse incidents per day per 100 officers at integrity 0.
     pub abuse_rate_per_100_day: f64,
     /// Daily integrity gain toward 1 from mitigation measures (vetting,

@@ -342,15 +342,29 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         }
         for (j, id) in t.sites.iter().enumerate() {
             c.site(format!("{p}.sites[{j}]"), id, &sites);
-            if let Some(&x) = sites.get(id.as_str())
-                && t.rate_per_day > 0.0
-            {
-                threatened.insert(x);
+            if let Some(&x) = sites.get(id.as_str()) {
+                let pop = s.geography.sites[x].population.max(0.0);
+                let rate = t.rate_per_day.max(0.0) + t.rate_per_1000_day.max(0.0) * pop / 1000.0;
+                if rate > 0.0 {
+                    threatened.insert(x);
+                }
+                expected_events += rate;
             }
         }
         c.range(format!("{p}.rate_per_day"), t.rate_per_day, 0.0, 1.0e4);
+        c.range(
+            format!("{p}.rate_per_1000_day"),
+            t.rate_per_1000_day,
+            0.0,
+            1.0e3,
+        );
+        if t.rate_per_day > 0.0 && t.rate_per_1000_day > 0.0 {
+            c.push(
+                format!("{p}.rate_per_1000_day"),
+                "expected either `rate_per_day` (per site) or `rate_per_1000_day` (per 1,000 residents), not both",
+            );
+        }
         streams += t.sites.len();
-        expected_events += t.rate_per_day.max(0.0) * t.sites.len() as f64;
     }
     let abusive = s
         .forces
@@ -442,14 +456,30 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         .sum::<f64>();
 
     let pr = &s.presence;
-    c.share("presence.patrol_deterrence", pr.patrol_deterrence);
-    c.share("presence.guard_deterrence", pr.guard_deterrence);
-    c.share("presence.ipo_deterrence", pr.ipo_deterrence);
-    c.share("presence.host_deterrence", pr.host_deterrence);
+    for (name, d) in [
+        ("patrol_deterrence", &pr.patrol_deterrence),
+        ("guard_deterrence", &pr.guard_deterrence),
+        ("ipo_deterrence", &pr.ipo_deterrence),
+        ("host_deterrence", &pr.host_deterrence),
+    ] {
+        for (suffix, v) in d.entries() {
+            c.share(format!("presence.{name}{suffix}"), v);
+        }
+    }
     c.share("presence.displacement_share", pr.displacement_share);
+    c.range("presence.military_reach_h", pr.military_reach_h, 0.0, 1.0e3);
     for (k, d) in &pr.military_deterrence {
         c.share(format!("presence.military_deterrence.{}", k.name()), *d);
     }
+    if let Some(x) = s.reporting.late_logit_shift {
+        c.range("reporting.late_logit_shift", x, -50.0, 50.0);
+    }
+    c.range(
+        "reporting.late_delay_mean_h",
+        s.reporting.late_delay_mean_h,
+        0.0,
+        1.0e5,
+    );
     let j = &s.justice;
     c.range("justice.detention_days", j.detention_days, 0.0, 3650.0);
     c.range("justice.replacement_days", j.replacement_days, 0.0, 3650.0);
@@ -513,6 +543,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     );
     c.share("host.support_gain_per_day", h.support_gain_per_day);
     c.share("host.decay_per_day", h.decay_per_day);
+    c.share("host.sustained_share", h.sustained_share);
     c.share("host.mitigation_gain_per_day", h.mitigation_gain_per_day);
     c.range("host.abuse_support_gain", h.abuse_support_gain, 0.0, 100.0);
     c.range(

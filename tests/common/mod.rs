@@ -15,7 +15,8 @@ pub fn model(path: &str, overrides: &[&str]) -> Model {
         .map(|o| Override::parse(o).expect("override parses"))
         .collect();
     let loaded = load_scenario(path.as_ref(), &ovs).unwrap_or_else(|e| panic!("{e}"));
-    Model::build(&loaded.scenario)
+    let base = load_scenario(path.as_ref(), &[]).unwrap_or_else(|e| panic!("{e}"));
+    pocsim::engine::variant_model(&base.scenario, &loaded.scenario)
 }
 
 /// Replications 0..n of a scenario variant, all with the master seed.

@@ -421,9 +421,9 @@ fn draw_decision(f: &mut Frame, app: &App, area: Rect) {
                         d.incidents_prevented.to_string(),
                     ),
                     (
-                        "attacks answered before violence",
-                        pct(t.attacks_answered_in_time_share),
-                        pct(d.attacks_answered_in_time_share),
+                        "reported attacks responded to",
+                        pct(t.attacks_responded_share),
+                        pct(d.attacks_responded_share),
                     ),
                     (
                         "complicity events",

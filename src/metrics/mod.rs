@@ -6,6 +6,8 @@
 //! often judged on activity, and the simulator shows that it is not the same
 //! thing as protection.
 
+pub mod registry;
+
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -14,12 +16,16 @@ use std::collections::BTreeMap;
 pub struct ThreatSummary {
     pub incidents_true: u64,
     pub incidents_reported: u64,
+    /// Reported in time, or learned afterwards.
+    pub incidents_known: u64,
     pub incidents_responded: u64,
     pub incidents_prevented: u64,
     pub civilians_harmed: u64,
     pub civilians_killed: u64,
-    /// Responses that arrived before violence began.
-    pub answered_in_time: u64,
+    /// Incidents a response reached before violence began.
+    pub answered_before_violence: u64,
+    /// Reported incidents a response reached before they ended.
+    pub responded_before_end: u64,
 }
 
 /// The metrics of one replication (`summary.json`). Field names are a contract.
@@ -29,7 +35,10 @@ pub struct Summary {
     pub civilians_injured: u64,
     pub civilians_harmed: u64,
     pub incidents_true: u64,
+    /// Reported in time to respond.
     pub incidents_reported: u64,
+    /// Reported in time, or learned afterwards (what public figures count).
+    pub incidents_known: u64,
     pub incidents_responded: u64,
     /// Incidents a UN police unit reached (alone or with others).
     pub incidents_responded_un_police: u64,
@@ -47,8 +56,12 @@ pub struct Summary {
     /// Incidents where the mandate (the restrictive reading of `support_only`)
     /// forbade the unit that would have arrived first.
     pub responses_blocked_by_mandate: u64,
-    /// Share of armed attacks (incl. on POC sites) answered before violence began.
-    pub attacks_answered_in_time_share: f64,
+    /// Share of all armed attacks (incl. on POC sites) that a response
+    /// reached before violence began.
+    pub attacks_answered_before_violence_share: f64,
+    /// Share of reported attacks that a response reached while under way or
+    /// before (OIOS 2014's "immediate response" to attacks reported to missions).
+    pub attacks_responded_share: f64,
     pub arrests: u64,
     pub detainees_handed_over: u64,
     pub detainees_released: u64,
@@ -71,61 +84,12 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Named scalar metrics in a fixed order (for tables and experiments).
+    /// Named scalar metrics in the registry's order (for tables and experiments).
     pub fn scalars(&self) -> Vec<(&'static str, f64)> {
-        vec![
-            ("civilians_killed", self.civilians_killed as f64),
-            ("civilians_injured", self.civilians_injured as f64),
-            ("civilians_harmed", self.civilians_harmed as f64),
-            ("incidents_true", self.incidents_true as f64),
-            ("incidents_reported", self.incidents_reported as f64),
-            ("incidents_responded", self.incidents_responded as f64),
-            (
-                "incidents_responded_un_police",
-                self.incidents_responded_un_police as f64,
-            ),
-            ("incidents_prevented", self.incidents_prevented as f64),
-            ("incidents_mitigated", self.incidents_mitigated as f64),
-            ("incidents_unanswered", self.incidents_unanswered as f64),
-            ("incidents_deterred", self.incidents_deterred as f64),
-            ("incidents_displaced", self.incidents_displaced as f64),
-            ("response_time_median_h", self.response_time_median_h),
-            ("response_time_p90_h", self.response_time_p90_h),
-            (
-                "responses_within_target_share",
-                self.responses_within_target_share,
-            ),
-            (
-                "responses_blocked_by_caveats",
-                self.responses_blocked_by_caveats as f64,
-            ),
-            (
-                "responses_blocked_by_mandate",
-                self.responses_blocked_by_mandate as f64,
-            ),
-            (
-                "attacks_answered_in_time_share",
-                self.attacks_answered_in_time_share,
-            ),
-            ("arrests", self.arrests as f64),
-            ("detainees_handed_over", self.detainees_handed_over as f64),
-            ("detainees_released", self.detainees_released as f64),
-            ("complicity_events", self.complicity_events as f64),
-            ("host_abuse_events", self.host_abuse_events as f64),
-            ("crsv_true", self.crsv_true as f64),
-            ("crsv_reported", self.crsv_reported as f64),
-            ("patrols", self.patrols as f64),
-            ("patrol_hours", self.patrol_hours),
-            ("patrols_not_staffed", self.patrols_not_staffed as f64),
-            ("escorts_done", self.escorts_done as f64),
-            ("escorts_cancelled", self.escorts_cancelled as f64),
-            ("approvals_requested", self.approvals_requested as f64),
-            ("approvals_refused", self.approvals_refused as f64),
-            ("host_capacity_final", self.host_capacity_final),
-            ("trust_final", self.trust_final),
-            ("displaced_final", self.displaced_final),
-            ("person_days", self.person_days),
-        ]
+        registry::METRICS
+            .iter()
+            .map(|m| (m.name, (m.read)(self)))
+            .collect()
     }
 }
 
@@ -140,9 +104,14 @@ pub struct SiteDay {
     pub host_capacity: f64,
     pub incidents_true: u32,
     pub incidents_reported: u32,
+    /// Reported, or learned late, today.
+    pub incidents_known: u32,
     pub harmed: u32,
     pub killed: u32,
     pub patrols: u32,
+    /// True incidents and civilians harmed by threat kind ([`ThreatKind::index`]).
+    pub true_by_kind: [u32; 6],
+    pub harmed_by_kind: [u32; 6],
 }
 
 /// Mission-wide totals of one day (always kept: cheap, and what plots need).
@@ -183,6 +152,9 @@ pub struct RunResult {
     pub events_processed: u64,
     /// The most events ever pending at once.
     pub queue_peak: usize,
+    /// Threats each stream (`Model::processes`) produced, before deterrence
+    /// (police presence, justice).
+    pub stream_threats: Vec<u32>,
 }
 
 /// Quantile of sorted data, R's type 7 (linear interpolation).
@@ -230,23 +202,26 @@ pub fn render_summary(
         s.civilians_harmed, s.civilians_killed, s.civilians_injured
     ));
     t.push_str(&format!(
-        "  incidents             {:>7} true, {} reported ({} deterred, {} moved elsewhere)\n",
-        s.incidents_true, s.incidents_reported, s.incidents_deterred, s.incidents_displaced
+        "  incidents             {:>7} true, {} reported in time, {} known in all ({} deterred, {} moved elsewhere)\n",
+        s.incidents_true,
+        s.incidents_reported,
+        s.incidents_known,
+        s.incidents_deterred,
+        s.incidents_displaced
     ));
     t.push_str(&format!(
         "  responses             {:>7} ({} prevented, {} mitigated, {} unanswered)\n",
         s.incidents_responded, s.incidents_prevented, s.incidents_mitigated, s.incidents_unanswered
     ));
     t.push_str(&format!(
-        "  response time         median {}, 90th percentile {}, {} within the {:.0} h target\n",
-        h(s.response_time_median_h),
+        "  response time         90th percentile {}, {} within the {:.0} h target\n",
         h(s.response_time_p90_h),
         pct(s.responses_within_target_share),
         model.scenario.mandate.response_target_h
     ));
     t.push_str(&format!(
-        "  attacks answered before violence  {}\n",
-        pct(s.attacks_answered_in_time_share)
+        "  reported attacks responded to while under way  {}\n",
+        pct(s.attacks_responded_share)
     ));
     t.push_str(&format!(
         "  blocked by caveats    {:>7} incidents ({} approvals asked, {} refused)\n",
@@ -254,8 +229,7 @@ pub fn render_summary(
     ));
     if s.responses_blocked_by_mandate > 0 {
         t.push_str(&format!(
-            "  blocked by mandate    {:>7} incidents (UN police may not act alone here)
-",
+            "  blocked by mandate    {:>7} incidents (UN police may not act alone here)\n",
             s.responses_blocked_by_mandate
         ));
     }
@@ -286,6 +260,15 @@ pub fn render_summary(
         s.escorts_done, s.escorts_cancelled
     ));
     t.push_str(&format!("  person-days           {:>7.0}\n", s.person_days));
+    t.push_str("Details\n");
+    t.push_str(&format!(
+        "  median response time  {:>7} (over responses that happened: a caveat that makes responses rarer can lower it)\n",
+        h(s.response_time_median_h)
+    ));
+    t.push_str(&format!(
+        "  attacks answered before violence  {} of all attacks, reported or not\n",
+        pct(s.attacks_answered_before_violence_share)
+    ));
     t
 }
 
