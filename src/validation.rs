@@ -48,8 +48,14 @@ pub fn report_scenario(
         let known = match &t.site {
             Some(site) => {
                 model.world.index.contains_key(site)
-                    && ["incidents_true", "incidents_reported", "harmed", "killed"]
-                        .contains(&t.metric.as_str())
+                    && [
+                        "incidents_true",
+                        "incidents_reported",
+                        "incidents_known",
+                        "harmed",
+                        "killed",
+                    ]
+                    .contains(&t.metric.as_str())
             }
             None => names.contains(&t.metric),
         };
@@ -65,10 +71,23 @@ pub fn report_scenario(
         record_site_days: need_sites,
         ..RunOptions::default()
     };
-    let per = |p: &str| match p {
-        "day" => 1.0 / days,
-        "month" => 30.0 / days,
-        _ => 1.0,
+    let total_pop: f64 = model
+        .world
+        .sites
+        .iter()
+        .map(|x| x.population.max(0.0))
+        .sum();
+    let per = |p: &str, site: Option<&String>| {
+        let pop = site.map_or(total_pop, |x| {
+            model.world.sites[model.world.index[x]].population.max(0.0)
+        });
+        match p {
+            "day" => 1.0 / days,
+            "month" => 30.0 / days,
+            "100k_year" => 1.0e5 / pop.max(1.0) * 365.0 / days,
+            "1000_day" => 1.0e3 / pop.max(1.0) / days,
+            _ => 1.0,
+        }
     };
     let rows: Vec<(Vec<f64>, Vec<f64>)> = (0..runs as usize)
         .into_par_iter()
@@ -108,6 +127,7 @@ pub fn report_scenario(
                                     f64::from(match t.metric.as_str() {
                                         "incidents_true" => d.incidents_true,
                                         "incidents_reported" => d.incidents_reported,
+                                        "incidents_known" => d.incidents_known,
                                         "harmed" => d.harmed,
                                         _ => d.killed,
                                     })
@@ -116,7 +136,7 @@ pub fn report_scenario(
                         }
                         None => values[names.iter().position(|n| *n == t.metric).expect("checked")],
                     };
-                    raw * per(&t.per)
+                    raw * per(&t.per, t.site.as_ref())
                 })
                 .collect();
             (base, t)
@@ -204,7 +224,12 @@ pub fn render(reports: &[ScenarioReport], runs: u64, seed: u64, command: &str) -
             pct(&r.within_target)
         );
     }
-    let _ = writeln!(s, "\n## Against public figures\n");
+    let _ = writeln!(
+        s,
+        "\n## Against public figures\n\nA target is *within* when the baseline's 95% interval reaches the public range \
+         (the range the file gives, or the value ±20%).\n"
+    );
+    let (mut inside, mut total) = (0usize, 0usize);
     for r in reports {
         if r.targets.is_empty() {
             continue;
@@ -212,29 +237,56 @@ pub fn render(reports: &[ScenarioReport], runs: u64, seed: u64, command: &str) -
         let _ = writeln!(s, "### {}\n", r.name);
         let _ = writeln!(
             s,
-            "| figure | public value | model | source | where the model departs, and why |"
+            "| figure | public value (range) | model | within? | source | where the model departs, and why |"
         );
-        let _ = writeln!(s, "|---|---|---|---|---|");
+        let _ = writeln!(s, "|---|---|---|---|---|---|");
         for (t, d) in &r.targets {
+            let unit = match t.per.as_str() {
+                "100k_year" => "per 100,000 residents a year".to_string(),
+                "1000_day" => "per 1,000 residents a day".to_string(),
+                p => format!("per {p}"),
+            };
             let what = match &t.site {
-                Some(site) => format!("{} at `{site}` per {}", t.metric, t.per),
+                Some(site) => format!("{} at `{site}` {unit}", t.metric),
                 None if t.per == "run" => t.metric.clone(),
-                None => format!("{} per {}", t.metric, t.per),
+                None => format!("{} {unit}", t.metric),
             };
             let share = t.metric.ends_with("_share");
+            let (lo, hi) = t.range();
             let (pv, mv) = if share {
-                (format!("{:.0}%", 100.0 * t.value), pct(d))
+                (
+                    format!(
+                        "{:.0}% ({:.0}–{:.0}%)",
+                        100.0 * t.value,
+                        100.0 * lo,
+                        100.0 * hi
+                    ),
+                    pct(d),
+                )
             } else {
-                (format!("{}", t.value), ci(d, 2))
+                // Enough decimals for small rates (0.017 a day).
+                let digits = if t.value.abs() < 0.1 { 4 } else { 2 };
+                (format!("{} ({lo}–{hi})", t.value), ci(d, digits))
             };
+            let ok = within(t, d);
+            total += 1;
+            inside += usize::from(ok);
             let _ = writeln!(
                 s,
-                "| {what} | {pv} | {mv} | {} | {} |",
+                "| {what} | {pv} | {mv} | {} | {} | {} |",
+                if ok { "within" } else { "outside" },
                 t.source,
                 if t.note.is_empty() { "–" } else { &t.note }
             );
         }
         let _ = writeln!(s);
     }
+    let _ = writeln!(s, "{inside} of {total} targets within");
     s
+}
+
+/// Whether the baseline's 95% interval reaches the target's public range.
+pub fn within(t: &crate::scenario::Target, d: &Describe) -> bool {
+    let (lo, hi) = t.range();
+    d.n > 0 && d.ci_high >= lo && d.ci_low <= hi
 }

@@ -24,6 +24,8 @@ pub struct SiteInfo {
     pub comms: f64,
     pub trust: f64,
     pub design_capacity: Option<f64>,
+    /// Radius of the area the site stands for, km (0: a point).
+    pub radius_km: f64,
 }
 
 /// A road condition window, in hours from the start.
@@ -54,6 +56,8 @@ pub struct World {
     /// `tables[0]` is the normal condition, `tables[1 + k]` season k.
     pub tables: Vec<TravelTable>,
     pub foot_kmh: f64,
+    /// Vehicle speed across a site.
+    pub in_site_kmh: f64,
 }
 
 impl World {
@@ -77,6 +81,7 @@ impl World {
                 comms: x.comms,
                 trust: x.trust,
                 design_capacity: x.design_capacity,
+                radius_km: x.radius_km.max(0.0),
             })
             .collect();
         let index: HashMap<String, SiteId> = sites
@@ -153,6 +158,7 @@ impl World {
             seasons,
             tables,
             foot_kmh: sp.foot,
+            in_site_kmh: sp.in_site,
         }
     }
 

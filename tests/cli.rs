@@ -158,6 +158,29 @@ fn the_validation_report_is_regenerated_by_the_command_it_names() {
         again, doc,
         "docs/validation.md is stale: regenerate it with the command it names"
     );
+    // Every shipped scenario compares itself with at least two public figures,
+    // and at least 80% of all targets are within their public range.
+    for e in std::fs::read_dir("scenarios").unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.matches("[[scenario.targets]]").count() >= 2,
+            "{} has fewer than two targets",
+            path.display()
+        );
+        assert!(
+            cmd.contains(&path.to_str().unwrap()),
+            "{} is not in the report",
+            path.display()
+        );
+    }
+    let line = doc
+        .lines()
+        .find(|l| l.ends_with(" targets within"))
+        .expect("the report ends with `K of N targets within`");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let (k, n): (u32, u32) = (words[0].parse().unwrap(), words[2].parse().unwrap());
+    assert!(k * 5 >= n * 4, "{line}: fewer than 80%");
     let _ = std::fs::remove_file(out);
 }
 

@@ -123,9 +123,10 @@ fn a_forbidden_decision_cannot_be_taken_and_the_screen_says_why() {
     let ov = [pocsim::Override::parse("forces.fpus[0].caveats.static_guard_only=true").unwrap()];
     let loaded = load_scenario(T.as_ref(), &ov).unwrap();
     let model = Model::build(&loaded.scenario).calibrated();
-    // Always try option 1 first; at the camp or village the FPU (a static guard in
-    // town) is listed but forbidden, so the engine refuses and the trainee declines.
-    let input = "1\ndecline\n".repeat(60);
+    // Try option 2, then 1, then decline: at the camp or village the FPU (a
+    // static guard in town) is listed but forbidden (first or second, after
+    // the IPO team), so the engine refuses it and the trainee moves on.
+    let input = "2\n1\ndecline\n".repeat(60);
     let mut out = Vec::new();
     let mut trainee = Plain::new(input.as_bytes(), &mut out);
     let (log, _) = play(&loaded, &model, Seed::new(4, 0), "t", &mut trainee);
@@ -469,13 +470,30 @@ fn a_hand_written_decisions_file_needs_no_times_for_decisions() {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     let hand = d.join("answer.json");
+    // The incidents that need a decision on this seed, before and after 30 h.
+    std::fs::write(&hand, r#"{ "seed": 3, "decisions": [] }"#).unwrap();
+    let first = d.join("first.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_pocsim"))
+        .args(["exercise", COURSE, "--seed", "3", "--decisions"])
+        .arg(&hand)
+        .arg("--log")
+        .arg(&first)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pending = read_log(&first).unwrap().decisions;
+    let before = pending.iter().find(|x| x.time_h < 30.0).unwrap();
+    let after = pending.iter().find(|x| x.time_h > 30.0).unwrap();
+    let (a, b) = (before.incident.unwrap(), after.incident.unwrap());
     std::fs::write(
         &hand,
-        r#"{ "seed": 3, "decisions": [
-            { "incident": 0, "choice": { "action": "decline" } },
-            { "time_h": 30.0, "choice": { "action": "host_support", "site": "town", "supported": false } },
-            { "incident": 4, "choice": { "action": "wait" } }
-        ] }"#,
+        format!(
+            r#"{{ "seed": 3, "decisions": [
+            {{ "incident": {a}, "choice": {{ "action": "decline" }} }},
+            {{ "time_h": 30.0, "choice": {{ "action": "host_support", "site": "town", "supported": false }} }},
+            {{ "incident": {b}, "choice": {{ "action": "wait" }} }}
+        ] }}"#
+        ),
     )
     .unwrap();
     let out = d.join("out.json");
@@ -494,8 +512,8 @@ fn a_hand_written_decisions_file_needs_no_times_for_decisions() {
             .find(|x| x.incident == Some(i))
             .unwrap()
     };
-    assert_eq!(of(0).choice, Choice::Decline);
-    assert_eq!(of(4).choice, Choice::Wait);
+    assert_eq!(of(a).choice, Choice::Decline);
+    assert_eq!(of(b).choice, Choice::Wait);
     assert!(
         log.decisions
             .iter()
@@ -519,12 +537,17 @@ fn a_hand_written_decisions_file_needs_no_times_for_decisions() {
     );
     // A decision for an incident that never needs one, before a choice between
     // decisions: refused, not stuck.
+    let never = (0..)
+        .find(|i| !pending.iter().any(|x| x.incident == Some(*i)))
+        .unwrap();
     std::fs::write(
         &hand,
-        r#"{ "seed": 3, "decisions": [
-            { "incident": 1, "choice": { "action": "decline" } },
-            { "time_h": 30.0, "choice": { "action": "host_support", "site": "town", "supported": false } }
-        ] }"#,
+        format!(
+            r#"{{ "seed": 3, "decisions": [
+            {{ "incident": {never}, "choice": {{ "action": "decline" }} }},
+            {{ "time_h": 30.0, "choice": {{ "action": "host_support", "site": "town", "supported": false }} }}
+        ] }}"#
+        ),
     )
     .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_pocsim"))
@@ -549,7 +572,9 @@ fn a_hand_written_decisions_file_needs_no_times_for_decisions() {
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(
-        err.contains("for incident 1, when nothing of the kind was pending"),
+        err.contains(&format!(
+            "for incident {never}, when nothing of the kind was pending"
+        )),
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&d);

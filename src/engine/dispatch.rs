@@ -111,6 +111,16 @@ impl Simulation<'_> {
         }
     }
 
+    /// Hours across incident `i`'s site to where it happens, mounted or on foot.
+    fn in_site_h(&self, i: usize, mounted: bool) -> f64 {
+        let d = self.incidents[i].in_site_km;
+        if d <= 0.0 {
+            return 0.0;
+        }
+        let w = &self.m.world;
+        d / if mounted { w.in_site_kmh } else { w.foot_kmh }
+    }
+
     /// Road hours from `from` to `site` now, mounted or on foot.
     fn travel_h(&self, from: SiteId, site: SiteId, mounted: bool) -> f64 {
         let w = &self.m.world;
@@ -262,7 +272,7 @@ impl Simulation<'_> {
                 f64::from(drive)
             } else {
                 m.world.walk_h(table, unit.base, site)
-            };
+            } + self.in_site_h(i, mounted);
             if !travel.is_finite() {
                 continue;
             }
@@ -358,13 +368,16 @@ impl Simulation<'_> {
         let p = &self.patrol_runs[run as usize];
         let permit = self.permit(u, Task::Protect, inc.site, origin);
         let wait = permit.wait_h;
+        // A patrol in the site is somewhere in it too: it crosses to the scene.
+        let mounted = unit.moves_mounted(p.platoons * unit.vehicles_per_platoon, p.vehicles);
+        let travel = travel + self.in_site_h(i, mounted);
         Some(ResponseOption {
             unit: u,
             unit_kind: unit.kind,
             platoons: p.platoons,
             officers: self.officers_sent(u, p.platoons),
             travel_h: travel,
-            mounted: unit.moves_mounted(p.platoons * unit.vehicles_per_platoon, p.vehicles),
+            mounted,
             wait_h: wait,
             eta_h: wait + travel,
             effectiveness: self.effectiveness(u, inc.kind, p.platoons),
@@ -541,7 +554,10 @@ impl Simulation<'_> {
             // the victims and arrest; the response then counts as late.
             let (origin, travel) = match pm.from_patrol {
                 Some(_) => (Origin::Patrol, pm.travel_h),
-                None => (Origin::Base, self.travel_h(unit.base, site, mounted)),
+                None => (
+                    Origin::Base,
+                    self.travel_h(unit.base, site, mounted) + self.in_site_h(i, mounted),
+                ),
             };
             // Daylight still binds unless the capital waived the caveats.
             let night = if waiver {

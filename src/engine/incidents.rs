@@ -29,20 +29,57 @@ impl Simulation<'_> {
 
     /// Whether a threat of `kind` deterred next door can move to `site`:
     /// people live there, and the kind makes sense there (an attack on a POC
-    /// site only moves to another POC site).
+    /// site only moves to another POC site; nothing moves into a UN base).
     fn may_displace_to(&self, site: SiteId, kind: ThreatKind) -> bool {
+        use crate::scenario::SiteKind;
         let info = &self.m.world.sites[site];
         self.sites[site].population >= 1.0
+            && info.kind != SiteKind::Base
             && match kind {
-                ThreatKind::PocSiteAttack => info.kind == crate::scenario::SiteKind::PocSite,
+                ThreatKind::PocSiteAttack => info.kind == SiteKind::PocSite,
                 ThreatKind::HostAbuse => false,
                 _ => true,
             }
     }
 
+    /// Where a threat of `kind` deterred at `site` (presence multiplier
+    /// `here`) moves: a neighbour less protected, where it may go, drawn with
+    /// `u` in proportion to its people; with that neighbour's multiplier.
+    fn displacement_target(
+        &self,
+        site: SiteId,
+        kind: ThreatKind,
+        here: f64,
+        u: f64,
+    ) -> Option<(SiteId, f64)> {
+        let open = |nb: &SiteId| {
+            self.may_displace_to(*nb, kind) && self.presence_multiplier(*nb, kind) > here
+        };
+        let people: f64 = self.m.world.neighbours[site]
+            .iter()
+            .filter(|nb| open(nb))
+            .map(|&nb| self.sites[nb].population)
+            .sum();
+        if people <= 0.0 {
+            return None;
+        }
+        let mut left = u * people;
+        let mut last = None;
+        for &nb in self.m.world.neighbours[site].iter().filter(|nb| open(nb)) {
+            last = Some(nb);
+            left -= self.sites[nb].population;
+            if left < 0.0 {
+                break;
+            }
+        }
+        last.map(|nb| (nb, self.presence_multiplier(nb, kind)))
+    }
+
     /// What arrests do to process `p`'s rate: detained perpetrators are off
-    /// the street (a share 1/pool each), and recent cases handed to justice
-    /// deter (certainty of punishment), fading with their half-life.
+    /// the street (a share 1/pool each), and certainty of punishment deters:
+    /// the stream's rate falls by `deterrence_max` × the share of its recent
+    /// threats that ended in a case handed to justice (both counts fading
+    /// with the half-life).
     pub(crate) fn justice_multiplier(&self, p: usize) -> f64 {
         let pool = self.m.processes[p].pool;
         let mut f = if pool > 0.0 {
@@ -50,16 +87,24 @@ impl Simulation<'_> {
         } else {
             1.0
         };
-        let heat = self.case_heat[p];
-        if heat > 0.0 {
-            let j = &self.m.scenario.justice;
-            let h = heat
-                * (-(self.now - self.case_t[p]) * std::f64::consts::LN_2
-                    / (j.deterrence_half_life_days * 24.0))
-                    .exp();
-            f *= (1.0 - j.deterrence_per_case).powf(h);
+        let (cases, threats) = self.justice_heat[p];
+        if cases > 0.0 && threats > 0.0 {
+            // Both fade alike, so their ratio needs no decay.
+            let certainty = (cases / threats).min(1.0);
+            f *= 1.0 - self.m.scenario.justice.deterrence_max * certainty;
         }
         f
+    }
+
+    /// Adds `cases` handed to justice and `threats` arisen to stream `p`'s
+    /// fading counts.
+    fn add_justice_heat(&mut self, p: usize, cases: f64, threats: f64) {
+        let j = &self.m.scenario.justice;
+        let k = std::f64::consts::LN_2 / (j.deterrence_half_life_days * 24.0);
+        let fade = (-(self.now - self.justice_heat_t[p]) * k).exp();
+        let h = &mut self.justice_heat[p];
+        *h = (h.0 * fade + cases, h.1 * fade + threats);
+        self.justice_heat_t[p] = self.now;
     }
 
     /// Detainees of process `p` leave custody.
@@ -107,6 +152,9 @@ impl Simulation<'_> {
         if u_accept * bound < arising {
             // Counted before any deterrence: the stream's own rate.
             self.stream_threats[p] += 1;
+            if self.m.scenario.justice.deterrence_max > 0.0 {
+                self.add_justice_heat(p, 0.0, 1.0);
+            }
         }
         if u_accept * bound >= arising * self.justice_multiplier(p) {
             return;
@@ -115,19 +163,13 @@ impl Simulation<'_> {
         let mut site = proc.site;
         if u_deter >= here {
             self.summary.incidents_deterred += 1;
-            // Part of the deterred threat moves to the least-protected
-            // neighbour where people are and the threat makes sense, and
-            // meets that site's own deterrence there.
-            let moved = if u_move < self.m.scenario.presence.displacement_share {
-                self.m.world.neighbours[site]
-                    .iter()
-                    .filter(|&&nb| self.may_displace_to(nb, proc.kind))
-                    .map(|&nb| (nb, self.presence_multiplier(nb, proc.kind)))
-                    .filter(|&(_, pm)| pm > here)
-                    .fold(None, |best: Option<(SiteId, f64)>, x| match best {
-                        Some(b) if b.1 >= x.1 => Some(b),
-                        _ => Some(x),
-                    })
+            // Part of the deterred threat moves next door: to a neighbour
+            // less protected than here, where people are and the threat
+            // makes sense, chosen in proportion to the people there; it then
+            // meets that site's own deterrence.
+            let share = self.m.scenario.presence.displacement_share;
+            let moved = if u_move < share {
+                self.displacement_target(site, proc.kind, here, u_move / share)
                     .filter(|&(_, pm)| u_deter_there < pm)
             } else {
                 None
@@ -228,6 +270,8 @@ impl Simulation<'_> {
         };
         let potential = poisson(&mut rng, lambda).min(st.population.max(0.0).floor() as u64) as u32;
         let perpetrators = poisson(&mut rng, kp.perpetrators) as u32;
+        // Anywhere in the site's area, uniformly.
+        let in_site_km = info.radius_km * uniform(&mut rng).sqrt();
 
         // Reporting: log-odds from trust, community policing, host police, comms and,
         // for CRSV, the share of women among police at the site.
@@ -259,6 +303,7 @@ impl Simulation<'_> {
         if st.cp_teams > 0 {
             delay_mean *= r.ipo_delay_factor;
         }
+        delay_mean *= kp.report_delay_factor;
         let delay = exponential(&mut rng, 1.0 / delay_mean.max(1e-9));
         let delay = if announced { 0.0 } else { delay };
 
@@ -270,6 +315,7 @@ impl Simulation<'_> {
             end,
             potential,
             perpetrators,
+            in_site_km,
             reported: false,
             report_h: f64::INFINITY,
             first_arrival: f64::INFINITY,
@@ -492,11 +538,8 @@ impl Simulation<'_> {
                     },
                 );
             }
-            if j.deterrence_per_case > 0.0 {
-                let k = std::f64::consts::LN_2 / (j.deterrence_half_life_days * 24.0);
-                self.case_heat[p] = self.case_heat[p] * (-(self.now - self.case_t[p]) * k).exp()
-                    + f64::from(handed);
-                self.case_t[p] = self.now;
+            if j.deterrence_max > 0.0 {
+                self.add_justice_heat(p, f64::from(handed), 0.0);
             }
         }
         self.summary.detainees_handed_over += u64::from(handed);

@@ -183,6 +183,8 @@ pub(crate) struct Incident {
     pub end: f64,
     pub potential: u32,
     pub perpetrators: u32,
+    /// Where in its site it happens: km from the site's centre.
+    pub in_site_km: f64,
     pub reported: bool,
     pub report_h: f64,
     pub first_arrival: f64,
@@ -285,13 +287,14 @@ pub struct Simulation<'m> {
     /// Scratch lists of a decision (kept to avoid allocating per decision).
     scratch_patrol_options: Vec<crate::policy::ResponseOption>,
     scratch_units: Vec<UnitId>,
-    /// Per threat process: perpetrators detained now, and the deterrence of
-    /// cases handed to justice (an amplitude at `case_t`, halving with the half-life).
+    /// Per threat process: perpetrators detained now.
     detained: Vec<u32>,
     /// Threats each stream produced, before deterrence.
     stream_threats: Vec<u32>,
-    case_heat: Vec<f64>,
-    case_t: Vec<f64>,
+    /// Per stream: fading counts of (cases handed to justice, threats
+    /// arisen), as amplitudes at `justice_heat_t`.
+    justice_heat: Vec<(f64, f64)>,
+    justice_heat_t: Vec<f64>,
     /// Today's hot-spot patrol plan, best site first (and its scratch scores).
     hot_plan: Vec<SiteId>,
     hot_scores: Vec<u128>,
@@ -448,8 +451,8 @@ impl<'m> Simulation<'m> {
             scratch_units: Vec::new(),
             detained: vec![0; m.processes.len()],
             stream_threats: vec![0; m.processes.len()],
-            case_heat: vec![0.0; m.processes.len()],
-            case_t: vec![0.0; m.processes.len()],
+            justice_heat: vec![(0.0, 0.0); m.processes.len()],
+            justice_heat_t: vec![0.0; m.processes.len()],
             hot_plan: Vec::new(),
             hot_scores: Vec::new(),
             hot_plan_truncated: false,

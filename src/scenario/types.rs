@@ -52,15 +52,23 @@ pub struct Meta {
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// A metric name (as in `summary.json` or `<kind>.<field>`), or for a `site`:
-    /// `incidents_true`, `incidents_reported`, `harmed` or `killed`.
+    /// `incidents_true`, `incidents_reported`, `incidents_known`, `harmed` or `killed`.
     pub metric: String,
     /// Restrict to one site (per-site daily counts).
     #[serde(default)]
     pub site: Option<String>,
-    /// `run` (as is), `day` or `month` (30 days): how the figure is expressed.
+    /// How the figure is expressed: `run` (as is), `day`, `month` (30 days),
+    /// `100k_year` (per 100,000 residents a year) or `1000_day` (per 1,000
+    /// residents a day); residents are the site's, or all sites', at the start.
     #[serde(default = "per_run")]
     pub per: String,
+    /// The public figure.
     pub value: f64,
+    /// The public range the baseline should fall in (default: the value ±20%).
+    #[serde(default)]
+    pub low: Option<f64>,
+    #[serde(default)]
+    pub high: Option<f64>,
     pub source: String,
     /// Why the model may depart from the figure.
     #[serde(default)]
@@ -68,6 +76,16 @@ pub struct Target {
 }
 fn per_run() -> String {
     "run".to_string()
+}
+
+impl Target {
+    /// The range a baseline must reach to count as within.
+    pub fn range(&self) -> (f64, f64) {
+        (
+            self.low.unwrap_or(self.value * 0.8),
+            self.high.unwrap_or(self.value * 1.2),
+        )
+    }
 }
 
 /// Horizon and the hours of darkness (for the no-night-operations caveat).
@@ -106,6 +124,13 @@ pub struct Speeds {
     pub unpaved: f64,
     pub track: f64,
     pub foot: f64,
+    /// Vehicle speed across a site (streets, traffic, alleys), km/h.
+    #[serde(default = "default_in_site_kmh")]
+    pub in_site: f64,
+}
+
+fn default_in_site_kmh() -> f64 {
+    20.0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -148,6 +173,10 @@ pub struct Site {
     /// Design capacity of a camp or POC site (people); crowding is population over this.
     #[serde(default)]
     pub design_capacity: Option<f64>,
+    /// Radius of the area the site stands for, km (0: a point). An incident
+    /// happens anywhere in it, and a response crosses the site to reach it.
+    #[serde(default)]
+    pub radius_km: f64,
 }
 fn one() -> f64 {
     1.0
@@ -464,6 +493,10 @@ pub struct ThreatKindParams {
     pub perpetrators: f64,
     /// Reporting log-odds at average trust, no police presence, full comms.
     pub report_logit: f64,
+    /// Multiplier on the reporting delay for this kind (attacks often reach
+    /// the mission through intermediaries, after people have fled).
+    #[serde(default = "one")]
+    pub report_delay_factor: f64,
     /// Active perpetrators behind one site's stream of this kind: each one
     /// detained takes this share of the stream off the street (0: no incapacitation).
     #[serde(default)]
@@ -757,10 +790,11 @@ pub struct JusticeParams {
     /// Mean days a detainee handed to justice stays off the street (exponential).
     #[serde(default)]
     pub detention_days: f64,
-    /// Each case handed to justice lowers its stream's rate by this share
-    /// (certainty of punishment), fading with the half-life below.
+    /// Certainty of punishment: a stream's rate falls by this share times the
+    /// share of its recent threats that ended in a case handed to justice
+    /// (both counted with the half-life below).
     #[serde(default)]
-    pub deterrence_per_case: f64,
+    pub deterrence_max: f64,
     #[serde(default = "one")]
     pub deterrence_half_life_days: f64,
     /// Mean days before a group replaces a detained member by recruitment
@@ -774,7 +808,7 @@ impl Default for JusticeParams {
     fn default() -> Self {
         JusticeParams {
             detention_days: 0.0,
-            deterrence_per_case: 0.0,
+            deterrence_max: 0.0,
             deterrence_half_life_days: 1.0,
             replacement_days: 0.0,
         }

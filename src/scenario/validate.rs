@@ -76,14 +76,24 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     };
     for (i, t) in s.scenario.targets.iter().enumerate() {
         let p = format!("scenario.targets[{i}]");
-        if !["run", "day", "month"].contains(&t.per.as_str()) {
+        if !["run", "day", "month", "100k_year", "1000_day"].contains(&t.per.as_str()) {
             c.push(
                 format!("{p}.per"),
-                format!("expected `run`, `day` or `month`, found `{}`", t.per),
+                format!(
+                    "expected `run`, `day`, `month`, `100k_year` or `1000_day`, found `{}`",
+                    t.per
+                ),
             );
         }
         if !t.value.is_finite() {
             c.push(format!("{p}.value"), "expected a number");
+        }
+        let (lo, hi) = t.range();
+        if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+            c.push(
+                format!("{p}.high"),
+                format!("expected `low` <= `high`, found {lo} and {hi}"),
+            );
         }
     }
     c.range(
@@ -117,6 +127,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             );
         }
         c.range(format!("{p}.population"), site.population, 0.0, 1.0e9);
+        c.range(format!("{p}.radius_km"), site.radius_km, 0.0, 1.0e3);
         c.range(format!("{p}.vulnerability"), site.vulnerability, 0.0, 100.0);
         c.share(format!("{p}.comms"), site.comms);
         c.share(format!("{p}.trust"), site.trust);
@@ -311,6 +322,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.range(format!("{p}.perpetrators"), k.perpetrators, 0.0, 1.0e4);
         c.range(format!("{p}.report_logit"), k.report_logit, -50.0, 50.0);
         c.range(
+            format!("{p}.report_delay_factor"),
+            k.report_delay_factor,
+            0.0,
+            1.0e3,
+        );
+        c.range(
             format!("{p}.perpetrator_pool"),
             k.perpetrator_pool,
             0.0,
@@ -467,6 +484,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         }
     }
     c.share("presence.displacement_share", pr.displacement_share);
+    c.range(
+        "geography.speed_kmh.in_site",
+        s.geography.speed_kmh.in_site,
+        0.1,
+        1.0e3,
+    );
     c.range("presence.military_reach_h", pr.military_reach_h, 0.0, 1.0e3);
     for (k, d) in &pr.military_deterrence {
         c.share(format!("presence.military_deterrence.{}", k.name()), *d);
@@ -483,7 +506,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let j = &s.justice;
     c.range("justice.detention_days", j.detention_days, 0.0, 3650.0);
     c.range("justice.replacement_days", j.replacement_days, 0.0, 3650.0);
-    c.share("justice.deterrence_per_case", j.deterrence_per_case);
+    c.share("justice.deterrence_max", j.deterrence_max);
     c.range(
         "justice.deterrence_half_life_days",
         j.deterrence_half_life_days,
