@@ -43,7 +43,7 @@ pub fn report_scenario(
         .into_iter()
         .filter(|k| model.kinds[k.index()].is_some())
         .collect();
-    let names = metric_names(&kinds);
+    let names = metric_names(&kinds, &[]);
     for t in &s.scenario.targets {
         let known = match &t.site {
             Some(site) => {
@@ -111,7 +111,7 @@ pub fn report_scenario(
                 sm.response_time_median_h,
                 sm.responses_within_target_share,
             ];
-            let values = metric_values(sm, &kinds);
+            let values = metric_values(sm, &kinds, &[]);
             let t: Vec<f64> = s
                 .scenario
                 .targets

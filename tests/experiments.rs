@@ -95,13 +95,71 @@ fn an_identical_variant_differs_by_exactly_zero() {
 }
 
 #[test]
+fn outcomes_by_site_come_with_every_experiment() {
+    // Where harm falls: per-site columns in runs.csv, a row per variant,
+    // replication and site in sites.csv, and paired effects per site.
+    let d = dir("sites");
+    ok(&compare(&d, "60", &[]));
+    let sites = std::fs::read_to_string(d.join("sites.csv")).unwrap();
+    let mut lines = sites.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "variant,replication,site,civilians_harmed,civilians_killed,incidents_true,incidents_known,incidents_reported,incidents_responded"
+    );
+    // 3 variants x 60 replications x 3 sites.
+    assert_eq!(lines.count(), 3 * 60 * 3);
+    // Per-site harm adds up to the run's harm.
+    let runs = std::fs::read_to_string(d.join("runs.csv")).unwrap();
+    let head: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let row: Vec<&str> = runs.lines().nth(1).unwrap().split(',').collect();
+    let total: f64 = row[col("civilians_harmed")].parse().unwrap();
+    let by_site: f64 = ["town", "camp", "village"]
+        .iter()
+        .map(|s| {
+            row[col(&format!("site.{s}.civilians_harmed"))]
+                .parse::<f64>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(total, by_site);
+    let effects = std::fs::read_to_string(d.join("effects.csv")).unwrap();
+    assert!(
+        effects
+            .lines()
+            .any(|l| l.starts_with("approval,site.village.incidents_responded,higher,"))
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn host_police_are_named_by_their_site_in_overrides() {
+    let o = pocsim(&[
+        "run",
+        T,
+        "--seed",
+        "1",
+        "--json",
+        "--set",
+        "forces.host_police[town].officers=0",
+    ]);
+    ok(&o);
+    let with = pocsim(&["run", T, "--seed", "1", "--json"]);
+    assert_ne!(
+        o.stdout, with.stdout,
+        "the override changed the host police"
+    );
+}
+
+#[test]
 fn results_do_not_depend_on_the_thread_count() {
     let (a, b, c) = (dir("t1"), dir("t2"), dir("t3"));
     ok(&compare(&a, "150", &["--threads", "1"]));
     ok(&compare(&b, "150", &["--threads", "2"]));
     ok(&compare(&c, "150", &["--threads", "3"]));
-    same_results(&a, &b, &["runs.csv", "summary.csv", "effects.csv"]);
-    same_results(&a, &c, &["runs.csv", "summary.csv", "effects.csv"]);
+    let files = ["runs.csv", "summary.csv", "effects.csv", "sites.csv"];
+    same_results(&a, &b, &files);
+    same_results(&a, &c, &files);
     for d in [a, b, c] {
         let _ = std::fs::remove_dir_all(d);
     }
@@ -236,7 +294,7 @@ fn shards_merge_into_the_single_machine_result() {
     same_results(
         &single,
         &merged,
-        &["runs.csv", "summary.csv", "effects.csv"],
+        &["runs.csv", "summary.csv", "effects.csv", "sites.csv"],
     );
 
     // Refusals: a missing shard, an overlap, a shard of another seed.

@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 use pocsim::engine::RunOptions;
-use pocsim::{Doctrine, Model, Seed, run};
+use pocsim::{Doctrine, Model, Seed, Summary, run};
 
 fn shipped() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir("scenarios")
@@ -95,4 +95,118 @@ fn stated_rates_are_the_rates_the_baseline_produces() {
         bad, 0,
         "streams off their stated rate by more than 20%:\n{report}"
     );
+}
+
+fn kind(s: &Summary, k: &str, f: impl Fn(&pocsim::metrics::ThreatSummary) -> u64) -> f64 {
+    s.by_threat.get(k).map_or(0.0, |t| f(t) as f64)
+}
+
+#[test]
+fn deterrence_is_per_threat_kind() {
+    // Patrols that deter crime only: crime falls, armed attacks do not.
+    let none = "presence.patrol_deterrence=0";
+    let crime_only = "presence.patrol_deterrence={ criminal_violence = 0.9 }";
+    let a = runs(TUTORIAL, &[none], 150);
+    let b = runs(TUTORIAL, &[crime_only], 150);
+    let crime = |s: &Summary| kind(s, "criminal_violence", |t| t.incidents_true);
+    let armed = |s: &Summary| kind(s, "armed_attack", |t| t.incidents_true);
+    assert_more(
+        "crime without patrol deterrence",
+        mean(&a, crime),
+        mean(&b, crime),
+        0.1,
+    );
+    let ratio = mean(&b, armed) / mean(&a, armed);
+    assert!(
+        (0.9..1.1).contains(&ratio),
+        "armed attacks when patrols deter only crime: {ratio:.2} of before"
+    );
+}
+
+#[test]
+fn incidents_learned_late_are_known_and_change_nothing_else() {
+    let off = runs(TUTORIAL, &[], 100);
+    let on = runs(TUTORIAL, &["reporting.late_logit_shift=2.0"], 100);
+    let known = |s: &Summary| s.incidents_known as f64;
+    let reported = |s: &Summary| s.incidents_reported as f64;
+    assert_more(
+        "incidents known with more late learning",
+        mean(&on, known),
+        mean(&off, known),
+        0.05,
+    );
+    assert!(mean(&on, known) > mean(&on, reported));
+    // Learning afterwards changes what is counted, not what happens.
+    for (a, b) in off.iter().zip(&on) {
+        assert_eq!(a.civilians_harmed, b.civilians_harmed);
+        assert_eq!(a.incidents_reported, b.incidents_reported);
+        assert_eq!(a.incidents_responded, b.incidents_responded);
+    }
+}
+
+#[test]
+fn a_response_crosses_the_site_to_reach_the_incident() {
+    let point = runs(
+        TUTORIAL,
+        &[
+            "geography.sites[town].radius_km=0",
+            "geography.sites[camp].radius_km=0",
+            "geography.sites[village].radius_km=0",
+        ],
+        100,
+    );
+    let wide = runs(
+        TUTORIAL,
+        &[
+            "geography.sites[town].radius_km=6",
+            "geography.sites[camp].radius_km=3",
+            "geography.sites[village].radius_km=3",
+        ],
+        100,
+    );
+    let p90 = |s: &Summary| s.response_time_p90_h;
+    assert_more(
+        "90th percentile of response times across wide sites",
+        mean(&wide, p90),
+        mean(&point, p90),
+        0.1,
+    );
+}
+
+#[test]
+fn attacks_on_a_poc_site_move_only_to_another_poc_site() {
+    // Bentiu: every deterred attack on the POC site would move if it could.
+    let m = model(
+        "scenarios/south-sudan-bentiu-poc.toml",
+        &[
+            "presence.displacement_share=1",
+            "presence.guard_deterrence={ poc_site_attack = 0.9 }",
+            "threats[5].rate_per_day=0.5",
+        ],
+    );
+    let poc = m.world.index["poc"];
+    assert_eq!(
+        m.processes
+            .iter()
+            .filter(|p| p.kind == pocsim::scenario::ThreatKind::PocSiteAttack)
+            .count(),
+        1
+    );
+    let mut at_poc = 0;
+    for r in 0..10 {
+        let opts = RunOptions {
+            record_events: true,
+            ..RunOptions::default()
+        };
+        let res = run(&m, Seed::new(MASTER, r), &mut Doctrine::default(), opts);
+        for e in res
+            .events
+            .iter()
+            .filter(|e| e.kind == "incident" && e.outcome == "poc_site_attack")
+        {
+            assert_eq!(e.site, Some(poc), "an attack on a POC site moved out of it");
+            at_poc += 1;
+        }
+    }
+    assert!(at_poc > 10);
 }

@@ -338,6 +338,7 @@ impl Simulation<'_> {
             self.summary.crsv_true += 1;
         }
         self.sites[site].day_true += 1;
+        self.sites[site].totals.incidents_true += 1;
         self.sites[site].day_true_kind[kind.index()] += 1;
         log!(
             self,
@@ -381,6 +382,8 @@ impl Simulation<'_> {
         }
         self.sites[site].day_reported += 1;
         self.sites[site].day_known += 1;
+        self.sites[site].totals.incidents_reported += 1;
+        self.sites[site].totals.incidents_known += 1;
         log!(
             self,
             "report",
@@ -402,6 +405,7 @@ impl Simulation<'_> {
         self.summary.incidents_known += 1;
         self.threat_stats[kind.index()].incidents_known += 1;
         self.sites[site].day_known += 1;
+        self.sites[site].totals.incidents_known += 1;
         log!(
             self,
             "learned",
@@ -448,6 +452,7 @@ impl Simulation<'_> {
             self.summary.incidents_responded += 1;
             let kind = inc.kind;
             self.threat_stats[kind.index()].incidents_responded += 1;
+            self.sites[inc.site].totals.incidents_responded += 1;
         }
         let site = inc.site;
         let end = inc.end;
@@ -617,6 +622,8 @@ impl Simulation<'_> {
         }
         let st = &mut self.sites[site];
         st.day_harmed += harmed as u32;
+        st.totals.civilians_harmed += harmed;
+        st.totals.civilians_killed += killed;
         st.day_harmed_kind[kind.index()] += harmed as u32;
         st.day_killed += killed as u32;
         st.population = (st.population - killed as f64).max(0.0);

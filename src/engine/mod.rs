@@ -142,6 +142,8 @@ pub(crate) struct SiteState {
     pub day_reported: u32,
     /// Incidents that became known today (reported, or learned late).
     pub day_known: u32,
+    /// What happened here over the run so far.
+    pub totals: crate::metrics::SiteTotals,
     pub day_harmed: u32,
     pub day_killed: u32,
     pub day_patrols: u32,
@@ -389,6 +391,7 @@ impl<'m> Simulation<'m> {
                     day_harmed_kind: [0; 6],
                     day_reported: 0,
                     day_known: 0,
+                    totals: Default::default(),
                     day_harmed: 0,
                     day_killed: 0,
                     day_patrols: 0,
@@ -1210,6 +1213,7 @@ impl<'m> Simulation<'m> {
             events_processed: self.events_processed,
             queue_peak: self.queue_peak,
             stream_threats: self.stream_threats,
+            sites: self.sites.iter().map(|s| s.totals).collect(),
         }
     }
 

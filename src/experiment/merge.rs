@@ -3,8 +3,8 @@
 //! files are byte-identical to a run on one machine.
 
 use super::{
-    EFFECTS, MANIFEST, Manifest, PARTIAL, RUNS, SCENARIO, SUMMARY, Shard, read_manifest, table,
-    write_manifest,
+    EFFECTS, MANIFEST, Manifest, PARTIAL, RUNS, SCENARIO, SITES, SUMMARY, Shard, read_manifest,
+    table, write_manifest,
 };
 use crate::error::Error;
 use crate::output::write_atomic;
@@ -193,6 +193,10 @@ pub fn merge(
     if let Ok(text) = std::fs::read(&src) {
         write_atomic(&out.join(SCENARIO), &text)?;
     }
+    write_atomic(
+        &out.join(SITES),
+        table::sites_csv(&out.join(RUNS), first.inputs.len())?.as_bytes(),
+    )?;
     let names: Vec<String> = first.variants.iter().map(|v| v.name.clone()).collect();
     let compare = first.kind == "compare";
     let stats = table::compute(

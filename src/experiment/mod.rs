@@ -124,7 +124,14 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         .into_iter()
         .filter(|k| variants.iter().any(|v| v.model.kinds[k.index()].is_some()))
         .collect();
-    let metrics = table::metric_names(&kinds);
+    // Per-site columns for the sites of the experiment's scenario.
+    let sites: Vec<String> = base_model
+        .world
+        .sites
+        .iter()
+        .map(|x| x.id.clone())
+        .collect();
+    let metrics = table::metric_names(&kinds, &sites);
     for m in &spec.metrics {
         if !metrics.contains(m) {
             return Err(Error::Usage(format!(
@@ -260,10 +267,12 @@ pub const RUNS: &str = "runs.csv";
 pub const PARTIAL: &str = "runs.partial.csv";
 pub const SUMMARY: &str = "summary.csv";
 pub const EFFECTS: &str = "effects.csv";
+/// Per-site outcomes of every run, one row per variant, replication and site.
+pub const SITES: &str = "sites.csv";
 pub const MANIFEST: &str = "manifest.json";
 /// The scenario as simulated (after `--set`), so that charts can re-run it.
 pub const SCENARIO: &str = "scenario.toml";
-const OWN: [&str; 6] = [RUNS, PARTIAL, SUMMARY, EFFECTS, MANIFEST, SCENARIO];
+const OWN: [&str; 7] = [RUNS, PARTIAL, SUMMARY, EFFECTS, SITES, MANIFEST, SCENARIO];
 
 fn manifest(
     plan: &Plan,
@@ -476,7 +485,7 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
                         r,
                         plan.seed,
                         &pv.inputs,
-                        &table::metric_values(&res.summary, &plan.kinds),
+                        &table::metric_values(&res.summary, &plan.kinds, &site_totals(&res, plan)),
                     )
                 })
                 .collect();
@@ -501,6 +510,10 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
         done
     };
 
+    write_atomic(
+        &dir.join(SITES),
+        table::sites_csv(&finished_file, plan.inputs.len())?.as_bytes(),
+    )?;
     let names: Vec<String> = plan.variants.iter().map(|v| v.name.clone()).collect();
     let compare = plan.kind == Kind::Compare;
     let stats = table::compute(
@@ -591,4 +604,18 @@ pub fn now_utc() -> String {
         (rem % 3600) / 60,
         rem % 60
     )
+}
+
+/// A run's per-site totals, as many as the experiment has per-site columns
+/// (a variant whose world differs gets zeros).
+fn site_totals(res: &crate::metrics::RunResult, plan: &Plan) -> Vec<crate::metrics::SiteTotals> {
+    let n = plan
+        .metrics
+        .iter()
+        .filter(|m| m.starts_with("site."))
+        .count()
+        / crate::metrics::registry::SITE_METRICS.len();
+    let mut v = res.sites.clone();
+    v.resize(n, Default::default());
+    v
 }

@@ -6,8 +6,10 @@
 //! resumed one and a merge of shards all give byte-identical files.
 
 use crate::error::Error;
-use crate::metrics::registry::{THREAT_METRICS, lower_is_better};
-use crate::metrics::{Summary, ThreatSummary};
+use crate::metrics::registry::{
+    METRICS, SITE_METRICS, THREAT_METRICS, lower_is_better, site_column, site_metric,
+};
+use crate::metrics::{SiteTotals, Summary, ThreatSummary};
 use crate::output::csv_field;
 use crate::scenario::ThreatKind;
 use crate::stats::paired;
@@ -15,28 +17,36 @@ use std::fmt::Write as _;
 use std::io::BufRead;
 use std::path::Path;
 
-/// Metric column names: the scalar metrics, then `<kind>.<field>` per threat kind.
-pub fn metric_names(kinds: &[ThreatKind]) -> Vec<String> {
-    let mut v: Vec<String> = Summary::default()
-        .scalars()
-        .into_iter()
-        .map(|(n, _)| n.to_string())
-        .collect();
+/// Metric column names: the scalar metrics, `<kind>.<field>` per threat
+/// kind, then `site.<id>.<field>` per site.
+pub fn metric_names(kinds: &[ThreatKind], sites: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = METRICS.iter().map(|m| m.name.to_string()).collect();
     for k in kinds {
         for f in THREAT_METRICS {
             v.push(format!("{}.{}", k.name(), f.name));
         }
     }
+    for site in sites {
+        for f in SITE_METRICS {
+            v.push(site_column(site, f));
+        }
+    }
     v
 }
 
-/// Metric values in the order of [`metric_names`].
-pub fn metric_values(s: &Summary, kinds: &[ThreatKind]) -> Vec<f64> {
+/// Metric values in the order of [`metric_names`] (`sites`: the run's
+/// per-site totals, as many as the names list).
+pub fn metric_values(s: &Summary, kinds: &[ThreatKind], sites: &[SiteTotals]) -> Vec<f64> {
     let mut v: Vec<f64> = s.scalars().into_iter().map(|(_, x)| x).collect();
     let empty = ThreatSummary::default();
     for k in kinds {
         let t = s.by_threat.get(k.name()).unwrap_or(&empty);
         for f in THREAT_METRICS {
+            v.push((f.read)(t) as f64);
+        }
+    }
+    for t in sites {
+        for f in SITE_METRICS {
             v.push((f.read)(t) as f64);
         }
     }
@@ -338,6 +348,63 @@ pub fn effects_csv(effects: &[Effect]) -> String {
         );
     }
     s
+}
+
+/// `sites.csv` from `runs.csv`: one row per variant, replication and site,
+/// with each per-site outcome as a column.
+pub fn sites_csv(path: &Path, n_inputs: usize) -> Result<String, Error> {
+    let names = read_metric_names(path, n_inputs)?;
+    // (site, per-site metric index, column) for every per-site column.
+    let mut sites: Vec<String> = Vec::new();
+    let mut cols: Vec<(usize, usize, usize)> = Vec::new();
+    for (c, n) in names.iter().enumerate() {
+        if let Some((site, m)) = site_metric(n) {
+            let si = match sites.iter().position(|x| x == site) {
+                Some(i) => i,
+                None => {
+                    sites.push(site.to_string());
+                    sites.len() - 1
+                }
+            };
+            let mi = SITE_METRICS
+                .iter()
+                .position(|x| x.name == m.name)
+                .expect("registered");
+            cols.push((si, mi, 3 + n_inputs + c));
+        }
+    }
+    let mut out = String::from("variant,replication,site");
+    for m in SITE_METRICS {
+        out.push(',');
+        out.push_str(m.name);
+    }
+    out.push('\n');
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut lines = std::io::BufReader::new(f).lines();
+    let _ = lines.next();
+    let mut cells = vec![vec![String::new(); SITE_METRICS.len()]; sites.len()];
+    for line in lines {
+        let line = line.map_err(|e| Error::io(path, e))?;
+        let fields = split_csv(&line);
+        for &(si, mi, c) in &cols {
+            cells[si][mi] = fields.get(c).cloned().unwrap_or_default();
+        }
+        for (si, site) in sites.iter().enumerate() {
+            let _ = write!(
+                out,
+                "{},{},{}",
+                csv_field(&fields[0]),
+                fields[1],
+                csv_field(site)
+            );
+            for v in &cells[si] {
+                out.push(',');
+                out.push_str(v);
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ pub const HEADLINE: [&str; 8] = [
     "civilians_harmed",
     "civilians_killed",
     "incidents_prevented",
-    "response_time_median_h",
+    "response_time_p90_h",
     "attacks_responded_share",
     "responses_blocked_by_caveats",
     "crsv_reported",

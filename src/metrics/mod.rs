@@ -93,6 +93,18 @@ impl Summary {
     }
 }
 
+/// What happened at one site over a run (`sites.csv`, the `site.<id>.<metric>`
+/// columns of experiments).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SiteTotals {
+    pub civilians_harmed: u64,
+    pub civilians_killed: u64,
+    pub incidents_true: u64,
+    pub incidents_known: u64,
+    pub incidents_reported: u64,
+    pub incidents_responded: u64,
+}
+
 /// One simulated day at one site (`timeseries.csv`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SiteDay {
@@ -152,6 +164,8 @@ pub struct RunResult {
     pub events_processed: u64,
     /// The most events ever pending at once.
     pub queue_peak: usize,
+    /// Per site, what happened there over the run.
+    pub sites: Vec<SiteTotals>,
     /// Threats each stream (`Model::processes`) produced, before deterrence
     /// (police presence, justice).
     pub stream_threats: Vec<u32>,

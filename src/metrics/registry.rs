@@ -4,7 +4,7 @@
 //! summary's scalars, the experiment's columns and effects, the charts and
 //! the report all draw from here, so adding a metric is one entry.
 
-use super::{Summary, ThreatSummary};
+use super::{SiteTotals, Summary, ThreatSummary};
 
 /// Which way a metric is better for civilians.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,6 +218,51 @@ pub const THREAT_METRICS: &[ThreatMetric] = &[
     ),
 ];
 
+/// One outcome per site (`site.<id>.<name>` columns, `sites.csv`).
+#[derive(Debug, Clone, Copy)]
+pub struct SiteMetric {
+    pub name: &'static str,
+    pub words: &'static str,
+    pub better: Better,
+    pub read: fn(&SiteTotals) -> u64,
+}
+
+macro_rules! s {
+    ($name:ident, $words:expr, $better:expr) => {
+        SiteMetric {
+            name: stringify!($name),
+            words: $words,
+            better: $better,
+            read: |t| t.$name,
+        }
+    };
+}
+
+/// Outcomes recorded per site, in column order.
+pub const SITE_METRICS: &[SiteMetric] = &[
+    s!(civilians_harmed, "civilians harmed", Lower),
+    s!(civilians_killed, "civilians killed", Lower),
+    s!(incidents_true, "incidents", Lower),
+    s!(incidents_known, "incidents known", Higher),
+    s!(incidents_reported, "incidents reported", Higher),
+    s!(incidents_responded, "incidents responded to", Higher),
+];
+
+/// Column name of a per-site metric.
+pub fn site_column(site: &str, metric: &SiteMetric) -> String {
+    format!("site.{site}.{}", metric.name)
+}
+
+/// The site and per-site metric of a `site.<id>.<name>` column.
+pub fn site_metric(name: &str) -> Option<(&str, &'static SiteMetric)> {
+    let rest = name.strip_prefix("site.")?;
+    let (site, field) = rest.rsplit_once('.')?;
+    SITE_METRICS
+        .iter()
+        .find(|m| m.name == field)
+        .map(|m| (site, m))
+}
+
 /// The scalar metric of this name.
 pub fn metric(name: &str) -> Option<&'static Metric> {
     METRICS.iter().find(|m| m.name == name)
@@ -234,6 +279,7 @@ pub fn threat_metric(name: &str) -> Option<&'static ThreatMetric> {
 pub fn lower_is_better(name: &str) -> bool {
     let better = metric(name)
         .map(|m| m.better)
+        .or_else(|| site_metric(name).map(|(_, m)| m.better))
         .or_else(|| threat_metric(name).map(|m| m.better));
     better != Some(Higher)
 }
@@ -242,6 +288,10 @@ pub fn lower_is_better(name: &str) -> bool {
 pub fn words(name: &str) -> String {
     let w = match (metric(name), name.split_once('.')) {
         (Some(m), _) => m.words.to_string(),
+        (None, _) if site_metric(name).is_some() => {
+            let (site, m) = site_metric(name).expect("checked");
+            format!("{} at {site}", m.words)
+        }
         (None, Some((kind, _))) => match threat_metric(name) {
             Some(t) => format!("{} ({})", t.words, kind.replace('_', " ")),
             None => name.replace(['_', '.'], " "),
@@ -279,5 +329,11 @@ mod tests {
             words("armed_attack.civilians_killed"),
             "Civilians killed (armed attack)"
         );
+        assert_eq!(
+            words("site.poc.civilians_harmed"),
+            "Civilians harmed at poc"
+        );
+        assert!(!lower_is_better("site.poc.incidents_reported"));
+        assert!(lower_is_better("site.poc.civilians_killed"));
     }
 }

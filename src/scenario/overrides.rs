@@ -1,7 +1,8 @@
 //! `--set PATH=VALUE` overrides, applied to the TOML document before parsing.
 //!
 //! PATH is a dotted path into the document; array elements are addressed by
-//! index (`forces.fpus[0]`) or by their `id` field (`forces.fpus[fpu-bd]`).
+//! index (`forces.fpus[0]`) or by their `id` field (`forces.fpus[fpu-bd]`;
+//! host police without an `id` by their `site`: `forces.host_police[town]`).
 //! VALUE is a TOML value (`16`, `false`, `"suspend"`); a bare word is taken as
 //! a string, so `mandate.hrddp=suspend` works too. The edit keeps the rest of
 //! the document as it was (a key added to a table adds one line), so line
@@ -152,9 +153,16 @@ fn in_table(t: &mut Table, segs: &[PathSeg], at: usize, value: Value) -> Result<
         (Some(Item::ArrayOfTables(arr)), sel @ (PathSeg::Index(_) | PathSeg::Id(_))) => {
             let idx = match sel {
                 PathSeg::Index(i) => Some(*i),
+                // By `id`, or by `site` for entries named by their site (host police).
                 PathSeg::Id(id) => arr
                     .iter()
-                    .position(|e| e.get("id").and_then(Item::as_str) == Some(id.as_str())),
+                    .position(|e| e.get("id").and_then(Item::as_str) == Some(id.as_str()))
+                    .or_else(|| {
+                        arr.iter().position(|e| {
+                            e.get("id").is_none()
+                                && e.get("site").and_then(Item::as_str) == Some(id.as_str())
+                        })
+                    }),
                 PathSeg::Key(_) => None,
             };
             let Some(elem) = idx.and_then(|i| arr.get_mut(i)) else {
@@ -209,12 +217,21 @@ fn in_array(
 ) -> Result<(), usize> {
     let idx = match sel {
         PathSeg::Index(i) => Some(*i),
-        PathSeg::Id(id) => arr.iter().position(|v| {
-            v.as_inline_table()
-                .and_then(|t| t.get("id"))
-                .and_then(Value::as_str)
-                == Some(id.as_str())
-        }),
+        PathSeg::Id(id) => {
+            let field = |v: &Value, f: &str| {
+                v.as_inline_table()
+                    .and_then(|t| t.get(f))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            };
+            arr.iter()
+                .position(|v| field(v, "id").as_deref() == Some(id.as_str()))
+                .or_else(|| {
+                    arr.iter().position(|v| {
+                        field(v, "id").is_none() && field(v, "site").as_deref() == Some(id.as_str())
+                    })
+                })
+        }
         PathSeg::Key(_) => None,
     };
     let Some(i) = idx.filter(|i| *i < arr.len()) else {

@@ -397,6 +397,9 @@ pub struct SpecialisedTeam {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostPolice {
+    /// Name for `--set 'forces.host_police[ID].officers=80'` (default: the site's id).
+    #[serde(default)]
+    pub id: Option<String>,
     pub site: String,
     /// Hours from the order to moving out (mobilisation, briefing, loading).
     pub readiness_h: f64,
