@@ -66,6 +66,10 @@ enum Command {
         /// NAME:PATH=VALUE[;PATH=VALUE...] (repeatable).
         #[arg(long = "variant", required = true)]
         variants: Vec<String>,
+        /// Run every variant at K points drawn from the scenario's [[uncertainty]]
+        /// (Latin hypercube from the seed) and report effects across plausible worlds.
+        #[arg(long, value_name = "K")]
+        uncertain: Option<u64>,
         #[command(flatten)]
         common: ExperimentArgs,
     },
@@ -323,6 +327,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
         Command::Compare {
             scenario,
             variants,
+            uncertain,
             common,
         } => {
             let spec = ExperimentSpec {
@@ -336,6 +341,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 runs: common.runs,
                 seed: common.seed,
                 metrics: common.metrics,
+                uncertain,
             };
             cmd_experiment(spec, common.out, &common.exec)
         }
@@ -363,6 +369,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 runs: common.runs,
                 seed: common.seed,
                 metrics: common.metrics,
+                uncertain: None,
             };
             cmd_experiment(spec, common.out, &common.exec)
         }
@@ -606,8 +613,18 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Report { dir } => {
-            let charts = pocsim::plot::data::experiment_charts(&dir)?;
-            pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+            // Charts are of one world's variants; over plausible worlds the
+            // report is the robust effects.
+            let worlds = pocsim::experiment::read_manifest(&dir)?
+                .is_some_and(|m| m.inputs.first().is_some_and(|c| c == "point"));
+            let charts = if worlds {
+                Vec::new()
+            } else {
+                pocsim::plot::data::experiment_charts(&dir)?
+            };
+            if !worlds {
+                pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+            }
             let html = pocsim::report::experiment_report(&dir, &charts)?;
             let path = dir.join("report.html");
             pocsim::output::write_atomic(&path, html.as_bytes())?;
@@ -761,24 +778,38 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
             );
             std::process::exit(130);
         }
-        Outcome::Complete(stats) => {
+        Outcome::Complete(stats, robust) => {
             let runs_here = (0..plan.runs).filter(|r| shard.contains(*r)).count();
+            let what = if plan.points.is_empty() {
+                format!("{} variants", plan.variants.len())
+            } else {
+                format!(
+                    "{} variants x {} plausible worlds",
+                    experiment::variant_labels(&plan).len(),
+                    plan.points.len()
+                )
+            };
             say(&format!(
-                "{} of {}: {} variants x {} replications (seed {}, shard {}) -> {}",
+                "{} of {}: {what} x {} replications (seed {}, shard {}) -> {}",
                 plan.kind.name(),
                 plan.scenario_file,
-                plan.variants.len(),
                 runs_here,
                 plan.seed,
                 shard,
                 out.display()
             ));
-            if plan.kind == Kind::Compare {
+            if !robust.is_empty() {
+                say(&text::render_robust(
+                    &robust,
+                    &plan.selected,
+                    plan.points.len(),
+                ));
+            } else if plan.kind == Kind::Compare {
                 say(&text::render_effects(&stats.effects, &plan.selected));
             } else {
                 say(&text::render_summary(&stats, &plan.selected));
             }
-            if !a.no_plots && shard == Shard::ALL {
+            if !a.no_plots && shard == Shard::ALL && plan.points.is_empty() {
                 draw_plots(&out)?;
             }
         }

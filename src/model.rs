@@ -505,8 +505,16 @@ impl Model {
                 if u.kind != UnitKind::Military {
                     return vec![u.base];
                 }
+                // Reach by road in the normal season: by vehicle, or on foot.
+                let hours = |x: SiteId| {
+                    if u.mounted {
+                        world.drive_h(0, u.base, x)
+                    } else {
+                        world.walk_h(0, u.base, x)
+                    }
+                };
                 (0..world.len())
-                    .filter(|&x| x == u.base || world.drive_h(0, u.base, x) <= reach)
+                    .filter(|&x| x == u.base || hours(x) <= reach)
                     .collect()
             })
             .collect();

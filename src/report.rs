@@ -39,6 +39,9 @@ fn signed(x: f64) -> String {
 pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Error> {
     let m = experiment::read_manifest(dir)?
         .ok_or_else(|| Error::Usage(format!("{} holds no pocsim experiment", dir.display())))?;
+    if m.inputs.first().is_some_and(|c| c == "point") {
+        return worlds_report(dir, &m);
+    }
     let names: Vec<String> = m.variants.iter().map(|v| v.name.clone()).collect();
     let compare = m.kind == "compare";
     let stats = table::compute(&dir.join(RUNS), &names, m.inputs.len(), &[], compare)?;
@@ -239,3 +242,78 @@ table{border-collapse:collapse;margin:1em 0;font-size:.95em}th,td{border:1px sol
 .code{font-family:'DejaVu Sans Mono',monospace;font-size:.9em;background:#f4f4f4;padding:0 .2em}\
 ul.headline li{margin:.5em 0}figure{margin:2em 0}figcaption{font-weight:bold;margin-bottom:.5em}\
 .chart svg{max-width:100%;height:auto}.methods{color:#333;font-size:.95em}";
+
+/// The report of a comparison over plausible worlds: the robust statement
+/// first, then each variant's effects as distributions over worlds.
+fn worlds_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> {
+    use crate::experiment::uncertain;
+    let robust = uncertain::read_effects(&dir.join(experiment::EFFECTS))?;
+    let points = std::fs::read_to_string(dir.join(experiment::POINTS))
+        .map_err(|e| Error::io(dir.join(experiment::POINTS), e))?;
+    let paths: Vec<String> = points
+        .lines()
+        .next()
+        .map(|h| table::split_csv(h).into_iter().skip(1).collect())
+        .unwrap_or_default();
+    let n_points = points.lines().count().saturating_sub(1);
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n",
+        esc(&format!("pocsim: {}", m.scenario_name)),
+        CSS
+    );
+    let _ = writeln!(
+        h,
+        "<header><p class=\"kicker\">pocsim report · compare over {n_points} plausible worlds × {} replications</p>\n<h1>{}</h1></header>",
+        m.runs,
+        esc(&m.scenario_name)
+    );
+    let _ = writeln!(
+        h,
+        "<section><h2>What holds across plausible worlds</h2><ul class=\"headline\">"
+    );
+    for r in robust.iter().filter(|r| r.metric == "civilians_harmed") {
+        let _ = writeln!(h, "<li>{}</li>", esc(&uncertain::sentence(r)));
+    }
+    let _ = writeln!(
+        h,
+        "</ul><p>A world is one set of values of the inputs the scenario declares uncertain ({}), drawn by a Latin hypercube from the seed. \
+         At each world every variant ran the same {} replications as the baseline (common random numbers), so each world gives a paired effect; \
+         the table shows how those effects spread over worlds: their mean with a 95% confidence interval, the range that holds in 90% of worlds, \
+         and the share of worlds where the variant does worse for civilians.</p></section>",
+        esc(&paths.join(", ")),
+        m.runs
+    );
+    let _ = writeln!(
+        h,
+        "<section><h2>Effects across worlds</h2>\n<table><tr><th>variant</th><th>metric</th><th>mean difference (95% CI)</th><th>90% of worlds</th><th>median change</th><th>worse in</th></tr>"
+    );
+    for r in robust
+        .iter()
+        .filter(|r| crate::experiment::text::HEADLINE.contains(&r.metric.as_str()))
+    {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{} ({} to {})</td><td>{} to {}</td><td>{}</td><td>{:.0}%</td></tr>",
+            esc(&r.variant),
+            esc(&crate::plot::charts::pretty(&r.metric)),
+            signed(r.mean_diff),
+            signed(r.ci_low),
+            signed(r.ci_high),
+            signed(r.p5_diff),
+            signed(r.p95_diff),
+            if r.median_relative.is_finite() {
+                format!("{:+.1}%", 100.0 * r.median_relative)
+            } else {
+                "–".into()
+            },
+            100.0 * r.share_worse
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</table><p>Every metric is in <code>effects.csv</code>; the worlds are in <code>points.csv</code>; every run, with the values of its world, in <code>runs.csv</code>.</p></section>\n</body>\n</html>"
+    );
+    Ok(h)
+}

@@ -27,6 +27,8 @@ pub enum Mechanic {
     Approval = 6,
     /// Whether and when an unreported incident becomes known afterwards.
     Learning = 7,
+    /// Experimental designs over uncertain inputs (not a mechanic of a run).
+    Design = 8,
 }
 
 /// A replication's identity: the master seed and the replication index.

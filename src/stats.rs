@@ -49,6 +49,40 @@ pub fn describe(xs: &[f64]) -> Describe {
     }
 }
 
+/// A pooled ratio Σnum / Σden over replications (a share whose denominator
+/// varies from run to run), with a 95% interval by the delta method; only
+/// `n`, `mean`, `ci_low` and `ci_high` are meaningful.
+pub fn pooled_ratio(num: &[f64], den: &[f64]) -> Describe {
+    let (sy, sx): (f64, f64) = num
+        .iter()
+        .zip(den)
+        .fold((0.0, 0.0), |a, (y, x)| (a.0 + y, a.1 + x));
+    let n = num.len();
+    let r = if sx > 0.0 { sy / sx } else { f64::NAN };
+    let xbar = sx / n.max(1) as f64;
+    let ss: f64 = num.iter().zip(den).map(|(y, x)| (y - r * x).powi(2)).sum();
+    let se = if n > 1 && xbar > 0.0 {
+        (ss / (n as f64 * (n - 1) as f64)).sqrt() / xbar
+    } else {
+        f64::NAN
+    };
+    let half = t_quantile(0.975, (n.max(2) - 1) as f64) * se;
+    Describe {
+        n,
+        mean: r,
+        sd: f64::NAN,
+        min: f64::NAN,
+        p5: f64::NAN,
+        p25: f64::NAN,
+        median: f64::NAN,
+        p75: f64::NAN,
+        p95: f64::NAN,
+        max: f64::NAN,
+        ci_low: r - half,
+        ci_high: r + half,
+    }
+}
+
 pub fn mean(v: &[f64]) -> f64 {
     if v.is_empty() {
         return f64::NAN;
@@ -169,7 +203,7 @@ pub fn t_cdf(t: f64, df: f64) -> f64 {
 }
 
 /// Regularised incomplete beta I_x(a, b) by Lentz's continued fraction.
-fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
+pub(crate) fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }

@@ -89,7 +89,10 @@ pub fn report_scenario(
             _ => 1.0,
         }
     };
-    let rows: Vec<(Vec<f64>, Vec<f64>)> = (0..runs as usize)
+    // Per run: the baseline columns, the targets' values, and the attacks
+    // (responded, reported) for the pooled share.
+    type RunRow = (Vec<f64>, Vec<f64>, (f64, f64));
+    let rows: Vec<RunRow> = (0..runs as usize)
         .into_par_iter()
         .map(|r| {
             let res = run(
@@ -139,10 +142,22 @@ pub fn report_scenario(
                     raw * per(&t.per, t.site.as_ref())
                 })
                 .collect();
-            (base, t)
+            // Attacks responded to over attacks reported, pooled over runs.
+            let attacks = ["armed_attack", "poc_site_attack"].map(|k| sm.by_threat.get(k));
+            let num: u64 = attacks
+                .iter()
+                .flatten()
+                .map(|a| a.responded_before_end)
+                .sum();
+            let den: u64 = attacks.iter().flatten().map(|a| a.incidents_reported).sum();
+            (base, t, (num as f64, den as f64))
         })
         .collect();
     let col = |k: usize| describe(&rows.iter().map(|r| r.0[k]).collect::<Vec<_>>());
+    let attacks_share = crate::stats::pooled_ratio(
+        &rows.iter().map(|r| r.2.0).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.2.1).collect::<Vec<_>>(),
+    );
     Ok(ScenarioReport {
         file: loaded.file.clone(),
         name: s.scenario.name.clone(),
@@ -150,7 +165,7 @@ pub fn report_scenario(
         harmed_month: col(0),
         killed_month: col(1),
         reported_share: col(2),
-        in_time: col(3),
+        in_time: attacks_share.clone(),
         median_response: col(4),
         within_target: col(5),
         targets: s
@@ -159,10 +174,12 @@ pub fn report_scenario(
             .iter()
             .enumerate()
             .map(|(k, t)| {
-                (
-                    t.clone(),
-                    describe(&rows.iter().map(|r| r.1[k]).collect::<Vec<_>>()),
-                )
+                let d = if t.metric == "attacks_responded_share" && t.site.is_none() {
+                    attacks_share.clone()
+                } else {
+                    describe(&rows.iter().map(|r| r.1[k]).collect::<Vec<_>>())
+                };
+                (t.clone(), d)
             })
             .collect(),
     })
@@ -226,8 +243,10 @@ pub fn render(reports: &[ScenarioReport], runs: u64, seed: u64, command: &str) -
     }
     let _ = writeln!(
         s,
-        "\n## Against public figures\n\nA target is *within* when the baseline's 95% interval reaches the public range \
-         (the range the file gives, or the value ±20%).\n"
+        "\n## Against public figures\n\nA target is *within* when the baseline's mean lies in the public range \
+         (the range the file gives, or the value ±20%); *fitted* marks a target that a parameter was \
+         calibrated to, so agreement there is by construction. Shares of attacks pool the attacks of all \
+         replications (Σ responded / Σ reported).\n"
     );
     let (mut inside, mut total) = (0usize, 0usize);
     for r in reports {
@@ -274,7 +293,12 @@ pub fn render(reports: &[ScenarioReport], runs: u64, seed: u64, command: &str) -
             let _ = writeln!(
                 s,
                 "| {what} | {pv} | {mv} | {} | {} | {} |",
-                if ok { "within" } else { "outside" },
+                match (ok, t.fitted) {
+                    (true, false) => "within",
+                    (true, true) => "within (fitted)",
+                    (false, false) => "outside",
+                    (false, true) => "outside (fitted)",
+                },
                 t.source,
                 if t.note.is_empty() { "–" } else { &t.note }
             );
@@ -285,8 +309,8 @@ pub fn render(reports: &[ScenarioReport], runs: u64, seed: u64, command: &str) -
     s
 }
 
-/// Whether the baseline's 95% interval reaches the target's public range.
+/// Whether the baseline's mean lies in the target's public range.
 pub fn within(t: &crate::scenario::Target, d: &Describe) -> bool {
     let (lo, hi) = t.range();
-    d.n > 0 && d.ci_high >= lo && d.ci_low <= hi
+    d.n > 0 && d.mean >= lo && d.mean <= hi
 }

@@ -133,6 +133,92 @@ fn outcomes_by_site_come_with_every_experiment() {
 }
 
 #[test]
+fn effects_across_plausible_worlds() {
+    // Every variant at every point drawn from the tutorial's [[uncertainty]],
+    // with the same random streams: an identical variant differs by exactly
+    // zero in every world; the approval caveat raises harm in most of them.
+    let d = dir("worlds");
+    let o = pocsim(&[
+        "compare",
+        T,
+        "--variant",
+        APPROVAL,
+        "--variant",
+        "same:forces.fpus[0].vehicles=12",
+        "--uncertain",
+        "8",
+        "--runs",
+        "30",
+        "--seed",
+        "5",
+        "--out",
+        s(&d),
+        "--quiet",
+        "--no-plots",
+    ]);
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("of plausible worlds `approval` raises civilians harmed"),
+        "{out}"
+    );
+    let points = std::fs::read_to_string(d.join("points.csv")).unwrap();
+    assert_eq!(points.lines().count(), 9);
+    assert!(points.starts_with("point,reporting.delay_mean_h,"));
+    let runs = std::fs::read_to_string(d.join("runs.csv")).unwrap();
+    assert!(runs.starts_with("variant,replication,seed_stream,point,reporting.delay_mean_h,"));
+    assert_eq!(runs.lines().count(), 1 + 3 * 8 * 30);
+    // The drawn values travel with every row of their point.
+    let row: Vec<&str> = runs.lines().nth(1).unwrap().split(',').collect();
+    let p0: Vec<&str> = points.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(row[3..3 + p0.len()], p0[..]);
+    let effects = std::fs::read_to_string(d.join("effects.csv")).unwrap();
+    assert!(effects.starts_with("variant,metric,better,points,mean_diff,ci95_low,ci95_high,"));
+    for line in effects.lines().filter(|l| l.starts_with("same,")) {
+        let f: Vec<&str> = line.split(',').collect();
+        for v in &f[4..10] {
+            assert!(*v == "0" || *v == "NA", "{line}");
+        }
+    }
+    let harm = effects
+        .lines()
+        .find(|l| l.starts_with("approval,civilians_harmed,"))
+        .unwrap();
+    let share_worse: f64 = harm.split(',').nth(13).unwrap().parse().unwrap();
+    assert!(share_worse >= 0.75, "{harm}");
+    // Byte-identical on one thread.
+    let e = dir("worlds1");
+    ok(&pocsim(&[
+        "compare",
+        T,
+        "--variant",
+        APPROVAL,
+        "--variant",
+        "same:forces.fpus[0].vehicles=12",
+        "--uncertain",
+        "8",
+        "--runs",
+        "30",
+        "--seed",
+        "5",
+        "--out",
+        s(&e),
+        "--quiet",
+        "--no-plots",
+        "--threads",
+        "1",
+    ]));
+    same_results(
+        &d,
+        &e,
+        &["runs.csv", "points.csv", "effects.csv", "summary.csv"],
+    );
+    for x in [d, e] {
+        let _ = std::fs::remove_dir_all(x);
+    }
+}
+
+#[test]
 fn host_police_are_named_by_their_site_in_overrides() {
     let o = pocsim(&[
         "run",

@@ -210,3 +210,32 @@ fn attacks_on_a_poc_site_move_only_to_another_poc_site() {
     }
     assert!(at_poc > 10);
 }
+
+#[test]
+fn displacement_moves_harm_and_never_multiplies_it() {
+    // Every deterred threat moving next door cannot leave civilians worse off
+    // than no deterrence at all.
+    for path in [
+        "scenarios/south-sudan-bentiu-poc.toml",
+        "scenarios/haiti-port-au-prince-gangs.toml",
+    ] {
+        let moved = runs(path, &["presence.displacement_share=1"], 40);
+        let none = runs(
+            path,
+            &[
+                "presence.patrol_deterrence=0",
+                "presence.guard_deterrence=0",
+                "presence.ipo_deterrence=0",
+                "presence.host_deterrence=0",
+            ],
+            40,
+        );
+        let harm = |s: &Summary| s.civilians_harmed as f64;
+        assert!(
+            mean(&moved, harm) <= mean(&none, harm),
+            "{path}: {:.0} harmed when every deterred threat moves, {:.0} without deterrence",
+            mean(&moved, harm),
+            mean(&none, harm)
+        );
+    }
+}

@@ -69,13 +69,18 @@ impl Simulation<'_> {
         let night = (c.night_end_h - c.night_start_h).rem_euclid(24.0);
         let day = 24.0 - night;
         let by_day = f64::from(mobile) * sh.duty_h_per_day / (day + sh.night_share * night);
-        let share = if self.is_night(self.now) {
-            sh.night_share
+        let hour = self.now.rem_euclid(24.0);
+        let (share, phase) = if self.is_night(self.now) {
+            let into = (hour - c.night_start_h).rem_euclid(24.0);
+            (sh.night_share, into / night.max(1e-9))
         } else {
-            1.0
+            let into = (hour - c.night_end_h).rem_euclid(24.0);
+            (1.0, into / day.max(1e-9))
         };
-        // Rounded, not up: the rota keeps each platoon's duty hours on average.
-        let on_duty = ((by_day * share).round().max(1.0) as u32).min(mobile);
+        // A fractional platoon is on duty for that fraction of the period
+        // (its first part), so the rota keeps each platoon's hours on average.
+        let x = by_day * share;
+        let on_duty = (x.floor() as u32 + u32::from(phase < x.fract())).clamp(1, mobile.max(1));
         let working = mobile.saturating_sub(st.idle);
         let standby = fresh.min(on_duty.saturating_sub(working));
         if platoons <= standby {

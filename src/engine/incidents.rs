@@ -167,10 +167,19 @@ impl Simulation<'_> {
             // less protected than here, where people are and the threat
             // makes sense, chosen in proportion to the people there; it then
             // meets that site's own deterrence.
+            // Crime among the residents of a camp or POC site stays there
+            // (deterred, it does not happen); elsewhere a deterred threat
+            // may find victims next door, as many as there are people there
+            // relative to here, and meets that site's own deterrence.
             let share = self.m.scenario.presence.displacement_share;
-            let moved = if u_move < share {
+            let from_refuge = self.m.world.sites[site].kind.is_refuge();
+            let moved = if u_move < share && !from_refuge {
+                let here_people = self.sites[site].population.max(1.0);
                 self.displacement_target(site, proc.kind, here, u_move / share)
-                    .filter(|&(_, pm)| u_deter_there < pm)
+                    .filter(|&(nb, pm)| {
+                        let room = (self.sites[nb].population / here_people).min(1.0);
+                        u_deter_there < pm * room
+                    })
             } else {
                 None
             };
@@ -392,6 +401,9 @@ impl Simulation<'_> {
             Some(i),
             kind.name().to_string()
         );
+        if kind != ThreatKind::HostAbuse {
+            self.reported_for_target += 1;
+        }
         // Abuse by host forces is a matter for HRDDP, not a dispatch.
         if kind != ThreatKind::HostAbuse && self.now < end {
             self.to_decide.push_back(i as u32);
@@ -449,6 +461,9 @@ impl Simulation<'_> {
             inc.first_arrival = ta;
             let rt = ta - inc.report_h;
             self.response_times.push(rt);
+            if rt <= self.m.scenario.mandate.response_target_h {
+                self.answered_within_target += 1;
+            }
             self.summary.incidents_responded += 1;
             let kind = inc.kind;
             self.threat_stats[kind.index()].incidents_responded += 1;

@@ -293,6 +293,9 @@ pub struct Simulation<'m> {
     detained: Vec<u32>,
     /// Threats each stream produced, before deterrence.
     stream_threats: Vec<u32>,
+    /// Reported incidents (not host abuse), and those answered within the target.
+    reported_for_target: u64,
+    answered_within_target: u64,
     /// Per stream: fading counts of (cases handed to justice, threats
     /// arisen), as amplitudes at `justice_heat_t`.
     justice_heat: Vec<(f64, f64)>,
@@ -454,6 +457,8 @@ impl<'m> Simulation<'m> {
             scratch_units: Vec::new(),
             detained: vec![0; m.processes.len()],
             stream_threats: vec![0; m.processes.len()],
+            reported_for_target: 0,
+            answered_within_target: 0,
             justice_heat: vec![(0.0, 0.0); m.processes.len()],
             justice_heat_t: vec![0.0; m.processes.len()],
             hot_plan: Vec::new(),
@@ -1163,6 +1168,11 @@ impl<'m> Simulation<'m> {
         s.response_time_median_h = quantile_sorted(&rt, 0.5);
         s.response_time_p90_h = quantile_sorted(&rt, 0.9);
         let target = m.scenario.mandate.response_target_h;
+        s.reported_answered_within_target_share = if self.reported_for_target == 0 {
+            f64::NAN
+        } else {
+            self.answered_within_target as f64 / self.reported_for_target as f64
+        };
         s.responses_within_target_share = if rt.is_empty() {
             f64::NAN
         } else {

@@ -168,10 +168,11 @@ impl Simulation<'_> {
     }
 
     /// The mandate's reading of what UN police may do at a site (not arrests:
-    /// see [`Simulation::un_may_arrest`]). Protection from imminent violence
-    /// is allowed alone under the guidelines' reading; under `support_only`,
-    /// proactive patrols (not protection from imminent violence) need
-    /// supported host police alongside, except inside POC sites.
+    /// see [`Simulation::un_may_arrest`]). Physical protection, responses and
+    /// patrols alike ("joint or unilateral patrols and responses", DOMAIN), is
+    /// allowed alone under the guidelines' reading; under the restrictive
+    /// reading of `support_only` it needs supported host police alongside,
+    /// except inside POC sites.
     fn mandate_permits(&self, task: Task, site: SiteId) -> bool {
         let mandate = &self.m.scenario.mandate;
         let alongside = || {
@@ -182,8 +183,7 @@ impl Simulation<'_> {
         match task {
             // Protection of UN staff is a core FPU task under any authority.
             Task::Escort => true,
-            Task::Protect => mandate.unilateral_protection || alongside(),
-            Task::Patrol => alongside(),
+            Task::Protect | Task::Patrol => mandate.unilateral_protection || alongside(),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod merge;
 pub mod spec;
 pub mod table;
 pub mod text;
+pub mod uncertain;
 
 use crate::engine::RunOptions;
 use crate::error::Error;
@@ -32,9 +33,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// A variant ready to run.
+/// A variant ready to run (over plausible worlds: one variant at one point,
+/// named `label@point`).
 pub struct PlannedVariant {
     pub name: String,
+    /// The variant's own name (the `variant` column of `runs.csv`).
+    pub label: String,
+    /// The point of the uncertain inputs it runs at, if any.
+    pub point: Option<usize>,
     pub overrides: Vec<String>,
     pub loaded: LoadedScenario,
     pub model: Model,
@@ -57,6 +63,10 @@ pub struct Plan {
     pub selected: Vec<String>,
     /// Identity of the experiment (everything but the shard).
     pub key: String,
+    /// Over plausible worlds: the uncertain inputs' paths and, per point,
+    /// their drawn values (empty otherwise).
+    pub uncertain_paths: Vec<String>,
+    pub points: Vec<Vec<String>>,
     /// The scenario text after the overrides common to every variant.
     pub base_source: String,
 }
@@ -85,7 +95,7 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         ));
     }
     let mut inputs: Vec<String> = Vec::new();
-    for (_, ovs) in &named {
+    for (_, ovs) in named.iter() {
         for o in ovs {
             if !inputs.contains(&o.path) {
                 inputs.push(o.path.clone());
@@ -93,33 +103,90 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         }
     }
     let base = load_scenario(&spec.scenario, &spec.base)?;
+    // Over plausible worlds: the points, from the master seed.
+    let (uncertain_paths, points, point_inputs) = match spec.uncertain {
+        None => (Vec::new(), Vec::new(), None),
+        Some(0) => return Err(Error::Usage("--uncertain must be at least 1".into())),
+        Some(k) => {
+            if spec.kind != Kind::Compare {
+                return Err(Error::Usage(
+                    "--uncertain runs the variants of a compare over plausible worlds".into(),
+                ));
+            }
+            let ui = uncertain::Inputs::of(&base);
+            if ui.decls.is_empty() {
+                return Err(Error::input(
+                    &base.file,
+                    "declares no [[uncertainty]]: nothing to draw plausible worlds from",
+                ));
+            }
+            let cube = uncertain::latin_hypercube(k as usize, ui.decls.len(), spec.seed);
+            let pts: Vec<Vec<String>> = cube.iter().map(|u| ui.values(u)).collect();
+            (ui.paths(), pts, Some(ui))
+        }
+    };
     let base_source = base.source;
-    // Every variant reads its rates against the baseline's tension.
-    let base_model = Model::build(&base.scenario).calibrated();
-    let mut variants = Vec::new();
-    for (name, ovs) in named {
-        let all: Vec<_> = spec.base.iter().chain(&ovs).cloned().collect();
-        let loaded = load_scenario(&spec.scenario, &all).map_err(|e| match e {
-            Error::Usage(m) => Error::Usage(format!("variant `{name}`: {m}")),
-            other => other,
-        })?;
-        let mut model = Model::build(&loaded.scenario);
-        model.reuse_calibration(&base_model);
-        let vals = inputs
-            .iter()
-            .map(|p| value_at(&loaded.source, p).unwrap_or_default())
-            .collect();
-        variants.push(PlannedVariant {
-            name,
-            overrides: ovs
+    let at_points: Vec<Option<usize>> = if points.is_empty() {
+        vec![None]
+    } else {
+        (0..points.len()).map(Some).collect()
+    };
+    if !points.is_empty() {
+        // Input columns: the point, the drawn values, then what variants vary.
+        let mut cols = vec!["point".to_string()];
+        cols.extend(uncertain_paths.iter().cloned());
+        cols.extend(
+            inputs
                 .iter()
-                .map(|o| format!("{}={}", o.path, o.value_text))
-                .collect(),
-            loaded,
-            model,
-            inputs: vals,
-        });
+                .filter(|p| !uncertain_paths.contains(p))
+                .cloned(),
+        );
+        inputs = cols;
     }
+    let mut variants = Vec::new();
+    for point in at_points {
+        let point_ovs = match (point, &point_inputs) {
+            (Some(p), Some(ui)) => ui.overrides(&points[p]),
+            _ => Vec::new(),
+        };
+        // Every variant reads its rates against the baseline's tension (at
+        // this point of the uncertain inputs).
+        let at: Vec<_> = spec.base.iter().chain(&point_ovs).cloned().collect();
+        let base_model = Model::build(&load_scenario(&spec.scenario, &at)?.scenario).calibrated();
+        for (name, ovs) in &named {
+            let all: Vec<_> = at.iter().chain(ovs).cloned().collect();
+            let loaded = load_scenario(&spec.scenario, &all).map_err(|e| match e {
+                Error::Usage(m) => Error::Usage(format!("variant `{name}`: {m}")),
+                other => other,
+            })?;
+            let mut model = Model::build(&loaded.scenario);
+            model.reuse_calibration(&base_model);
+            let vals = inputs
+                .iter()
+                .map(|p| match point {
+                    Some(k) if p == "point" => k.to_string(),
+                    _ => value_at(&loaded.source, p).unwrap_or_default(),
+                })
+                .collect();
+            variants.push(PlannedVariant {
+                name: match point {
+                    Some(k) => format!("{name}@{k}"),
+                    None => name.clone(),
+                },
+                label: name.clone(),
+                point,
+                overrides: point_ovs
+                    .iter()
+                    .chain(ovs)
+                    .map(|o| format!("{}={}", o.path, o.value_text))
+                    .collect(),
+                loaded,
+                model,
+                inputs: vals,
+            });
+        }
+    }
+    let base_model = &variants[0].model;
     let kinds: Vec<ThreatKind> = ThreatKind::ALL
         .into_iter()
         .filter(|k| variants.iter().any(|v| v.model.kinds[k.index()].is_some()))
@@ -175,6 +242,8 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         selected: spec.metrics.clone(),
         key,
         base_source,
+        uncertain_paths,
+        points,
     })
 }
 
@@ -259,8 +328,12 @@ pub struct ExecOptions<'a> {
 /// How an execution ended.
 #[derive(Debug)]
 pub enum Outcome {
-    Complete(table::Stats),
-    Interrupted { done: u64, total: u64 },
+    /// Statistics, and over plausible worlds the robust effects.
+    Complete(table::Stats, Vec<uncertain::Robust>),
+    Interrupted {
+        done: u64,
+        total: u64,
+    },
 }
 
 pub const RUNS: &str = "runs.csv";
@@ -269,10 +342,14 @@ pub const SUMMARY: &str = "summary.csv";
 pub const EFFECTS: &str = "effects.csv";
 /// Per-site outcomes of every run, one row per variant, replication and site.
 pub const SITES: &str = "sites.csv";
+/// The drawn values of the uncertain inputs at each point (`--uncertain`).
+pub const POINTS: &str = "points.csv";
 pub const MANIFEST: &str = "manifest.json";
 /// The scenario as simulated (after `--set`), so that charts can re-run it.
 pub const SCENARIO: &str = "scenario.toml";
-const OWN: [&str; 7] = [RUNS, PARTIAL, SUMMARY, EFFECTS, SITES, MANIFEST, SCENARIO];
+const OWN: [&str; 8] = [
+    RUNS, PARTIAL, SUMMARY, EFFECTS, SITES, POINTS, MANIFEST, SCENARIO,
+];
 
 fn manifest(
     plan: &Plan,
@@ -481,7 +558,7 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
                         RunOptions::default(),
                     );
                     table::row(
-                        &pv.name,
+                        &pv.label,
                         r,
                         plan.seed,
                         &pv.inputs,
@@ -516,24 +593,55 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
     )?;
     let names: Vec<String> = plan.variants.iter().map(|v| v.name.clone()).collect();
     let compare = plan.kind == Kind::Compare;
+    let worlds = !plan.points.is_empty();
     let stats = table::compute(
         &finished_file,
         &names,
         plan.inputs.len(),
         &plan.selected,
-        compare,
+        compare && !worlds,
     )?;
     write_atomic(&dir.join(SUMMARY), table::summary_csv(&stats).as_bytes())?;
-    if compare {
+    let robust = if worlds {
         write_atomic(
-            &dir.join(EFFECTS),
-            table::effects_csv(&stats.effects).as_bytes(),
+            &dir.join(POINTS),
+            uncertain::points_csv(&plan.uncertain_paths, &plan.points).as_bytes(),
         )?;
-    }
+        let labels = variant_labels(plan);
+        let r = uncertain::robust_from_runs(
+            &finished_file,
+            &names,
+            &labels,
+            plan.points.len(),
+            plan.inputs.len(),
+            &plan.selected,
+        )?;
+        write_atomic(&dir.join(EFFECTS), uncertain::effects_csv(&r).as_bytes())?;
+        r
+    } else {
+        if compare {
+            write_atomic(
+                &dir.join(EFFECTS),
+                table::effects_csv(&stats.effects).as_bytes(),
+            )?;
+        }
+        Vec::new()
+    };
     let mut m = manifest(plan, opts.shard, done, &started, "complete", &opts.command);
     m.finished = Some(now_utc());
     write_manifest(dir, &m)?;
-    Ok(Outcome::Complete(stats))
+    Ok(Outcome::Complete(stats, robust))
+}
+
+/// The variants' own names, in order (without the points).
+pub fn variant_labels(plan: &Plan) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in &plan.variants {
+        if !out.contains(&v.label) {
+            out.push(v.label.clone());
+        }
+    }
+    out
 }
 
 /// Checks that a runs file is a prefix of the work list; returns the number of
@@ -565,7 +673,11 @@ fn verify_prefix(
                 "it holds more rows than this experiment has",
             ));
         };
-        if row.replication != r || row.variant != plan.variants[v].name {
+        let pv = &plan.variants[v];
+        let point_ok = pv
+            .point
+            .is_none_or(|p| row.point.as_deref() == Some(&p.to_string()));
+        if row.replication != r || row.variant != pv.label || !point_ok {
             return Err(Error::input(
                 &file,
                 format!(

@@ -43,6 +43,9 @@ pub struct ExperimentSpec {
     pub seed: u64,
     /// Metrics for the summary, effects and printed table; empty means all.
     pub metrics: Vec<String>,
+    /// Run every variant at this many points drawn from the scenario's
+    /// uncertain inputs (`compare --uncertain K`).
+    pub uncertain: Option<u64>,
 }
 
 /// `name:PATH=VALUE;PATH=VALUE`.
@@ -250,6 +253,9 @@ struct ExperimentFile {
     grid: Vec<FileAxis>,
     #[serde(default)]
     design: Option<String>,
+    /// Points drawn from the scenario's uncertain inputs (compare only).
+    #[serde(default)]
+    uncertain: Option<u64>,
 }
 fn one() -> u64 {
     1
@@ -323,6 +329,7 @@ pub fn read_experiment_file(path: &Path) -> Result<(ExperimentSpec, Option<PathB
             runs: f.runs,
             seed: f.seed,
             metrics: f.metrics,
+            uncertain: f.uncertain,
         },
         f.out.map(PathBuf::from),
     ))

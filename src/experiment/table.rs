@@ -66,7 +66,7 @@ pub fn num(x: f64) -> String {
     }
 }
 
-fn parse_num(s: &str) -> Option<f64> {
+pub fn parse_num(s: &str) -> Option<f64> {
     match s {
         "NA" => Some(f64::NAN),
         "Inf" => Some(f64::INFINITY),
@@ -139,6 +139,8 @@ pub fn split_csv(line: &str) -> Vec<String> {
 pub struct Row {
     pub variant: String,
     pub replication: u64,
+    /// The first input column (the point, in experiments over plausible worlds).
+    pub point: Option<String>,
     pub values: Vec<f64>,
 }
 
@@ -156,6 +158,7 @@ pub fn parse_row(line: &str, n_inputs: usize, n_metrics: usize) -> Option<Row> {
     Some(Row {
         variant: f[0].clone(),
         replication,
+        point: (n_inputs > 0).then(|| f[3].clone()),
         values,
     })
 }
@@ -185,7 +188,12 @@ pub fn read_columns(
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let file = path.display().to_string();
     let mut lines = std::io::BufReader::new(f).lines();
-    let _ = lines.next();
+    // Over plausible worlds rows are keyed by variant and point (`label@point`).
+    let pointed = lines
+        .next()
+        .transpose()
+        .map_err(|e| Error::io(path, e))?
+        .is_some_and(|h| split_csv(&h).get(3).is_some_and(|c| c == "point"));
     let mut cols = vec![vec![Vec::new(); which.len()]; variants.len()];
     for (i, line) in lines.enumerate() {
         let line = line.map_err(|e| Error::io(path, e))?;
@@ -193,15 +201,14 @@ pub fn read_columns(
         if fields.len() != 3 + n_inputs + n_metrics {
             return Err(Error::input(&file, format!("row {} is malformed", i + 2)));
         }
-        let v = variants
-            .iter()
-            .position(|x| *x == fields[0])
-            .ok_or_else(|| {
-                Error::input(
-                    &file,
-                    format!("row {}: unknown variant `{}`", i + 2, fields[0]),
-                )
-            })?;
+        let key = if pointed {
+            format!("{}@{}", fields[0], fields[3])
+        } else {
+            fields[0].clone()
+        };
+        let v = variants.iter().position(|x| *x == key).ok_or_else(|| {
+            Error::input(&file, format!("row {}: unknown variant `{key}`", i + 2))
+        })?;
         for (k, &m) in which.iter().enumerate() {
             let x = parse_num(&fields[3 + n_inputs + m]).ok_or_else(|| {
                 Error::input(

@@ -128,3 +128,38 @@ pub fn render_summary(st: &Stats, selected: &[String]) -> String {
     }
     s
 }
+
+/// Effects across plausible worlds: the robust statement first, then the table.
+pub fn render_robust(
+    rs: &[super::uncertain::Robust],
+    selected: &[String],
+    points: usize,
+) -> String {
+    let metrics = chosen(selected);
+    let rows: Vec<&super::uncertain::Robust> =
+        rs.iter().filter(|r| metrics.contains(&r.metric)).collect();
+    let mut s = format!("Effects across {points} plausible worlds (paired at each world)\n\n");
+    for r in rows.iter().filter(|r| r.metric == "civilians_harmed") {
+        s.push_str(&format!("  {}\n", super::uncertain::sentence(r)));
+    }
+    s.push_str(&format!(
+        "\n{:<20} {:<31} {:>26} {:>22} {:>8}\n",
+        "variant", "metric", "mean difference (95% CI)", "90% of worlds", "worse in"
+    ));
+    for r in rows {
+        s.push_str(&format!(
+            "{:<20} {:<31} {:>26} {:>22} {:>7.0}%\n",
+            r.variant,
+            r.metric,
+            format!(
+                "{} ({} to {})",
+                signed(r.mean_diff),
+                signed(r.ci_low),
+                signed(r.ci_high)
+            ),
+            format!("{} to {}", signed(r.p5_diff), signed(r.p95_diff)),
+            100.0 * r.share_worse
+        ));
+    }
+    s
+}

@@ -35,7 +35,7 @@ pub struct Summary {
     pub civilians_injured: u64,
     pub civilians_harmed: u64,
     pub incidents_true: u64,
-    /// Reported in time to respond.
+    /// Reported to the operations centre (in time to respond or not).
     pub incidents_reported: u64,
     /// Reported in time, or learned afterwards (what public figures count).
     pub incidents_known: u64,
@@ -51,6 +51,9 @@ pub struct Summary {
     pub response_time_median_h: f64,
     pub response_time_p90_h: f64,
     pub responses_within_target_share: f64,
+    /// Share of reported incidents (not host abuse) that a response reached
+    /// within the target time; no response counts as a miss.
+    pub reported_answered_within_target_share: f64,
     /// Incidents where a caveat kept the best unit away (forbidden, delayed or refused).
     pub responses_blocked_by_caveats: u64,
     /// Incidents where the mandate (the restrictive reading of `support_only`)
@@ -216,7 +219,7 @@ pub fn render_summary(
         s.civilians_harmed, s.civilians_killed, s.civilians_injured
     ));
     t.push_str(&format!(
-        "  incidents             {:>7} true, {} reported in time, {} known in all ({} deterred, {} moved elsewhere)\n",
+        "  incidents             {:>7} true, {} reported, {} known in all ({} deterred, {} moved elsewhere)\n",
         s.incidents_true,
         s.incidents_reported,
         s.incidents_known,
@@ -227,10 +230,16 @@ pub fn render_summary(
         "  responses             {:>7} ({} prevented, {} mitigated, {} unanswered)\n",
         s.incidents_responded, s.incidents_prevented, s.incidents_mitigated, s.incidents_unanswered
     ));
+    let responded = if s.incidents_reported > 0 {
+        s.incidents_responded as f64 / s.incidents_reported as f64
+    } else {
+        f64::NAN
+    };
     t.push_str(&format!(
-        "  response time         90th percentile {}, {} within the {:.0} h target\n",
+        "  response time         90th percentile {}; {} of reported incidents responded to, {} within the {:.0} h target (no response counts as a miss)\n",
         h(s.response_time_p90_h),
-        pct(s.responses_within_target_share),
+        pct(responded),
+        pct(s.reported_answered_within_target_share),
         model.scenario.mandate.response_target_h
     ));
     t.push_str(&format!(
@@ -275,6 +284,10 @@ pub fn render_summary(
     ));
     t.push_str(&format!("  person-days           {:>7.0}\n", s.person_days));
     t.push_str("Details\n");
+    t.push_str(&format!(
+        "  responses             {} within the target (over responses that happened)\n",
+        pct(s.responses_within_target_share)
+    ));
     t.push_str(&format!(
         "  median response time  {:>7} (over responses that happened: a caveat that makes responses rarer can lower it)\n",
         h(s.response_time_median_h)

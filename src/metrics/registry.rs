@@ -56,7 +56,7 @@ pub const METRICS: &[Metric] = &[
     m!(incidents_true, "incidents (all that happened)", "", Lower),
     m!(
         incidents_reported,
-        "incidents reported in time to respond",
+        "incidents reported to the mission",
         "",
         Higher
     ),
@@ -103,6 +103,12 @@ pub const METRICS: &[Metric] = &[
     m!(
         responses_within_target_share,
         "share of responses within target",
+        "share",
+        Higher
+    ),
+    m!(
+        reported_answered_within_target_share,
+        "share of reported incidents answered within target",
         "share",
         Higher
     ),

@@ -61,6 +61,7 @@ pub fn load_scenario_str(
                 .collect(),
         ));
     }
+    check_uncertain(&scenario, &source, text, file)?;
     let hash = hex(&Sha256::digest(source.as_bytes()));
     Ok(LoadedScenario {
         scenario,
@@ -129,4 +130,92 @@ fn tidy(m: &str) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every declared uncertain input names a path that `--set` accepts, and the
+/// values its distribution can draw (its extreme quantiles, or each choice)
+/// keep the scenario valid.
+fn check_uncertain(
+    scenario: &Scenario,
+    source: &str,
+    original: &str,
+    file: &str,
+) -> Result<(), Error> {
+    let mut problems = Vec::new();
+    for (i, u) in scenario.uncertainty.iter().enumerate() {
+        let at = format!("uncertainty[{i}]");
+        let integer = super::value_at(source, &u.path).is_some_and(|v| v.parse::<i64>().is_ok());
+        if super::value_at(source, &u.path).is_none() {
+            // An override replaced the table that held it: not drawn here.
+            if super::value_at(original, &u.path).is_some() {
+                continue;
+            }
+            problems.push((
+                format!("{at}.path"),
+                format!("`{}` is not a value of this scenario (expected a path that --set accepts, e.g. tension.amplitude)", u.path),
+            ));
+            continue;
+        }
+        for (k, v) in u.probes().into_iter().enumerate() {
+            let text = v.text(integer);
+            let ov = match Override::parse(&format!("{}={text}", u.path)) {
+                Ok(o) => o,
+                Err(e) => {
+                    problems.push((format!("{at}.path"), e));
+                    break;
+                }
+            };
+            let mut doc: DocumentMut = match source.parse() {
+                Ok(d) => d,
+                Err(_) => break,
+            };
+            if let Err(e) = apply(&mut doc, &ov) {
+                problems.push((format!("{at}.path"), e));
+                break;
+            }
+            let probe = doc.to_string();
+            let msg = match parse(&probe, file, std::slice::from_ref(&ov)) {
+                Err(Error::Input(locs)) => locs.first().map(|l| l.message.clone()),
+                Err(e) => Some(e.to_string()),
+                Ok(s) => validate(&s)
+                    .into_iter()
+                    .find(|p| p.path != "uncertainty" && !p.path.starts_with("uncertainty["))
+                    .map(|p| format!("{}: {}", p.path, p.message)),
+            };
+            if let Some(m) = msg {
+                let field = match (u.dist, k) {
+                    (super::Dist::Choice, _) => "values",
+                    (super::Dist::Normal | super::Dist::Lognormal, _)
+                        if u.low.is_none() && u.high.is_none() =>
+                    {
+                        "sd"
+                    }
+                    (_, 0) => "low",
+                    _ => "high",
+                };
+                problems.push((
+                    format!("{at}.{field}"),
+                    format!(
+                        "drawing {} = {text} makes the scenario invalid ({m})",
+                        u.path
+                    ),
+                ));
+                break;
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Input(
+        problems
+            .into_iter()
+            .map(|(path, message)| Located {
+                file: file.to_string(),
+                line_col: locate(source, &path),
+                path: Some(path),
+                message,
+            })
+            .collect(),
+    ))
 }

@@ -10,6 +10,7 @@ mod locate;
 pub use locate::{line_col, locate, value_at};
 pub mod overrides;
 mod types;
+pub mod uncertain;
 mod validate;
 
 pub use load::{LoadedScenario, load_scenario, load_scenario_str};

@@ -33,6 +33,68 @@ pub struct Scenario {
     pub escorts: Option<Escorts>,
     #[serde(default)]
     pub injects: Vec<Inject>,
+    /// What the analysis is unsure of: inputs drawn over plausible worlds by
+    /// `compare --uncertain` and `pocsim sensitivity`.
+    #[serde(default)]
+    pub uncertainty: Vec<Uncertain>,
+}
+
+/// The family of an uncertain input's distribution (EMA Workbench and SALib
+/// use the same names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dist {
+    Uniform,
+    Triangular,
+    Normal,
+    Lognormal,
+    Beta,
+    Choice,
+}
+
+impl Dist {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dist::Uniform => "uniform",
+            Dist::Triangular => "triangular",
+            Dist::Normal => "normal",
+            Dist::Lognormal => "lognormal",
+            Dist::Beta => "beta",
+            Dist::Choice => "choice",
+        }
+    }
+}
+
+/// An uncertain input: a path that `--set` accepts and the distribution of
+/// its value. `uniform`: `low`, `high`; `triangular`: `low`, `mode`, `high`;
+/// `normal`: `mean`, `sd` (optionally truncated to `low`..`high`);
+/// `lognormal`: `mean`, `sd` of the value (optionally truncated); `beta`:
+/// `alpha`, `beta` on `low`..`high` (default 0..1); `choice`: `values`,
+/// equally likely.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uncertain {
+    pub path: String,
+    pub dist: Dist,
+    #[serde(default)]
+    pub low: Option<f64>,
+    #[serde(default)]
+    pub mode: Option<f64>,
+    #[serde(default)]
+    pub high: Option<f64>,
+    #[serde(default)]
+    pub mean: Option<f64>,
+    #[serde(default)]
+    pub sd: Option<f64>,
+    #[serde(default)]
+    pub alpha: Option<f64>,
+    #[serde(default)]
+    pub beta: Option<f64>,
+    #[serde(default)]
+    pub values: Vec<toml::Value>,
+    /// Where the assumption comes from (EVIDENCE, or "assumption: ...").
+    #[serde(default)]
+    pub note: String,
 }
 
 /// Name and description shown in outputs and reports.
@@ -64,6 +126,9 @@ pub struct Target {
     pub per: String,
     /// The public figure.
     pub value: f64,
+    /// A parameter was calibrated to this figure (agreement is by construction).
+    #[serde(default)]
+    pub fitted: bool,
     /// The public range the baseline should fall in (default: the value ±20%).
     #[serde(default)]
     pub low: Option<f64>,

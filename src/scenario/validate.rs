@@ -96,6 +96,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             );
         }
     }
+    uncertainty(&mut c, &s.uncertainty);
     c.range(
         "clock.horizon_days",
         s.clock.horizon_days,
@@ -770,4 +771,97 @@ fn num(x: f64) -> String {
     let s = format!("{x:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_string()
+}
+
+/// Each uncertain input names a distribution with the parameters it needs
+/// (its path and values are checked against the scenario when it loads).
+fn uncertainty(c: &mut Checker, list: &[Uncertain]) {
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, u) in list.iter().enumerate() {
+        let p = format!("uncertainty[{i}]");
+        if seen.contains(&u.path.as_str()) {
+            c.push(
+                format!("{p}.path"),
+                format!("`{}` is declared uncertain twice", u.path),
+            );
+        }
+        seen.push(&u.path);
+        let need = |c: &mut Checker, field: &str, v: Option<f64>| -> f64 {
+            match v {
+                Some(x) if x.is_finite() => x,
+                _ => {
+                    c.push(
+                        format!("{p}.{field}"),
+                        format!("a {} distribution needs `{field}`", u.dist.name()),
+                    );
+                    f64::NAN
+                }
+            }
+        };
+        let bounds = |c: &mut Checker, lo: f64, hi: f64| {
+            if lo.is_finite() && hi.is_finite() && lo >= hi {
+                c.push(
+                    format!("{p}.high"),
+                    format!("expected `low` < `high`, found {lo} and {hi}"),
+                );
+            }
+        };
+        match u.dist {
+            Dist::Uniform => {
+                let (lo, hi) = (need(c, "low", u.low), need(c, "high", u.high));
+                bounds(c, lo, hi);
+            }
+            Dist::Triangular => {
+                let lo = need(c, "low", u.low);
+                let mode = need(c, "mode", u.mode);
+                let hi = need(c, "high", u.high);
+                bounds(c, lo, hi);
+                if mode < lo || mode > hi {
+                    c.push(
+                        format!("{p}.mode"),
+                        format!("expected `mode` between `low` and `high`, found {mode}"),
+                    );
+                }
+            }
+            Dist::Normal | Dist::Lognormal => {
+                let mean = need(c, "mean", u.mean);
+                let sd = need(c, "sd", u.sd);
+                if sd <= 0.0 {
+                    c.push(
+                        format!("{p}.sd"),
+                        format!("expected a positive `sd`, found {sd}"),
+                    );
+                }
+                if u.dist == Dist::Lognormal && mean <= 0.0 {
+                    c.push(
+                        format!("{p}.mean"),
+                        format!("a lognormal value has a positive mean, found {mean}"),
+                    );
+                }
+                if let (Some(lo), Some(hi)) = (u.low, u.high) {
+                    bounds(c, lo, hi);
+                }
+            }
+            Dist::Beta => {
+                for (f, v) in [("alpha", u.alpha), ("beta", u.beta)] {
+                    let x = need(c, f, v);
+                    if x <= 0.0 {
+                        c.push(
+                            format!("{p}.{f}"),
+                            format!("expected a positive `{f}`, found {x}"),
+                        );
+                    }
+                }
+                bounds(c, u.low.unwrap_or(0.0), u.high.unwrap_or(1.0));
+            }
+            Dist::Choice => {
+                if u.values.is_empty() {
+                    c.push(
+                        format!("{p}.values"),
+                        "a choice needs at least one value in `values`",
+                    );
+                }
+            }
+        }
+    }
 }

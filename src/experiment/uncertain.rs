@@ -1,0 +1,341 @@
+//! Effects across plausible worlds: points drawn from the scenario's declared
+//! uncertain inputs (`[[uncertainty]]`), every variant run at every point with
+//! the same random streams, and each variant's effect summarised as a
+//! distribution over points.
+//!
+//! A point is a set of values of the uncertain inputs (EMA Workbench's
+//! "uncertainties"); the variants are the levers. Points come from a Latin
+//! hypercube drawn from the master seed: each input's range is cut into K
+//! equally likely strata, each stratum is used once, and the strata are paired
+//! across inputs by independent permutations. Common random numbers extend to
+//! the parameters: replication r of every variant at point p uses the same
+//! streams, so the paired effect at a point is the variant's, not the dice's.
+
+use crate::metrics::registry::lower_is_better;
+use crate::rng::{Mechanic, Seed, uniform};
+use crate::scenario::uncertain::Drawn;
+use crate::scenario::{LoadedScenario, Override, Uncertain, value_at};
+use crate::stats::{paired, quantile_sorted};
+use rand::Rng;
+use std::fmt::Write as _;
+
+/// Latin hypercube of `k` points in `d` dimensions, a pure function of the seed.
+pub fn latin_hypercube(k: usize, d: usize, seed: u64) -> Vec<Vec<f64>> {
+    let mut pts = vec![vec![0.0; d]; k];
+    for j in 0..d {
+        let mut rng = Seed::new(seed, 0).stream(Mechanic::Design, j as u64);
+        let mut perm: Vec<usize> = (0..k).collect();
+        for i in (1..k).rev() {
+            let r = (rng.next_u64() % (i as u64 + 1)) as usize;
+            perm.swap(i, r);
+        }
+        for (i, p) in pts.iter_mut().enumerate() {
+            p[j] = (perm[i] as f64 + uniform(&mut rng)) / k as f64;
+        }
+    }
+    pts
+}
+
+/// The uncertain inputs of a scenario, with whether each is an integer field.
+pub struct Inputs {
+    pub decls: Vec<Uncertain>,
+    integer: Vec<bool>,
+}
+
+impl Inputs {
+    pub fn of(loaded: &LoadedScenario) -> Inputs {
+        let decls = loaded.scenario.uncertainty.clone();
+        let integer = decls
+            .iter()
+            .map(|u| value_at(&loaded.source, &u.path).is_some_and(|v| v.parse::<i64>().is_ok()))
+            .collect();
+        Inputs { decls, integer }
+    }
+
+    pub fn paths(&self) -> Vec<String> {
+        self.decls.iter().map(|u| u.path.clone()).collect()
+    }
+
+    /// The values (as `--set` takes them) at a point of the unit cube.
+    pub fn values(&self, u: &[f64]) -> Vec<String> {
+        self.decls
+            .iter()
+            .zip(u)
+            .zip(&self.integer)
+            .map(|((d, &x), &int)| d.quantile(x).text(int))
+            .collect()
+    }
+
+    /// The overrides that set a point's values.
+    pub fn overrides(&self, values: &[String]) -> Vec<Override> {
+        self.decls
+            .iter()
+            .zip(values)
+            .map(|(d, v)| {
+                Override::parse(&format!("{}={v}", d.path))
+                    .expect("checked when the scenario loaded")
+            })
+            .collect()
+    }
+}
+
+/// The value drawn, as a number where it is one (for charts and summaries).
+pub fn numeric(d: &Drawn) -> Option<f64> {
+    match d {
+        Drawn::Number(x) => Some(*x),
+        Drawn::Value(_) => None,
+    }
+}
+
+/// One variant's effect on one metric across points.
+#[derive(Debug, Clone)]
+pub struct Robust {
+    pub variant: String,
+    pub metric: String,
+    pub lower_is_better: bool,
+    /// Points with a defined effect.
+    pub points: usize,
+    /// Mean paired difference over points, and its 5%, 50%, 95% quantiles.
+    pub mean_diff: f64,
+    pub p5_diff: f64,
+    pub median_diff: f64,
+    pub p95_diff: f64,
+    /// 95% t interval of the mean difference over points.
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// Relative effect (difference / baseline mean at the point): quantiles.
+    pub p5_relative: f64,
+    pub median_relative: f64,
+    pub p95_relative: f64,
+    /// Share of points where the variant does worse for civilians.
+    pub share_worse: f64,
+}
+
+/// Robust effects: `cols[pseudo][k]` are metric k's values by pseudo-variant
+/// (`label@point`, in plan order: point-major, baseline first at each point).
+pub fn robust_effects(
+    labels: &[String],
+    n_points: usize,
+    metrics: &[String],
+    cols: &[Vec<Vec<f64>>],
+) -> Vec<Robust> {
+    let nv = labels.len();
+    let mut out = Vec::new();
+    for (vi, label) in labels.iter().enumerate().skip(1) {
+        for (k, metric) in metrics.iter().enumerate() {
+            let lower = lower_is_better(metric);
+            let mut diffs = Vec::with_capacity(n_points);
+            let mut rel = Vec::with_capacity(n_points);
+            for p in 0..n_points {
+                let base = &cols[p * nv][k];
+                let var = &cols[p * nv + vi][k];
+                let e = paired(base, var, lower);
+                if !e.mean_diff.is_finite() {
+                    continue;
+                }
+                diffs.push(e.mean_diff);
+                let finite: Vec<f64> = base.iter().copied().filter(|x| x.is_finite()).collect();
+                let bm = crate::stats::mean(&finite);
+                if bm.is_finite() && bm != 0.0 {
+                    rel.push(e.mean_diff / bm.abs());
+                }
+            }
+            let n = diffs.len();
+            let m = crate::stats::mean(&diffs);
+            let half = crate::stats::half_width(crate::stats::sd(&diffs, m), n);
+            let worse = diffs
+                .iter()
+                .filter(|&&d| if lower { d > 0.0 } else { d < 0.0 })
+                .count();
+            let mut sorted = diffs.clone();
+            sorted.sort_by(f64::total_cmp);
+            rel.sort_by(f64::total_cmp);
+            out.push(Robust {
+                variant: label.clone(),
+                metric: metric.clone(),
+                lower_is_better: lower,
+                points: n,
+                mean_diff: m,
+                p5_diff: quantile_sorted(&sorted, 0.05),
+                median_diff: quantile_sorted(&sorted, 0.5),
+                p95_diff: quantile_sorted(&sorted, 0.95),
+                ci_low: m - half,
+                ci_high: m + half,
+                p5_relative: quantile_sorted(&rel, 0.05),
+                median_relative: quantile_sorted(&rel, 0.5),
+                p95_relative: quantile_sorted(&rel, 0.95),
+                share_worse: if n == 0 {
+                    f64::NAN
+                } else {
+                    worse as f64 / n as f64
+                },
+            });
+        }
+    }
+    out
+}
+
+/// Robust effects of every variant on the `wanted` metrics (all if empty),
+/// read from `runs.csv`; `names` are the pseudo-variants (`label@point`).
+pub fn robust_from_runs(
+    path: &std::path::Path,
+    names: &[String],
+    labels: &[String],
+    n_points: usize,
+    n_inputs: usize,
+    wanted: &[String],
+) -> Result<Vec<Robust>, crate::error::Error> {
+    use super::table;
+    let all = table::read_metric_names(path, n_inputs)?;
+    let chosen: Vec<usize> = (0..all.len())
+        .filter(|&m| wanted.is_empty() || wanted.iter().any(|w| *w == all[m]))
+        .collect();
+    let mut out = Vec::new();
+    for batch in chosen.chunks(16) {
+        let cols = table::read_columns(path, names, n_inputs, all.len(), batch)?;
+        let ms: Vec<String> = batch.iter().map(|&m| all[m].clone()).collect();
+        out.extend(robust_effects(labels, n_points, &ms, &cols));
+    }
+    // Variant by variant, metrics in column order.
+    out.sort_by_key(|r| labels.iter().position(|l| *l == r.variant));
+    Ok(out)
+}
+
+/// `effects.csv` of an experiment over plausible worlds.
+pub fn effects_csv(rs: &[Robust]) -> String {
+    use super::table::num;
+    let mut s = String::from(
+        "variant,metric,better,points,mean_diff,ci95_low,ci95_high,p5_diff,median_diff,p95_diff,p5_relative,median_relative,p95_relative,share_worse\n",
+    );
+    for r in rs {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            crate::output::csv_field(&r.variant),
+            r.metric,
+            if r.lower_is_better { "lower" } else { "higher" },
+            r.points,
+            num(r.mean_diff),
+            num(r.ci_low),
+            num(r.ci_high),
+            num(r.p5_diff),
+            num(r.median_diff),
+            num(r.p95_diff),
+            num(r.p5_relative),
+            num(r.median_relative),
+            num(r.p95_relative),
+            num(r.share_worse)
+        );
+    }
+    s
+}
+
+/// Reads back `effects.csv` of an experiment over plausible worlds.
+pub fn read_effects(path: &std::path::Path) -> Result<Vec<Robust>, crate::error::Error> {
+    use crate::error::Error;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let file = path.display().to_string();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let f = super::table::split_csv(line);
+        if f.len() != 14 {
+            return Err(Error::input(&file, format!("row {} is malformed", i + 1)));
+        }
+        let x = |k: usize| super::table::parse_num(&f[k]).unwrap_or(f64::NAN);
+        out.push(Robust {
+            variant: f[0].clone(),
+            metric: f[1].clone(),
+            lower_is_better: f[2] == "lower",
+            points: f[3].parse().unwrap_or(0),
+            mean_diff: x(4),
+            ci_low: x(5),
+            ci_high: x(6),
+            p5_diff: x(7),
+            median_diff: x(8),
+            p95_diff: x(9),
+            p5_relative: x(10),
+            median_relative: x(11),
+            p95_relative: x(12),
+            share_worse: x(13),
+        });
+    }
+    Ok(out)
+}
+
+/// `points.csv`: the drawn value of every uncertain input at every point.
+pub fn points_csv(paths: &[String], points: &[Vec<String>]) -> String {
+    let mut s = String::from("point");
+    for p in paths {
+        s.push(',');
+        s.push_str(&crate::output::csv_field(p));
+    }
+    s.push('\n');
+    for (i, vals) in points.iter().enumerate() {
+        let _ = write!(s, "{i}");
+        for v in vals {
+            s.push(',');
+            s.push_str(&crate::output::csv_field(v));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The robust statement, in words: "in 94% of plausible worlds `approval`
+/// raises civilians harmed; median +5.1% (90% of worlds +2.0% to +9.3%)".
+pub fn sentence(r: &Robust) -> String {
+    if r.points == 0 {
+        return format!("`{}`: {} is undefined in every world", r.variant, r.metric);
+    }
+    let up = r.median_diff > 0.0;
+    let share_dir = r
+        .points
+        .checked_sub(0)
+        .map(|_| {
+            let worse = r.share_worse;
+            // The share of worlds where the effect goes the way of the median.
+            let worse_is_up = r.lower_is_better;
+            if up == worse_is_up {
+                worse
+            } else {
+                1.0 - worse
+            }
+        })
+        .unwrap_or(f64::NAN);
+    let words = crate::metrics::registry::words(&r.metric).to_lowercase();
+    let pct = |x: f64| {
+        if x.is_finite() {
+            format!("{:+.1}%", 100.0 * x)
+        } else {
+            "n/a".into()
+        }
+    };
+    format!(
+        "in {:.0}% of plausible worlds `{}` {} {words}; median {} (90% of worlds {} to {}; {} worlds)",
+        100.0 * share_dir,
+        r.variant,
+        if up { "raises" } else { "lowers" },
+        pct(r.median_relative),
+        pct(r.p5_relative),
+        pct(r.p95_relative),
+        r.points
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_latin_hypercube_uses_every_stratum_once() {
+        let k = 20;
+        let pts = latin_hypercube(k, 3, 7);
+        for j in 0..3 {
+            let mut strata: Vec<usize> = pts.iter().map(|p| (p[j] * k as f64) as usize).collect();
+            strata.sort();
+            assert_eq!(strata, (0..k).collect::<Vec<_>>());
+        }
+        assert_eq!(pts, latin_hypercube(k, 3, 7));
+        assert_ne!(pts, latin_hypercube(k, 3, 8));
+    }
+}
