@@ -103,6 +103,45 @@ enum Command {
         #[command(flatten)]
         exec: ExecArgs,
     },
+    /// Which declared uncertain inputs decide a metric, or a variant's effect
+    /// (Morris elementary effects or Sobol indices).
+    #[command(
+        after_help = "Example:\n  pocsim sensitivity scenarios/tutorial.toml --method morris --points 20 --runs 10 --out out/morris\n  pocsim sensitivity scenarios/tutorial.toml --method sobol --points 256 --runs 5 \\\n      --variant 'approval:forces.fpus[0].caveats.approval_required=true' --out out/sobol"
+    )]
+    Sensitivity {
+        scenario: PathBuf,
+        /// morris (screening, trajectories) or sobol (Saltelli design, N(k+2) points).
+        #[arg(long)]
+        method: String,
+        /// Metric analysed (repeatable; default civilians_harmed).
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
+        /// Analyse this variant's paired effect instead of the metric's level: NAME:PATH=VALUE[;...].
+        #[arg(long)]
+        variant: Option<String>,
+        /// Morris: trajectories; Sobol: base sample size N.
+        #[arg(long, default_value_t = 20)]
+        points: usize,
+        /// Replications per point (the same streams at every point).
+        #[arg(long, default_value_t = 10)]
+        runs: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        /// Override applied at every point: PATH=VALUE (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Replace an earlier analysis in --out.
+        #[arg(long)]
+        force: bool,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress messages.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Merge the shards of one experiment into outputs identical to a single run.
     #[command(after_help = "Example:\n  pocsim merge out/all out/shard1 out/shard2 out/shard3")]
     Merge {
@@ -608,6 +647,56 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             say(&pocsim::exercise::review::markdown(&r));
             say(&format!(
                 "wrote {}/review.html and review.md",
+                out.display()
+            ));
+            Ok(())
+        }
+        Command::Sensitivity {
+            scenario,
+            method,
+            metrics,
+            variant,
+            points,
+            runs,
+            seed,
+            out,
+            set,
+            force,
+            threads,
+            quiet: _,
+        } => {
+            let method = match method.as_str() {
+                "morris" => pocsim::sensitivity::Method::Morris,
+                "sobol" => pocsim::sensitivity::Method::Sobol,
+                m => {
+                    return Err(Error::Usage(format!(
+                        "--method `{m}`: expected morris or sobol"
+                    )));
+                }
+            };
+            let spec = pocsim::sensitivity::Spec {
+                scenario,
+                base: parse_overrides(&set)?,
+                method,
+                metrics,
+                variant: variant.as_deref().map(spec::parse_variant).transpose()?,
+                points,
+                runs,
+                seed,
+                out: out.clone(),
+                force,
+            };
+            let outcome = match threads {
+                Some(n) => rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .build()
+                    .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
+                    .install(|| pocsim::sensitivity::analyse(&spec)),
+                None => pocsim::sensitivity::analyse(&spec),
+            }?;
+            say(&pocsim::sensitivity::render(&outcome, runs));
+            say(&format!(
+                "wrote {0}/sensitivity.csv and {0}/design.csv",
                 out.display()
             ));
             Ok(())

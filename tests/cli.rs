@@ -128,6 +128,7 @@ fn help_shows_an_example_for_every_subcommand() {
         "report",
         "exercise",
         "review",
+        "sensitivity",
     ] {
         let mut args: Vec<&str> = sub.split(' ').collect();
         args.push("--help");

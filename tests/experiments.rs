@@ -219,6 +219,57 @@ fn effects_across_plausible_worlds() {
 }
 
 #[test]
+fn sensitivity_ranks_the_declared_assumptions() {
+    let d = dir("morris");
+    let args = |out: &str, threads: &str| {
+        vec![
+            "sensitivity".to_string(),
+            T.into(),
+            "--method".into(),
+            "morris".into(),
+            "--points".into(),
+            "6".into(),
+            "--runs".into(),
+            "4".into(),
+            "--variant".into(),
+            APPROVAL.into(),
+            "--out".into(),
+            out.into(),
+            "--threads".into(),
+            threads.into(),
+        ]
+    };
+    let run = |a: Vec<String>| pocsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(&run(args(s(&d), "2")));
+    let sens = std::fs::read_to_string(d.join("sensitivity.csv")).unwrap();
+    assert!(sens.starts_with("metric,names,mu,mu_star,sigma,mu_star_conf\n"));
+    // One row per declared input (13 in the tutorial).
+    assert_eq!(sens.lines().count(), 1 + 13);
+    let design = std::fs::read_to_string(d.join("design.csv")).unwrap();
+    // 6 trajectories of 14 points.
+    assert_eq!(design.lines().count(), 1 + 6 * 14);
+    let e = dir("morris1");
+    ok(&run(args(s(&e), "1")));
+    same_results(&d, &e, &["sensitivity.csv", "design.csv"]);
+    // Bad input: exit 2, nothing written.
+    let f = dir("morris-bad");
+    for bad in [
+        vec!["--method", "morris", "--points", "0"],
+        vec!["--method", "fast"],
+        vec!["--method", "sobol", "--metric", "harm"],
+    ] {
+        let mut a = vec!["sensitivity", T, "--out", s(&f)];
+        a.extend(bad);
+        let o = pocsim(&a);
+        assert_eq!(o.status.code(), Some(2), "{a:?}");
+        assert!(!f.join("sensitivity.csv").exists());
+    }
+    for x in [d, e, f] {
+        let _ = std::fs::remove_dir_all(x);
+    }
+}
+
+#[test]
 fn host_police_are_named_by_their_site_in_overrides() {
     let o = pocsim(&[
         "run",

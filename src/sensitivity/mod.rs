@@ -1,0 +1,340 @@
+//! `pocsim sensitivity`: which declared assumptions decide an answer.
+//!
+//! The scenario's uncertain inputs (`[[uncertainty]]`) span a unit cube; a
+//! design (Morris trajectories or Saltelli's scheme for Sobol indices) picks
+//! points in it, each input maps its coordinate through its quantile
+//! function, and at every point the baseline (and, with `--variant`, the
+//! variant) runs `runs` replications with the same random streams (common
+//! random numbers across the whole design). The output at a point is the mean
+//! of the metric over replications, or with a variant the mean paired effect:
+//! the question an analyst has ("which assumptions drive the caveat's
+//! cost?"). Replication noise is averaged, not modelled: with few
+//! replications per point it inflates Morris' sigma and the Sobol total
+//! indices, which the output states.
+
+pub mod design;
+pub mod estimate;
+
+use crate::engine::{RunOptions, run};
+use crate::error::Error;
+use crate::experiment::spec::VariantSpec;
+use crate::experiment::table::{metric_names, metric_values};
+use crate::experiment::uncertain::Inputs;
+use crate::model::Model;
+use crate::output::{csv_field, write_atomic};
+use crate::policy::Doctrine;
+use crate::rng::Seed;
+use crate::scenario::{Override, ThreatKind, load_scenario_str};
+use rayon::prelude::*;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Morris screening or Sobol variance decomposition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Morris,
+    Sobol,
+}
+
+/// What to analyse.
+pub struct Spec {
+    pub scenario: PathBuf,
+    pub base: Vec<Override>,
+    pub method: Method,
+    /// Metrics analysed (default: civilians harmed).
+    pub metrics: Vec<String>,
+    pub variant: Option<VariantSpec>,
+    /// Morris: trajectories; Sobol: the base sample size N.
+    pub points: usize,
+    pub runs: u64,
+    pub seed: u64,
+    pub out: PathBuf,
+    pub force: bool,
+}
+
+/// Morris grid levels.
+const LEVELS: usize = 4;
+
+/// The indices of every input for every metric.
+pub struct Outcome {
+    pub inputs: Vec<String>,
+    pub metrics: Vec<String>,
+    pub morris: Vec<Vec<estimate::MorrisIndex>>,
+    pub sobol: Vec<Vec<estimate::SobolIndex>>,
+    pub evaluations: usize,
+}
+
+/// Runs the design and writes `design.csv` and `sensitivity.csv` into `out`.
+pub fn analyse(spec: &Spec) -> Result<Outcome, Error> {
+    if spec.points == 0 {
+        return Err(Error::Usage("--points must be at least 1".into()));
+    }
+    if spec.runs == 0 {
+        return Err(Error::Usage("--runs must be at least 1".into()));
+    }
+    let file = spec.scenario.display().to_string();
+    let text = std::fs::read_to_string(&spec.scenario).map_err(|e| Error::io(&spec.scenario, e))?;
+    let base = load_scenario_str(&text, &file, &spec.base)?;
+    // The declarations are checked once, on the file as written.
+    crate::scenario::load_scenario(&spec.scenario, &[])?;
+    let inputs = Inputs::of(&base);
+    let k = inputs.decls.len();
+    if k == 0 {
+        return Err(Error::input(
+            &file,
+            "declares no [[uncertainty]]: there is nothing to analyse",
+        ));
+    }
+    let model0 = Model::build(&base.scenario);
+    let kinds: Vec<ThreatKind> = ThreatKind::ALL
+        .into_iter()
+        .filter(|x| model0.kinds[x.index()].is_some())
+        .collect();
+    let names = metric_names(&kinds, &[]);
+    let metrics = if spec.metrics.is_empty() {
+        vec!["civilians_harmed".to_string()]
+    } else {
+        spec.metrics.clone()
+    };
+    let cols: Vec<usize> = metrics
+        .iter()
+        .map(|m| {
+            names.iter().position(|n| n == m).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown metric `{m}` (e.g. civilians_harmed, civilians_killed)"
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    if let Some(v) = &spec.variant {
+        // A variant that cannot load is refused before anything runs.
+        let all: Vec<_> = spec.base.iter().chain(&v.overrides).cloned().collect();
+        load_scenario_str(&text, &file, &all)?;
+    }
+    prepare(&spec.out, spec.force)?;
+
+    // The design, in the unit cube.
+    let (rows, trajectories) = match spec.method {
+        Method::Morris => {
+            let t = design::morris(spec.points, k, LEVELS, spec.seed);
+            let rows: Vec<Vec<f64>> = t.iter().flat_map(|(p, _)| p.iter().cloned()).collect();
+            (rows, Some(t))
+        }
+        Method::Sobol => (design::saltelli(spec.points, k, spec.seed), None),
+    };
+    let values: Vec<Vec<String>> = rows.iter().map(|u| inputs.values(u)).collect();
+
+    // Every point: the baseline (and variant) over the same replications.
+    let outputs: Vec<Result<Vec<f64>, Error>> = values
+        .par_iter()
+        .map(|vals| {
+            let at: Vec<Override> = spec
+                .base
+                .iter()
+                .cloned()
+                .chain(inputs.overrides(vals))
+                .collect();
+            let loaded = load_scenario_str(&text, &file, &at)?;
+            let base_model = Model::build(&loaded.scenario).calibrated();
+            let var_model = match &spec.variant {
+                Some(v) => {
+                    let all: Vec<_> = at.iter().chain(&v.overrides).cloned().collect();
+                    let mut m = Model::build(&load_scenario_str(&text, &file, &all)?.scenario);
+                    m.reuse_calibration(&base_model);
+                    Some(m)
+                }
+                None => None,
+            };
+            let mut sum = vec![0.0; cols.len()];
+            let mut n = vec![0u32; cols.len()];
+            for r in 0..spec.runs {
+                let seed = Seed::new(spec.seed, r);
+                let value = |m: &Model| {
+                    let res = run(m, seed, &mut Doctrine::default(), RunOptions::default());
+                    metric_values(&res.summary, &kinds, &[])
+                };
+                let b = value(&base_model);
+                let v = var_model.as_ref().map(value);
+                for (j, &c) in cols.iter().enumerate() {
+                    let x = match &v {
+                        Some(v) => v[c] - b[c],
+                        None => b[c],
+                    };
+                    if x.is_finite() {
+                        sum[j] += x;
+                        n[j] += 1;
+                    }
+                }
+            }
+            Ok(sum
+                .iter()
+                .zip(&n)
+                .map(|(s, &c)| if c > 0 { s / f64::from(c) } else { f64::NAN })
+                .collect())
+        })
+        .collect();
+    let outputs: Vec<Vec<f64>> = outputs.into_iter().collect::<Result<_, _>>()?;
+
+    // The indices, metric by metric.
+    let delta = LEVELS as f64 / (2.0 * (LEVELS as f64 - 1.0));
+    let mut morris = Vec::new();
+    let mut sobol = Vec::new();
+    for j in 0..metrics.len() {
+        let y: Vec<f64> = outputs.iter().map(|o| o[j]).collect();
+        match (&trajectories, spec.method) {
+            (Some(t), Method::Morris) => {
+                let ys: Vec<Vec<f64>> = y.chunks(k + 1).map(<[f64]>::to_vec).collect();
+                let order: Vec<Vec<usize>> = t.iter().map(|(_, o)| o.clone()).collect();
+                morris.push(estimate::morris(&ys, &order, k, delta, spec.seed));
+            }
+            _ => sobol.push(estimate::sobol(&y, spec.points, k, spec.seed)),
+        }
+    }
+    let outcome = Outcome {
+        inputs: inputs.paths(),
+        metrics,
+        morris,
+        sobol,
+        evaluations: rows.len(),
+    };
+    write_atomic(
+        &spec.out.join("design.csv"),
+        design_csv(&outcome, &values, &outputs).as_bytes(),
+    )?;
+    write_atomic(
+        &spec.out.join("sensitivity.csv"),
+        sensitivity_csv(&outcome).as_bytes(),
+    )?;
+    Ok(outcome)
+}
+
+/// An output directory that is empty, absent, or ours to replace.
+fn prepare(out: &Path, force: bool) -> Result<(), Error> {
+    if out.exists() {
+        let ours = out.join("sensitivity.csv").exists();
+        let empty = std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_none();
+        let replaceable = empty || (ours && force);
+        if !replaceable {
+            return Err(Error::Usage(format!(
+                "{} is not empty; choose another --out{}",
+                out.display(),
+                if ours { " or pass --force" } else { "" }
+            )));
+        }
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))
+}
+
+/// `design.csv`: every point's values and outputs (for SALib or R).
+fn design_csv(o: &Outcome, values: &[Vec<String>], outputs: &[Vec<f64>]) -> String {
+    let mut s = String::from("point");
+    for p in o.inputs.iter().chain(&o.metrics) {
+        s.push(',');
+        s.push_str(&csv_field(p));
+    }
+    s.push('\n');
+    for (i, (v, y)) in values.iter().zip(outputs).enumerate() {
+        let _ = write!(s, "{i}");
+        for x in v {
+            s.push(',');
+            s.push_str(&csv_field(x));
+        }
+        for x in y {
+            s.push(',');
+            s.push_str(&crate::experiment::table::num(*x));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// `sensitivity.csv`, with SALib's column names.
+fn sensitivity_csv(o: &Outcome) -> String {
+    use crate::experiment::table::num;
+    let mut s = String::new();
+    if !o.morris.is_empty() {
+        s.push_str("metric,names,mu,mu_star,sigma,mu_star_conf\n");
+        for (m, idx) in o.metrics.iter().zip(&o.morris) {
+            for (name, x) in o.inputs.iter().zip(idx) {
+                let _ = writeln!(
+                    s,
+                    "{m},{},{},{},{},{}",
+                    csv_field(name),
+                    num(x.mu),
+                    num(x.mu_star),
+                    num(x.sigma),
+                    num(x.mu_star_conf)
+                );
+            }
+        }
+    } else {
+        s.push_str("metric,names,S1,S1_conf,ST,ST_conf\n");
+        for (m, idx) in o.metrics.iter().zip(&o.sobol) {
+            for (name, x) in o.inputs.iter().zip(idx) {
+                let _ = writeln!(
+                    s,
+                    "{m},{},{},{},{},{}",
+                    csv_field(name),
+                    num(x.s1),
+                    num(x.s1_conf),
+                    num(x.st),
+                    num(x.st_conf)
+                );
+            }
+        }
+    }
+    s
+}
+
+/// The indices as a terminal table, most influential input first.
+pub fn render(o: &Outcome, runs: u64) -> String {
+    let mut s = String::new();
+    for (j, m) in o.metrics.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "{} over {} evaluations ({} replications each, same streams at every point)",
+            crate::metrics::registry::words(m),
+            o.evaluations,
+            runs
+        );
+        if let Some(idx) = o.morris.get(j) {
+            let mut rows: Vec<(&String, &estimate::MorrisIndex)> =
+                o.inputs.iter().zip(idx).collect();
+            rows.sort_by(|a, b| b.1.mu_star.total_cmp(&a.1.mu_star));
+            let _ = writeln!(
+                s,
+                "  {:<48} {:>10} {:>10} {:>10}",
+                "input", "mu*", "± (95%)", "sigma"
+            );
+            for (n, x) in rows {
+                let _ = writeln!(
+                    s,
+                    "  {:<48} {:>10.3} {:>10.3} {:>10.3}",
+                    n, x.mu_star, x.mu_star_conf, x.sigma
+                );
+            }
+        }
+        if let Some(idx) = o.sobol.get(j) {
+            let mut rows: Vec<(&String, &estimate::SobolIndex)> =
+                o.inputs.iter().zip(idx).collect();
+            rows.sort_by(|a, b| b.1.st.total_cmp(&a.1.st));
+            let _ = writeln!(
+                s,
+                "  {:<48} {:>8} {:>8} {:>8} {:>8}",
+                "input", "S1", "±", "ST", "±"
+            );
+            for (n, x) in rows {
+                let _ = writeln!(
+                    s,
+                    "  {:<48} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
+                    n, x.s1, x.s1_conf, x.st, x.st_conf
+                );
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
