@@ -141,6 +141,9 @@ enum Command {
         /// No progress messages.
         #[arg(long)]
         quiet: bool,
+        /// Do not draw the charts in OUT/plots.
+        #[arg(long)]
+        no_plots: bool,
     },
     /// Merge the shards of one experiment into outputs identical to a single run.
     #[command(after_help = "Example:\n  pocsim merge out/all out/shard1 out/shard2 out/shard3")]
@@ -664,6 +667,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             force,
             threads,
             quiet: _,
+            no_plots,
         } => {
             let method = match method.as_str() {
                 "morris" => pocsim::sensitivity::Method::Morris,
@@ -685,6 +689,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 seed,
                 out: out.clone(),
                 force,
+                plots: !no_plots,
             };
             let outcome = match threads {
                 Some(n) => rayon::ThreadPoolBuilder::new()
@@ -696,7 +701,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             }?;
             say(&pocsim::sensitivity::render(&outcome, runs));
             say(&format!(
-                "wrote {0}/sensitivity.csv and {0}/design.csv",
+                "wrote {0}/sensitivity.csv, {0}/design.csv and the charts in {0}/plots",
                 out.display()
             ));
             Ok(())

@@ -7,6 +7,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod sensitivity;
 
 use crate::error::Error;
 use crate::output::write_atomic;

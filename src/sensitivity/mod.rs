@@ -50,6 +50,40 @@ pub struct Spec {
     pub seed: u64,
     pub out: PathBuf,
     pub force: bool,
+    /// Draw the charts into `out/plots`.
+    pub plots: bool,
+}
+
+/// The charts of an analysis: the Morris plane or the Sobol bars.
+pub fn charts(o: &Outcome) -> Result<Vec<crate::plot::Rendered>, Error> {
+    let h = (160 + 34 * o.inputs.len() as u32).max(520);
+    let chart_err = |e: String| Error::Usage(format!("drawing the charts: {e}"));
+    let mut out = Vec::new();
+    if !o.morris.is_empty() {
+        out.push(
+            crate::render_chart!(
+                "morris",
+                "Morris screening",
+                (1100, 700),
+                crate::plot::sensitivity::morris_plane,
+                o
+            )
+            .map_err(chart_err)?,
+        );
+    }
+    if !o.sobol.is_empty() {
+        out.push(
+            crate::render_chart!(
+                "sobol",
+                "Sobol indices",
+                (1100, h),
+                crate::plot::sensitivity::sobol_bars,
+                o
+            )
+            .map_err(chart_err)?,
+        );
+    }
+    Ok(out)
 }
 
 /// Morris grid levels.
@@ -205,6 +239,9 @@ pub fn analyse(spec: &Spec) -> Result<Outcome, Error> {
         &spec.out.join("sensitivity.csv"),
         sensitivity_csv(&outcome).as_bytes(),
     )?;
+    if spec.plots {
+        crate::plot::write_all(&spec.out.join("plots"), &charts(&outcome)?)?;
+    }
     Ok(outcome)
 }
 

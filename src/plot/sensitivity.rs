@@ -1,0 +1,193 @@
+//! Charts of a sensitivity analysis: the Morris mu*–sigma plane with each
+//! input labelled, and Sobol first-order and total indices as bars with their
+//! bootstrap intervals.
+
+use super::charts::span;
+use super::{colour, err};
+use crate::sensitivity::Outcome;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+type R = Result<(), String>;
+
+const TITLE: (&str, u32) = ("sans-serif", 22);
+const SMALL: (&str, u32) = ("sans-serif", 13);
+
+/// Input names without their common prefixes (`presence.`, `threat_kinds.`).
+fn label(path: &str) -> String {
+    let s = path
+        .strip_prefix("threat_kinds.")
+        .or_else(|| path.strip_prefix("presence."))
+        .unwrap_or(path);
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(39).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Morris: mu* (overall influence) against sigma (interactions and
+/// non-linearity), one point per input, for the first metric.
+pub fn morris_plane<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let idx = &o.morris[0];
+    let (x_lo, x_hi) = span(
+        0.0,
+        idx.iter()
+            .map(|m| m.mu_star + m.mu_star_conf)
+            .fold(0.0, f64::max),
+    );
+    let (y_lo, y_hi) = span(
+        0.0,
+        idx.iter()
+            .map(|m| m.sigma)
+            .filter(|x| x.is_finite())
+            .fold(0.0, f64::max),
+    );
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "Morris screening: {} (mu* against sigma)",
+                crate::metrics::registry::words(&o.metrics[0]).to_lowercase()
+            ),
+            TITLE,
+        )
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x_lo.min(0.0)..x_hi, y_lo.min(0.0)..y_hi)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("mu* (mean absolute elementary effect: how much the input matters)")
+        .y_desc("sigma (spread: interactions, non-linearity, noise)")
+        .label_style(SMALL)
+        .axis_desc_style(SMALL)
+        .draw()
+        .map_err(err)?;
+    for (name, m) in o.inputs.iter().zip(idx) {
+        if !m.mu_star.is_finite() {
+            continue;
+        }
+        let s = if m.sigma.is_finite() { m.sigma } else { 0.0 };
+        chart
+            .draw_series(std::iter::once(ErrorBar::new_horizontal(
+                s,
+                m.mu_star - m.mu_star_conf,
+                m.mu_star,
+                m.mu_star + m.mu_star_conf,
+                colour(0).stroke_width(2),
+                8,
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Circle::new(
+                (m.mu_star, s),
+                4,
+                colour(0).filled(),
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                label(name),
+                (m.mu_star, s),
+                SMALL.into_font().color(&BLACK.mix(0.8)),
+            )))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Sobol: first-order (S1) and total (ST) indices per input, with their
+/// 95% bootstrap intervals, for the first metric; largest ST first.
+pub fn sobol_bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let mut rows: Vec<(&String, &crate::sensitivity::estimate::SobolIndex)> =
+        o.inputs.iter().zip(&o.sobol[0]).collect();
+    rows.sort_by(|a, b| a.1.st.total_cmp(&b.1.st));
+    let n = rows.len().max(1) as i32;
+    let hi = rows
+        .iter()
+        .flat_map(|(_, s)| [s.st + s.st_conf, s.s1 + s.s1_conf])
+        .filter(|x| x.is_finite())
+        .fold(1.0, f64::max);
+    let lo = rows
+        .iter()
+        .flat_map(|(_, s)| [s.s1 - s.s1_conf, s.st - s.st_conf])
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::min);
+    let names: Vec<String> = rows.iter().map(|(p, _)| label(p)).collect();
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "Sobol indices: {} (S1 first order, ST total; 95% bootstrap intervals)",
+                crate::metrics::registry::words(&o.metrics[0]).to_lowercase()
+            ),
+            TITLE,
+        )
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(260)
+        .build_cartesian_2d(lo..hi, -0.5..(f64::from(n) - 0.5))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("share of the output's variance")
+        .y_labels(n as usize)
+        .disable_y_mesh()
+        .y_label_formatter(&|v| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .label_style(SMALL)
+        .axis_desc_style(SMALL)
+        .draw()
+        .map_err(err)?;
+    for (k, (name, c)) in [("S1", colour(0)), ("ST", colour(1))]
+        .into_iter()
+        .enumerate()
+    {
+        let offset = if k == 0 { -0.15 } else { 0.15 };
+        let pts: Vec<(f64, f64, f64, usize)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (_, s))| {
+                if k == 0 {
+                    (s.s1, s.s1_conf, offset, i)
+                } else {
+                    (s.st, s.st_conf, offset, i)
+                }
+            })
+            .collect();
+        chart
+            .draw_series(
+                pts.iter()
+                    .filter(|p| p.0.is_finite())
+                    .map(|&(v, conf, off, i)| {
+                        ErrorBar::new_horizontal(
+                            i as f64 + off,
+                            v - conf,
+                            v,
+                            v + conf,
+                            c.stroke_width(2),
+                            8,
+                        )
+                    }),
+            )
+            .map_err(err)?
+            .label(name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(3)));
+    }
+    chart
+        .configure_series_labels()
+        .label_font(SMALL)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(err)
+}
