@@ -20,6 +20,7 @@
 //! println!("civilians harmed: {}", a.summary.civilians_harmed);
 //! ```
 
+pub mod calibration;
 pub mod cluster;
 pub mod engine;
 pub mod error;

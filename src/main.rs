@@ -70,6 +70,9 @@ enum Command {
         /// (Latin hypercube from the seed) and report effects across plausible worlds.
         #[arg(long, value_name = "K")]
         uncertain: Option<u64>,
+        /// Run every variant at the points of a calibration's posterior.csv instead.
+        #[arg(long, value_name = "FILE")]
+        posterior: Option<PathBuf>,
         #[command(flatten)]
         common: ExperimentArgs,
     },
@@ -144,6 +147,36 @@ enum Command {
         /// Do not draw the charts in OUT/plots.
         #[arg(long)]
         no_plots: bool,
+    },
+    /// Fit the declared uncertain inputs to the scenario's public figures
+    /// (approximate Bayesian computation, rejection).
+    #[command(
+        after_help = "Example:\n  pocsim calibrate scenarios/tutorial.toml --points 200 --runs 20 --out out/abc\n  pocsim compare scenarios/tutorial.toml --variant 'approval:forces.fpus[0].caveats.approval_required=true' \\\n      --posterior out/abc/posterior.csv --runs 50 --out out/approval-posterior"
+    )]
+    Calibrate {
+        scenario: PathBuf,
+        /// Prior points (a Latin hypercube over the declared inputs).
+        #[arg(long, default_value_t = 200)]
+        points: usize,
+        /// Replications per point.
+        #[arg(long, default_value_t = 20)]
+        runs: u64,
+        /// Share of the points kept, the closest to the targets.
+        #[arg(long, default_value_t = 0.1)]
+        accept: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        /// Override applied at every point: PATH=VALUE (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Replace an earlier calibration in --out.
+        #[arg(long)]
+        force: bool,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Merge the shards of one experiment into outputs identical to a single run.
     #[command(after_help = "Example:\n  pocsim merge out/all out/shard1 out/shard2 out/shard3")]
@@ -370,6 +403,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             scenario,
             variants,
             uncertain,
+            posterior,
             common,
         } => {
             let spec = ExperimentSpec {
@@ -384,6 +418,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 seed: common.seed,
                 metrics: common.metrics,
                 uncertain,
+                posterior,
             };
             cmd_experiment(spec, common.out, &common.exec)
         }
@@ -412,6 +447,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 seed: common.seed,
                 metrics: common.metrics,
                 uncertain: None,
+                posterior: None,
             };
             cmd_experiment(spec, common.out, &common.exec)
         }
@@ -702,6 +738,42 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             say(&pocsim::sensitivity::render(&outcome, runs));
             say(&format!(
                 "wrote {0}/sensitivity.csv, {0}/design.csv and the charts in {0}/plots",
+                out.display()
+            ));
+            Ok(())
+        }
+        Command::Calibrate {
+            scenario,
+            points,
+            runs,
+            accept,
+            seed,
+            out,
+            set,
+            force,
+            threads,
+        } => {
+            let spec = pocsim::calibration::Spec {
+                scenario,
+                base: parse_overrides(&set)?,
+                points,
+                runs,
+                accept,
+                seed,
+                out: out.clone(),
+                force,
+            };
+            let fit = match threads {
+                Some(n) => rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .build()
+                    .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
+                    .install(|| pocsim::calibration::calibrate(&spec)),
+                None => pocsim::calibration::calibrate(&spec),
+            }?;
+            say(&pocsim::calibration::render(&fit));
+            say(&format!(
+                "wrote {0}/posterior.csv, {0}/abc.csv and {0}/targets.csv",
                 out.display()
             ));
             Ok(())

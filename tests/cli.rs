@@ -129,6 +129,7 @@ fn help_shows_an_example_for_every_subcommand() {
         "exercise",
         "review",
         "sensitivity",
+        "calibrate",
     ] {
         let mut args: Vec<&str> = sub.split(' ').collect();
         args.push("--help");

@@ -104,10 +104,23 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
     }
     let base = load_scenario(&spec.scenario, &spec.base)?;
     // Over plausible worlds: the points, from the master seed.
-    let (uncertain_paths, points, point_inputs) = match spec.uncertain {
-        None => (Vec::new(), Vec::new(), None),
-        Some(0) => return Err(Error::Usage("--uncertain must be at least 1".into())),
-        Some(k) => {
+    let (uncertain_paths, points) = match (spec.uncertain, &spec.posterior) {
+        (Some(_), Some(_)) => {
+            return Err(Error::Usage(
+                "--uncertain and --posterior both choose the worlds: give one".into(),
+            ));
+        }
+        (None, Some(path)) => {
+            if spec.kind != Kind::Compare {
+                return Err(Error::Usage(
+                    "--posterior runs the variants of a compare over a posterior's worlds".into(),
+                ));
+            }
+            crate::calibration::read_posterior(path)?
+        }
+        (None, None) => (Vec::new(), Vec::new()),
+        (Some(0), None) => return Err(Error::Usage("--uncertain must be at least 1".into())),
+        (Some(k), None) => {
             if spec.kind != Kind::Compare {
                 return Err(Error::Usage(
                     "--uncertain runs the variants of a compare over plausible worlds".into(),
@@ -122,7 +135,7 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
             }
             let cube = uncertain::latin_hypercube(k as usize, ui.decls.len(), spec.seed);
             let pts: Vec<Vec<String>> = cube.iter().map(|u| ui.values(u)).collect();
-            (ui.paths(), pts, Some(ui))
+            (ui.paths(), pts)
         }
     };
     let base_source = base.source;
@@ -145,9 +158,15 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
     }
     let mut variants = Vec::new();
     for point in at_points {
-        let point_ovs = match (point, &point_inputs) {
-            (Some(p), Some(ui)) => ui.overrides(&points[p]),
-            _ => Vec::new(),
+        let point_ovs: Vec<crate::scenario::Override> = match point {
+            Some(p) => uncertain_paths
+                .iter()
+                .zip(&points[p])
+                .map(|(path, v)| {
+                    crate::scenario::Override::parse(&format!("{path}={v}")).map_err(Error::Usage)
+                })
+                .collect::<Result<_, _>>()?,
+            None => Vec::new(),
         };
         // Every variant reads its rates against the baseline's tension (at
         // this point of the uncertain inputs).

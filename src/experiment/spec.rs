@@ -46,6 +46,8 @@ pub struct ExperimentSpec {
     /// Run every variant at this many points drawn from the scenario's
     /// uncertain inputs (`compare --uncertain K`).
     pub uncertain: Option<u64>,
+    /// Or run it at the points of a calibration's `posterior.csv`.
+    pub posterior: Option<PathBuf>,
 }
 
 /// `name:PATH=VALUE;PATH=VALUE`.
@@ -330,6 +332,7 @@ pub fn read_experiment_file(path: &Path) -> Result<(ExperimentSpec, Option<PathB
             seed: f.seed,
             metrics: f.metrics,
             uncertain: f.uncertain,
+            posterior: None,
         },
         f.out.map(PathBuf::from),
     ))

@@ -1,0 +1,358 @@
+//! `pocsim calibrate`: fits the declared uncertain inputs to the scenario's
+//! public figures (`[[scenario.targets]]`) by approximate Bayesian
+//! computation, rejection flavour.
+//!
+//! Prior points are a Latin hypercube over the uncertain inputs (from the
+//! seed). At each point the baseline runs `runs` replications (its tension
+//! calibrated at that point) and each target's model value is computed as the
+//! calibration report computes it. The distance of a point is the root mean
+//! square of the targets' standardised errors, (model − value) / tolerance,
+//! where a target's tolerance is half its public range (`low`..`high`, or the
+//! value ±20%). The closest `accept` share of the points is the posterior,
+//! equally weighted. `compare --posterior DIR/posterior.csv` then runs the
+//! variants over the posterior's points instead of the prior's.
+
+use crate::error::Error;
+use crate::experiment::uncertain::{Inputs, latin_hypercube};
+use crate::output::{csv_field, write_atomic};
+use crate::scenario::{Override, load_scenario_str};
+use rayon::prelude::*;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What to fit.
+pub struct Spec {
+    pub scenario: PathBuf,
+    pub base: Vec<Override>,
+    /// Prior points.
+    pub points: usize,
+    /// Replications per point.
+    pub runs: u64,
+    /// Share of the points kept (the closest).
+    pub accept: f64,
+    pub seed: u64,
+    pub out: PathBuf,
+    pub force: bool,
+}
+
+/// One prior point: its values, each target's model value, its distance.
+pub struct Point {
+    pub values: Vec<String>,
+    pub model: Vec<f64>,
+    pub distance: f64,
+}
+
+/// The fit.
+pub struct Fit {
+    pub inputs: Vec<String>,
+    pub targets: Vec<crate::scenario::Target>,
+    pub points: Vec<Point>,
+    /// Indices of the accepted points, closest first.
+    pub accepted: Vec<usize>,
+}
+
+/// Runs the prior and writes `abc.csv` (every point), `posterior.csv` (the
+/// accepted points with weights and distances) and `targets.csv` into `out`.
+pub fn calibrate(spec: &Spec) -> Result<Fit, Error> {
+    if spec.points == 0 {
+        return Err(Error::Usage("--points must be at least 1".into()));
+    }
+    if spec.runs == 0 {
+        return Err(Error::Usage("--runs must be at least 1".into()));
+    }
+    if !(spec.accept > 0.0 && spec.accept <= 1.0) {
+        return Err(Error::Usage(format!(
+            "--accept {}: expected a share in (0, 1]",
+            spec.accept
+        )));
+    }
+    let file = spec.scenario.display().to_string();
+    let text = std::fs::read_to_string(&spec.scenario).map_err(|e| Error::io(&spec.scenario, e))?;
+    crate::scenario::load_scenario(&spec.scenario, &[])?;
+    let base = load_scenario_str(&text, &file, &spec.base)?;
+    let inputs = Inputs::of(&base);
+    if inputs.decls.is_empty() {
+        return Err(Error::input(
+            &file,
+            "declares no [[uncertainty]]: there is nothing to fit",
+        ));
+    }
+    let targets = base.scenario.scenario.targets.clone();
+    if targets.is_empty() {
+        return Err(Error::input(
+            &file,
+            "declares no [[scenario.targets]]: there is nothing to fit to",
+        ));
+    }
+    let scale: Vec<f64> = targets
+        .iter()
+        .map(|t| {
+            let (lo, hi) = t.range();
+            (hi - lo) / 2.0
+        })
+        .collect();
+    if let Some(k) = scale.iter().position(|s| s.is_nan() || *s <= 0.0) {
+        return Err(Error::input(
+            &file,
+            format!(
+                "scenario.targets[{k}] ({}) has no tolerance: give it `low` and `high`",
+                targets[k].metric
+            ),
+        ));
+    }
+    prepare(&spec.out, spec.force)?;
+    let cube = latin_hypercube(spec.points, inputs.decls.len(), spec.seed);
+    let values: Vec<Vec<String>> = cube.iter().map(|u| inputs.values(u)).collect();
+    let points: Vec<Result<Point, Error>> = values
+        .par_iter()
+        .map(|vals| {
+            let at: Vec<Override> = spec
+                .base
+                .iter()
+                .cloned()
+                .chain(inputs.overrides(vals))
+                .collect();
+            let loaded = load_scenario_str(&text, &file, &at)?;
+            let rep = crate::validation::report_scenario(&loaded, spec.runs, spec.seed)?;
+            let model: Vec<f64> = rep.targets.iter().map(|(_, d)| d.mean).collect();
+            let sq: f64 = model
+                .iter()
+                .zip(&targets)
+                .zip(&scale)
+                .map(|((m, t), s)| ((m - t.value) / s).powi(2))
+                .sum();
+            Ok(Point {
+                values: vals.clone(),
+                model,
+                distance: (sq / targets.len() as f64).sqrt(),
+            })
+        })
+        .collect();
+    let points: Vec<Point> = points.into_iter().collect::<Result<_, _>>()?;
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| {
+        points[a]
+            .distance
+            .total_cmp(&points[b].distance)
+            .then(a.cmp(&b))
+    });
+    let keep = ((points.len() as f64 * spec.accept).round() as usize).clamp(1, points.len());
+    let fit = Fit {
+        inputs: inputs.paths(),
+        targets,
+        points,
+        accepted: order[..keep].to_vec(),
+    };
+    write_atomic(&spec.out.join("abc.csv"), abc_csv(&fit).as_bytes())?;
+    write_atomic(
+        &spec.out.join("posterior.csv"),
+        posterior_csv(&fit).as_bytes(),
+    )?;
+    write_atomic(&spec.out.join("targets.csv"), targets_csv(&fit).as_bytes())?;
+    Ok(fit)
+}
+
+fn prepare(out: &Path, force: bool) -> Result<(), Error> {
+    if out.exists() {
+        let ours = out.join("posterior.csv").exists();
+        let empty = std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_none();
+        let replaceable = empty || (ours && force);
+        if !replaceable {
+            return Err(Error::Usage(format!(
+                "{} is not empty; choose another --out{}",
+                out.display(),
+                if ours { " or pass --force" } else { "" }
+            )));
+        }
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))
+}
+
+fn header(fit: &Fit, tail: &[&str]) -> String {
+    let mut s = String::from("point");
+    for p in &fit.inputs {
+        s.push(',');
+        s.push_str(&csv_field(p));
+    }
+    for t in tail {
+        s.push(',');
+        s.push_str(t);
+    }
+    s
+}
+
+fn target_name(t: &crate::scenario::Target) -> String {
+    match &t.site {
+        Some(site) => format!("{}@{site}/{}", t.metric, t.per),
+        None => format!("{}/{}", t.metric, t.per),
+    }
+}
+
+/// Every prior point with its targets' model values and distance.
+fn abc_csv(fit: &Fit) -> String {
+    use crate::experiment::table::num;
+    let names: Vec<String> = fit.targets.iter().map(target_name).collect();
+    let mut tail: Vec<&str> = names.iter().map(String::as_str).collect();
+    tail.push("distance");
+    tail.push("accepted");
+    let mut s = header(fit, &tail);
+    s.push('\n');
+    for (i, p) in fit.points.iter().enumerate() {
+        let _ = write!(s, "{i}");
+        for v in &p.values {
+            let _ = write!(s, ",{}", csv_field(v));
+        }
+        for m in &p.model {
+            let _ = write!(s, ",{}", num(*m));
+        }
+        let _ = writeln!(s, ",{},{}", num(p.distance), fit.accepted.contains(&i));
+    }
+    s
+}
+
+/// The accepted points, closest first, with weights and distances.
+fn posterior_csv(fit: &Fit) -> String {
+    use crate::experiment::table::num;
+    let mut s = header(fit, &["weight", "distance"]);
+    s.push('\n');
+    let w = 1.0 / fit.accepted.len() as f64;
+    for &i in &fit.accepted {
+        let p = &fit.points[i];
+        let _ = write!(s, "{i}");
+        for v in &p.values {
+            let _ = write!(s, ",{}", csv_field(v));
+        }
+        let _ = writeln!(s, ",{},{}", num(w), num(p.distance));
+    }
+    s
+}
+
+/// Each target: its public value and range, and the model's under the prior
+/// and the posterior (mean, 5% and 95% over points).
+fn targets_csv(fit: &Fit) -> String {
+    use crate::experiment::table::num;
+    let mut s = String::from(
+        "target,value,low,high,prior_mean,prior_p5,prior_p95,posterior_mean,posterior_p5,posterior_p95\n",
+    );
+    for (k, t) in fit.targets.iter().enumerate() {
+        let (lo, hi) = t.range();
+        let prior: Vec<f64> = fit.points.iter().map(|p| p.model[k]).collect();
+        let post: Vec<f64> = fit
+            .accepted
+            .iter()
+            .map(|&i| fit.points[i].model[k])
+            .collect();
+        let (a, b) = (spread(&prior), spread(&post));
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{}",
+            csv_field(&target_name(t)),
+            num(t.value),
+            num(lo),
+            num(hi),
+            num(a.0),
+            num(a.1),
+            num(a.2),
+            num(b.0),
+            num(b.1),
+            num(b.2)
+        );
+    }
+    s
+}
+
+/// Mean, 5% and 95% quantiles of the finite values.
+pub fn spread(x: &[f64]) -> (f64, f64, f64) {
+    let mut v: Vec<f64> = x.iter().copied().filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    (
+        crate::stats::mean(&v),
+        crate::stats::quantile_sorted(&v, 0.05),
+        crate::stats::quantile_sorted(&v, 0.95),
+    )
+}
+
+/// The fit in words: each input's prior and posterior 90% ranges, each
+/// target's public value against the posterior's reproduction.
+pub fn render(fit: &Fit) -> String {
+    let mut s = format!(
+        "Approximate Bayesian computation (rejection): kept the {} closest of {} prior points\n\n",
+        fit.accepted.len(),
+        fit.points.len()
+    );
+    let _ = writeln!(
+        s,
+        "  {:<48} {:>24} {:>24}",
+        "input", "prior 90%", "posterior 90%"
+    );
+    for (j, name) in fit.inputs.iter().enumerate() {
+        let num = |i: usize| fit.points[i].values[j].parse::<f64>().unwrap_or(f64::NAN);
+        let prior = spread(&(0..fit.points.len()).map(num).collect::<Vec<_>>());
+        let post = spread(&fit.accepted.iter().map(|&i| num(i)).collect::<Vec<_>>());
+        let _ = writeln!(
+            s,
+            "  {:<48} {:>24} {:>24}",
+            name,
+            format!("{:.3} to {:.3}", prior.1, prior.2),
+            format!("{:.3} to {:.3}", post.1, post.2)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n  {:<56} {:>10} {:>26}",
+        "target", "public", "posterior (5-95%)"
+    );
+    for (k, t) in fit.targets.iter().enumerate() {
+        let post = spread(
+            &fit.accepted
+                .iter()
+                .map(|&i| fit.points[i].model[k])
+                .collect::<Vec<_>>(),
+        );
+        let _ = writeln!(
+            s,
+            "  {:<56} {:>10.4} {:>26}",
+            target_name(t),
+            t.value,
+            format!("{:.4} ({:.4} to {:.4})", post.0, post.1, post.2)
+        );
+    }
+    s
+}
+
+/// Reads the points of a `posterior.csv` as drawn values by input path.
+pub fn read_posterior(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let file = path.display().to_string();
+    let mut lines = text.lines();
+    let head = crate::experiment::table::split_csv(
+        lines
+            .next()
+            .ok_or_else(|| Error::input(&file, "is empty"))?,
+    );
+    if head.first().map(String::as_str) != Some("point")
+        || head.len() < 4
+        || head[head.len() - 2] != "weight"
+    {
+        return Err(Error::input(
+            &file,
+            "is not a pocsim posterior (expected columns point, <inputs>..., weight, distance)",
+        ));
+    }
+    let paths = head[1..head.len() - 2].to_vec();
+    let mut pts = Vec::new();
+    for (i, l) in lines.enumerate() {
+        let f = crate::experiment::table::split_csv(l);
+        if f.len() != head.len() {
+            return Err(Error::input(&file, format!("row {} is malformed", i + 2)));
+        }
+        pts.push(f[1..f.len() - 2].to_vec());
+    }
+    if pts.is_empty() {
+        return Err(Error::input(&file, "holds no points"));
+    }
+    Ok((paths, pts))
+}
