@@ -178,6 +178,33 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Where a variant's effect exceeds a threshold across plausible worlds (PRIM).
+    #[command(
+        after_help = "Example:\n  pocsim discover out/worlds --variant approval --metric civilians_harmed --above 5 --out out/worlds/discover"
+    )]
+    Discover {
+        /// A finished `compare --uncertain` directory.
+        dir: PathBuf,
+        #[arg(long)]
+        variant: String,
+        #[arg(long)]
+        metric: String,
+        /// Worlds where the variant's paired effect is above this are of interest.
+        #[arg(long)]
+        above: f64,
+        /// Where boxes.csv goes (default DIR/discover).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Share of the remaining worlds peeled at each step.
+        #[arg(long, default_value_t = 0.05)]
+        alpha: f64,
+        /// Smallest share of the worlds a box may hold.
+        #[arg(long, default_value_t = 0.05)]
+        min_mass: f64,
+        /// The reported box is the densest with at least this coverage.
+        #[arg(long, default_value_t = 0.5)]
+        min_coverage: f64,
+    },
     /// Merge the shards of one experiment into outputs identical to a single run.
     #[command(after_help = "Example:\n  pocsim merge out/all out/shard1 out/shard2 out/shard3")]
     Merge {
@@ -776,6 +803,29 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 "wrote {0}/posterior.csv, {0}/abc.csv and {0}/targets.csv",
                 out.display()
             ));
+            Ok(())
+        }
+        Command::Discover {
+            dir,
+            variant,
+            metric,
+            above,
+            out,
+            alpha,
+            min_mass,
+            min_coverage,
+        } => {
+            let spec = pocsim::experiment::discover::Spec {
+                out: out.unwrap_or_else(|| dir.join("discover")),
+                dir,
+                variant,
+                metric,
+                above,
+                alpha,
+                min_mass,
+                min_coverage,
+            };
+            say(&pocsim::experiment::discover::discover(&spec)?);
             Ok(())
         }
         Command::Report { dir } => {

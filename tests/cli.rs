@@ -130,6 +130,7 @@ fn help_shows_an_example_for_every_subcommand() {
         "review",
         "sensitivity",
         "calibrate",
+        "discover",
     ] {
         let mut args: Vec<&str> = sub.split(' ').collect();
         args.push("--help");

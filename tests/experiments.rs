@@ -213,6 +213,33 @@ fn effects_across_plausible_worlds() {
         &e,
         &["runs.csv", "points.csv", "effects.csv", "summary.csv"],
     );
+    // Where the caveat costs most: PRIM over the worlds.
+    let o = pocsim(&[
+        "discover",
+        s(&d),
+        "--variant",
+        "approval",
+        "--metric",
+        "civilians_harmed",
+        "--above",
+        "0",
+    ]);
+    ok(&o);
+    let boxes = std::fs::read_to_string(d.join("discover").join("boxes.csv")).unwrap();
+    assert!(
+        boxes.starts_with("box,coverage,density,mass,restricted,reporting.delay_mean_h.lower,")
+    );
+    let o = pocsim(&[
+        "discover",
+        s(&d),
+        "--variant",
+        "nope",
+        "--metric",
+        "civilians_harmed",
+        "--above",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
     for x in [d, e] {
         let _ = std::fs::remove_dir_all(x);
     }

@@ -11,6 +11,7 @@
 //! count. When all rows are in, the file becomes `runs.csv` and the statistics
 //! are computed from it.
 
+pub mod discover;
 pub mod merge;
 pub mod spec;
 pub mod table;
