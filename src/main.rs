@@ -446,6 +446,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 metrics: common.metrics,
                 uncertain,
                 posterior,
+                uncertainty: Vec::new(),
+                uncertainty_file: None,
             };
             cmd_experiment(spec, common.out, &common.exec)
         }
@@ -475,6 +477,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 metrics: common.metrics,
                 uncertain: None,
                 posterior: None,
+                uncertainty: Vec::new(),
+                uncertainty_file: None,
             };
             cmd_experiment(spec, common.out, &common.exec)
         }

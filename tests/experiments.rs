@@ -297,6 +297,66 @@ fn sensitivity_ranks_the_declared_assumptions() {
 }
 
 #[test]
+fn an_experiment_file_adds_and_replaces_uncertain_inputs() {
+    let d = dir("file-worlds");
+    std::fs::create_dir_all(&d).unwrap();
+    let root = std::env::current_dir().unwrap();
+    let file = d.join("worlds.toml");
+    let write = |extra: &str| {
+        std::fs::write(
+            &file,
+            format!(
+                "scenario = \"{}\"\nruns = 5\nseed = 2\nuncertain = 4\n\n[[variants]]\nname = \"approval\"\nset = [\"forces.fpus[0].caveats.approval_required=true\"]\n\n[[uncertainty]]\npath = \"tension.amplitude\"\ndist = \"uniform\"\nlow = 1.0\nhigh = 1.5\n\n[[uncertainty]]\npath = \"forces.fpus[0].vehicles\"\ndist = \"uniform\"\nlow = 6\n{extra}",
+                root.join(T).display()
+            ),
+        )
+        .unwrap()
+    };
+    write("high = 12\n");
+    let out = d.join("out");
+    ok(&pocsim(&[
+        "experiment",
+        s(&file),
+        "--out",
+        s(&out),
+        "--quiet",
+        "--no-plots",
+    ]));
+    let points = std::fs::read_to_string(out.join("points.csv")).unwrap();
+    let head: Vec<&str> = points.lines().next().unwrap().split(',').collect();
+    let amp = head.iter().position(|h| *h == "tension.amplitude").unwrap();
+    let veh = head
+        .iter()
+        .position(|h| *h == "forces.fpus[0].vehicles")
+        .unwrap();
+    // 13 from the scenario (one replaced) and one added.
+    assert_eq!(head.len(), 1 + 14);
+    for line in points.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let a: f64 = f[amp].parse().unwrap();
+        assert!((1.0..=1.5).contains(&a), "{line}");
+        let v: i64 = f[veh].parse().expect("an integer field gets integers");
+        assert!((6..=12).contains(&v), "{line}");
+    }
+    // A declaration without its parameters is refused where it is written.
+    write("");
+    let o = pocsim(&[
+        "experiment",
+        s(&file),
+        "--out",
+        s(&d.join("bad")),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("worlds.toml:") && err.contains("uncertainty[1].high"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
 fn host_police_are_named_by_their_site_in_overrides() {
     let o = pocsim(&[
         "run",

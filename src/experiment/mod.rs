@@ -127,7 +127,27 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
                     "--uncertain runs the variants of a compare over plausible worlds".into(),
                 ));
             }
-            let ui = uncertain::Inputs::of(&base);
+            let mut ui = uncertain::Inputs::of(&base);
+            ui.merge(&spec.uncertainty, &base.source);
+            let at_file = spec.uncertainty_file.clone().unwrap_or_default();
+            for (what, ovs) in ui.probes(&spec.uncertainty) {
+                if value_at(&base.source, &ovs[0].path).is_none() {
+                    return Err(Error::input(
+                        &at_file,
+                        format!(
+                            "uncertainty: `{}` is not a value of the scenario (expected a path that --set accepts)",
+                            ovs[0].path
+                        ),
+                    ));
+                }
+                let all: Vec<_> = spec.base.iter().chain(&ovs).cloned().collect();
+                if let Err(e) = load_scenario(&spec.scenario, &all) {
+                    return Err(Error::input(
+                        &at_file,
+                        format!("uncertainty: drawing {what} makes the scenario invalid ({e})"),
+                    ));
+                }
+            }
             if ui.decls.is_empty() {
                 return Err(Error::input(
                     &base.file,

@@ -48,6 +48,10 @@ pub struct ExperimentSpec {
     pub uncertain: Option<u64>,
     /// Or run it at the points of a calibration's `posterior.csv`.
     pub posterior: Option<PathBuf>,
+    /// Uncertain inputs an experiment file adds to the scenario's, or
+    /// replaces (same path), with the file they come from.
+    pub uncertainty: Vec<crate::scenario::Uncertain>,
+    pub uncertainty_file: Option<String>,
 }
 
 /// `name:PATH=VALUE;PATH=VALUE`.
@@ -258,6 +262,9 @@ struct ExperimentFile {
     /// Points drawn from the scenario's uncertain inputs (compare only).
     #[serde(default)]
     uncertain: Option<u64>,
+    /// Uncertain inputs added to the scenario's, or replacing them (same path).
+    #[serde(default)]
+    uncertainty: Vec<crate::scenario::Uncertain>,
 }
 fn one() -> u64 {
     1
@@ -287,6 +294,26 @@ pub fn read_experiment_file(path: &Path) -> Result<(ExperimentSpec, Option<PathB
         let p = e.path().to_string();
         located(&file, &text, Some(p), e.inner())
     })?;
+    if !f.uncertainty.is_empty() && f.uncertain.is_none() {
+        return Err(Error::input(
+            &file,
+            "declares [[uncertainty]] but no `uncertain = K`: say how many plausible worlds to draw",
+        ));
+    }
+    let problems = crate::scenario::check_uncertainty(&f.uncertainty);
+    if !problems.is_empty() {
+        return Err(Error::Input(
+            problems
+                .into_iter()
+                .map(|p| crate::error::Located {
+                    file: file.clone(),
+                    line_col: crate::scenario::locate(&text, &p.path),
+                    path: Some(p.path),
+                    message: p.message,
+                })
+                .collect(),
+        ));
+    }
     let dir = path.parent().unwrap_or(Path::new(""));
     let base = f
         .set
@@ -333,6 +360,8 @@ pub fn read_experiment_file(path: &Path) -> Result<(ExperimentSpec, Option<PathB
             metrics: f.metrics,
             uncertain: f.uncertain,
             posterior: None,
+            uncertainty: f.uncertainty,
+            uncertainty_file: Some(file.clone()),
         },
         f.out.map(PathBuf::from),
     ))

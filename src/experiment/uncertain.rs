@@ -52,6 +52,44 @@ impl Inputs {
         Inputs { decls, integer }
     }
 
+    /// Adds an experiment file's declarations: one with the path of a
+    /// scenario's replaces it, others are added.
+    pub fn merge(&mut self, extra: &[Uncertain], source: &str) {
+        for u in extra {
+            let int = value_at(source, &u.path).is_some_and(|v| v.parse::<i64>().is_ok());
+            match self.decls.iter().position(|d| d.path == u.path) {
+                Some(i) => {
+                    self.decls[i] = u.clone();
+                    self.integer[i] = int;
+                }
+                None => {
+                    self.decls.push(u.clone());
+                    self.integer.push(int);
+                }
+            }
+        }
+    }
+
+    /// The file's extreme values at every added declaration keep the
+    /// scenario valid (the scenario's own were checked when it loaded).
+    pub fn probes(&self, extra: &[Uncertain]) -> Vec<(String, Vec<Override>)> {
+        let mut out = Vec::new();
+        for u in extra {
+            let i = self
+                .decls
+                .iter()
+                .position(|d| d.path == u.path)
+                .expect("merged");
+            for v in u.probes() {
+                let text = v.text(self.integer[i]);
+                if let Ok(o) = Override::parse(&format!("{}={text}", u.path)) {
+                    out.push((format!("{} = {text}", u.path), vec![o]));
+                }
+            }
+        }
+        out
+    }
+
     pub fn paths(&self) -> Vec<String> {
         self.decls.iter().map(|u| u.path.clone()).collect()
     }

@@ -16,4 +16,4 @@ mod validate;
 pub use load::{LoadedScenario, load_scenario, load_scenario_str};
 pub use overrides::{Override, PathSeg, parse_path};
 pub use types::*;
-pub use validate::validate;
+pub use validate::{check_uncertainty, validate};

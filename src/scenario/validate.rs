@@ -773,6 +773,16 @@ fn num(x: f64) -> String {
     s.to_string()
 }
 
+/// The problems of a list of uncertain inputs on their own (an experiment
+/// file's, before they meet the scenario).
+pub fn check_uncertainty(list: &[Uncertain]) -> Vec<Problem> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    uncertainty(&mut c, list);
+    c.problems
+}
+
 /// Each uncertain input names a distribution with the parameters it needs
 /// (its path and values are checked against the scenario when it loads).
 fn uncertainty(c: &mut Checker, list: &[Uncertain]) {
