@@ -1024,6 +1024,29 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
                     &plan.selected,
                     plan.points.len(),
                 ));
+                if !a.no_plots {
+                    let harm: Vec<_> = robust
+                        .iter()
+                        .filter(|r| r.metric == "civilians_harmed")
+                        .cloned()
+                        .collect();
+                    if !harm.is_empty() {
+                        let h = (200 + 120 * harm.len() as u32).max(420);
+                        let chart = pocsim::render_chart!(
+                            "worlds",
+                            "Effects in every plausible world",
+                            (1100, h),
+                            pocsim::plot::sensitivity::worlds,
+                            &harm[..]
+                        )
+                        .map_err(|e| Error::Usage(format!("drawing the charts: {e}")))?;
+                        pocsim::plot::write_all(&out.join("plots"), &[chart])?;
+                        say(&format!(
+                            "chart: {}/plots/worlds.png and .svg",
+                            out.display()
+                        ));
+                    }
+                }
             } else if plan.kind == Kind::Compare {
                 say(&text::render_effects(&stats.effects, &plan.selected));
             } else {

@@ -285,6 +285,13 @@ fn worlds_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
         esc(&paths.join(", ")),
         m.runs
     );
+    if let Ok(svg) = std::fs::read_to_string(dir.join("plots").join("worlds.svg")) {
+        let _ = writeln!(
+            h,
+            "<section><h2>The effect in every world</h2>\n<figure>{}</figure></section>",
+            svg.trim_start_matches(|c| c != '<')
+        );
+    }
     let _ = writeln!(
         h,
         "<section><h2>Effects across worlds</h2>\n<table><tr><th>variant</th><th>metric</th><th>mean difference (95% CI)</th><th>90% of worlds</th><th>median change</th><th>worse in</th></tr>"

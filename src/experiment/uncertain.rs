@@ -147,6 +147,9 @@ pub struct Robust {
     pub p95_relative: f64,
     /// Share of points where the variant does worse for civilians.
     pub share_worse: f64,
+    /// The paired effect at each point, in point order (NaN where undefined;
+    /// empty when read back from `effects.csv`).
+    pub per_world: Vec<f64>,
 }
 
 /// Robust effects: `cols[pseudo][k]` are metric k's values by pseudo-variant
@@ -163,11 +166,13 @@ pub fn robust_effects(
         for (k, metric) in metrics.iter().enumerate() {
             let lower = lower_is_better(metric);
             let mut diffs = Vec::with_capacity(n_points);
+            let mut per_world = Vec::with_capacity(n_points);
             let mut rel = Vec::with_capacity(n_points);
             for p in 0..n_points {
                 let base = &cols[p * nv][k];
                 let var = &cols[p * nv + vi][k];
                 let e = paired(base, var, lower);
+                per_world.push(e.mean_diff);
                 if !e.mean_diff.is_finite() {
                     continue;
                 }
@@ -207,6 +212,7 @@ pub fn robust_effects(
                 } else {
                     worse as f64 / n as f64
                 },
+                per_world,
             });
         }
     }
@@ -295,6 +301,7 @@ pub fn read_effects(path: &std::path::Path) -> Result<Vec<Robust>, crate::error:
             median_relative: x(11),
             p95_relative: x(12),
             share_worse: x(13),
+            per_world: Vec::new(),
         });
     }
     Ok(out)

@@ -1,6 +1,6 @@
-//! Charts of a sensitivity analysis: the Morris mu*–sigma plane with each
-//! input labelled, and Sobol first-order and total indices as bars with their
-//! bootstrap intervals.
+//! Charts of what an answer rests on: the Morris mu*–sigma plane with each
+//! input labelled, Sobol first-order and total indices as bars with their
+//! bootstrap intervals, and a variant's effect in every plausible world.
 
 use super::charts::span;
 use super::{colour, err};
@@ -190,4 +190,92 @@ pub fn sobol_bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome
         .position(SeriesLabelPosition::LowerRight)
         .draw()
         .map_err(err)
+}
+
+/// Each variant's paired effect in every plausible world (one dot per world),
+/// with its median and the range that holds in 90% of worlds.
+pub fn worlds<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    rows: &[crate::experiment::uncertain::Robust],
+) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let n = rows.len().max(1) as f64;
+    let all: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| r.per_world.iter().copied())
+        .filter(|x| x.is_finite())
+        .chain(std::iter::once(0.0))
+        .collect();
+    let (lo, hi) = span(
+        all.iter().copied().fold(f64::INFINITY, f64::min),
+        all.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let names: Vec<String> = rows.iter().map(|r| r.variant.clone()).collect();
+    let metric = rows.first().map(|r| r.metric.clone()).unwrap_or_default();
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "{} in each plausible world: difference from the baseline",
+                crate::metrics::registry::words(&metric)
+            ),
+            TITLE,
+        )
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(140)
+        .build_cartesian_2d(lo..hi, -0.5..(n - 0.5))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("paired difference from the baseline, one dot per world (bar: 90% of worlds; circle: median)")
+        .y_labels(rows.len().max(1))
+        .disable_y_mesh()
+        .y_label_formatter(&|v| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .label_style(SMALL)
+        .axis_desc_style(SMALL)
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, n - 0.5)],
+            BLACK.mix(0.5).stroke_width(1),
+        )))
+        .map_err(err)?;
+    for (i, r) in rows.iter().enumerate() {
+        let y = i as f64;
+        let k = r.per_world.len().max(1) as f64;
+        chart
+            .draw_series(
+                r.per_world
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| x.is_finite())
+                    .map(|(j, &x)| {
+                        // Spread the dots vertically so that they do not hide each other.
+                        let dy = 0.3 * ((j as f64 + 0.5) / k - 0.5);
+                        Circle::new((x, y + dy), 3, colour(1).mix(0.7).filled())
+                    }),
+            )
+            .map_err(err)?;
+        if r.p5_diff.is_finite() {
+            chart
+                .draw_series(std::iter::once(ErrorBar::new_horizontal(
+                    y - 0.3,
+                    r.p5_diff,
+                    r.median_diff,
+                    r.p95_diff,
+                    colour(0).stroke_width(3),
+                    12,
+                )))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
 }
