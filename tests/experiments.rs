@@ -272,12 +272,18 @@ fn sensitivity_ranks_the_declared_assumptions() {
     assert!(sens.starts_with("metric,names,mu,mu_star,sigma,mu_star_conf\n"));
     // One row per declared input (13 in the tutorial).
     assert_eq!(sens.lines().count(), 1 + 13);
+    let tornado = std::fs::read_to_string(d.join("tornado.csv")).unwrap();
+    assert!(tornado.starts_with("metric,names,low,high,output_low,output_high,output_file\n"));
+    assert_eq!(tornado.lines().count(), 1 + 13);
+    assert!(
+        d.join("plots").join("tornado.png").exists() && d.join("plots").join("morris.png").exists()
+    );
     let design = std::fs::read_to_string(d.join("design.csv")).unwrap();
     // 6 trajectories of 14 points.
     assert_eq!(design.lines().count(), 1 + 6 * 14);
     let e = dir("morris1");
     ok(&run(args(s(&e), "1")));
-    same_results(&d, &e, &["sensitivity.csv", "design.csv"]);
+    same_results(&d, &e, &["sensitivity.csv", "design.csv", "tornado.csv"]);
     // Bad input: exit 2, nothing written.
     let f = dir("morris-bad");
     for bad in [

@@ -104,6 +104,11 @@ impl Inputs {
             .collect()
     }
 
+    /// Input `j`'s value at quantile `u`, as `--set` takes it.
+    pub fn value(&self, j: usize, u: f64) -> String {
+        self.decls[j].quantile(u).text(self.integer[j])
+    }
+
     /// The overrides that set a point's values.
     pub fn overrides(&self, values: &[String]) -> Vec<Override> {
         self.decls

@@ -279,3 +279,80 @@ pub fn worlds<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+/// The tornado: the output with one input at a time at its 5% and 95%
+/// quantiles (the others as the file has them), widest first, for the first metric.
+pub fn tornado<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let mut rows: Vec<(&String, &crate::sensitivity::Bar)> =
+        o.inputs.iter().zip(&o.tornado[0]).collect();
+    rows.sort_by(|a, b| {
+        (a.1.at_high - a.1.at_low)
+            .abs()
+            .total_cmp(&(b.1.at_high - b.1.at_low).abs())
+    });
+    let n = rows.len().max(1) as f64;
+    let vals: Vec<f64> = rows
+        .iter()
+        .flat_map(|(_, b)| [b.at_low, b.at_high, b.at_file])
+        .filter(|x| x.is_finite())
+        .collect();
+    let (lo, hi) = span(
+        vals.iter().copied().fold(f64::INFINITY, f64::min),
+        vals.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let names: Vec<String> = rows.iter().map(|(p, _)| label(p)).collect();
+    let centre = rows.first().map_or(f64::NAN, |(_, b)| b.at_file);
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "One input at a time: {} (5% to 95% of each input)",
+                crate::metrics::registry::words(&o.metrics[0]).to_lowercase()
+            ),
+            TITLE,
+        )
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(260)
+        .build_cartesian_2d(lo..hi, -0.5..(n - 0.5))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("output (blue: input at its 5% quantile; orange: at its 95%; line: every input as the file has it)")
+        .y_labels(rows.len().max(1))
+        .disable_y_mesh()
+        .y_label_formatter(&|v| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .label_style(SMALL)
+        .axis_desc_style(SMALL)
+        .draw()
+        .map_err(err)?;
+    if centre.is_finite() {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(centre, -0.5), (centre, n - 0.5)],
+                BLACK.mix(0.6).stroke_width(1),
+            )))
+            .map_err(err)?;
+    }
+    for (i, (_, b)) in rows.iter().enumerate() {
+        let y = i as f64;
+        for (v, c) in [(b.at_low, colour(0)), (b.at_high, colour(1))] {
+            if v.is_finite() && centre.is_finite() {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(centre.min(v), y - 0.3), (centre.max(v), y + 0.3)],
+                        c.mix(0.8).filled(),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -59,6 +59,18 @@ pub fn charts(o: &Outcome) -> Result<Vec<crate::plot::Rendered>, Error> {
     let h = (160 + 34 * o.inputs.len() as u32).max(520);
     let chart_err = |e: String| Error::Usage(format!("drawing the charts: {e}"));
     let mut out = Vec::new();
+    if !o.tornado.is_empty() {
+        out.push(
+            crate::render_chart!(
+                "tornado",
+                "One input at a time",
+                (1100, h),
+                crate::plot::sensitivity::tornado,
+                o
+            )
+            .map_err(chart_err)?,
+        );
+    }
     if !o.morris.is_empty() {
         out.push(
             crate::render_chart!(
@@ -95,7 +107,42 @@ pub struct Outcome {
     pub metrics: Vec<String>,
     pub morris: Vec<Vec<estimate::MorrisIndex>>,
     pub sobol: Vec<Vec<estimate::SobolIndex>>,
+    /// One input at a time, per metric and input.
+    pub tornado: Vec<Vec<Bar>>,
     pub evaluations: usize,
+}
+
+/// One input moved alone from its 5% to its 95% quantile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub low: String,
+    pub high: String,
+    pub at_low: f64,
+    pub at_high: f64,
+    /// The output with every input as the file has it.
+    pub at_file: f64,
+}
+
+/// `tornado.csv`: the output with one input at a time at its 5% and 95%
+/// quantiles, the others as the file has them.
+fn tornado_csv(o: &Outcome) -> String {
+    use crate::experiment::table::num;
+    let mut s = String::from("metric,names,low,high,output_low,output_high,output_file\n");
+    for (m, bars) in o.metrics.iter().zip(&o.tornado) {
+        for (name, b) in o.inputs.iter().zip(bars) {
+            let _ = writeln!(
+                s,
+                "{m},{},{},{},{},{},{}",
+                csv_field(name),
+                csv_field(&b.low),
+                csv_field(&b.high),
+                num(b.at_low),
+                num(b.at_high),
+                num(b.at_file)
+            );
+        }
+    }
+    s
 }
 
 /// Runs the design and writes `design.csv` and `sensitivity.csv` into `out`.
@@ -159,55 +206,95 @@ pub fn analyse(spec: &Spec) -> Result<Outcome, Error> {
     let values: Vec<Vec<String>> = rows.iter().map(|u| inputs.values(u)).collect();
 
     // Every point: the baseline (and variant) over the same replications.
-    let outputs: Vec<Result<Vec<f64>, Error>> = values
-        .par_iter()
-        .map(|vals| {
-            let at: Vec<Override> = spec
-                .base
-                .iter()
-                .cloned()
-                .chain(inputs.overrides(vals))
-                .collect();
-            let loaded = load_scenario_str(&text, &file, &at)?;
-            let base_model = Model::build(&loaded.scenario).calibrated();
-            let var_model = match &spec.variant {
-                Some(v) => {
-                    let all: Vec<_> = at.iter().chain(&v.overrides).cloned().collect();
-                    let mut m = Model::build(&load_scenario_str(&text, &file, &all)?.scenario);
-                    m.reuse_calibration(&base_model);
-                    Some(m)
-                }
-                None => None,
+    let evaluate = |vals: &Vec<String>| -> Result<Vec<f64>, Error> {
+        let at: Vec<Override> = spec
+            .base
+            .iter()
+            .cloned()
+            .chain(inputs.overrides(vals))
+            .collect();
+        let loaded = load_scenario_str(&text, &file, &at)?;
+        let base_model = Model::build(&loaded.scenario).calibrated();
+        let var_model = match &spec.variant {
+            Some(v) => {
+                let all: Vec<_> = at.iter().chain(&v.overrides).cloned().collect();
+                let mut m = Model::build(&load_scenario_str(&text, &file, &all)?.scenario);
+                m.reuse_calibration(&base_model);
+                Some(m)
+            }
+            None => None,
+        };
+        let mut sum = vec![0.0; cols.len()];
+        let mut n = vec![0u32; cols.len()];
+        for r in 0..spec.runs {
+            let seed = Seed::new(spec.seed, r);
+            let value = |m: &Model| {
+                let res = run(m, seed, &mut Doctrine::default(), RunOptions::default());
+                metric_values(&res.summary, &kinds, &[])
             };
-            let mut sum = vec![0.0; cols.len()];
-            let mut n = vec![0u32; cols.len()];
-            for r in 0..spec.runs {
-                let seed = Seed::new(spec.seed, r);
-                let value = |m: &Model| {
-                    let res = run(m, seed, &mut Doctrine::default(), RunOptions::default());
-                    metric_values(&res.summary, &kinds, &[])
+            let b = value(&base_model);
+            let v = var_model.as_ref().map(value);
+            for (j, &c) in cols.iter().enumerate() {
+                let x = match &v {
+                    Some(v) => v[c] - b[c],
+                    None => b[c],
                 };
-                let b = value(&base_model);
-                let v = var_model.as_ref().map(value);
-                for (j, &c) in cols.iter().enumerate() {
-                    let x = match &v {
-                        Some(v) => v[c] - b[c],
-                        None => b[c],
-                    };
-                    if x.is_finite() {
-                        sum[j] += x;
-                        n[j] += 1;
-                    }
+                if x.is_finite() {
+                    sum[j] += x;
+                    n[j] += 1;
                 }
             }
-            Ok(sum
-                .iter()
-                .zip(&n)
-                .map(|(s, &c)| if c > 0 { s / f64::from(c) } else { f64::NAN })
-                .collect())
+        }
+        Ok(sum
+            .iter()
+            .zip(&n)
+            .map(|(s, &c)| if c > 0 { s / f64::from(c) } else { f64::NAN })
+            .collect())
+    };
+    let outputs: Vec<Vec<f64>> = values
+        .par_iter()
+        .map(evaluate)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+
+    // One at a time: each input at its 5% and 95% quantiles, the others as
+    // the file has them (the tornado).
+    let file_vals: Vec<String> = inputs
+        .decls
+        .iter()
+        .enumerate()
+        .map(|(j, d)| {
+            crate::scenario::value_at(&base.source, &d.path).unwrap_or_else(|| inputs.value(j, 0.5))
         })
         .collect();
-    let outputs: Vec<Vec<f64>> = outputs.into_iter().collect::<Result<_, _>>()?;
+    let mut oat: Vec<Vec<String>> = vec![file_vals.clone()];
+    for j in 0..k {
+        for u in [0.05, 0.95] {
+            let mut v = file_vals.clone();
+            v[j] = inputs.value(j, u);
+            oat.push(v);
+        }
+    }
+    let oat_out: Vec<Vec<f64>> = oat
+        .par_iter()
+        .map(evaluate)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    let tornado: Vec<Vec<Bar>> = (0..cols.len())
+        .map(|m| {
+            (0..k)
+                .map(|j| Bar {
+                    low: oat[1 + 2 * j][j].clone(),
+                    high: oat[2 + 2 * j][j].clone(),
+                    at_low: oat_out[1 + 2 * j][m],
+                    at_high: oat_out[2 + 2 * j][m],
+                    at_file: oat_out[0][m],
+                })
+                .collect()
+        })
+        .collect();
 
     // The indices, metric by metric.
     let delta = LEVELS as f64 / (2.0 * (LEVELS as f64 - 1.0));
@@ -229,8 +316,13 @@ pub fn analyse(spec: &Spec) -> Result<Outcome, Error> {
         metrics,
         morris,
         sobol,
+        tornado,
         evaluations: rows.len(),
     };
+    write_atomic(
+        &spec.out.join("tornado.csv"),
+        tornado_csv(&outcome).as_bytes(),
+    )?;
     write_atomic(
         &spec.out.join("design.csv"),
         design_csv(&outcome, &values, &outputs).as_bytes(),
