@@ -100,7 +100,7 @@ pub fn calibrate(spec: &Spec) -> Result<Fit, Error> {
             ),
         ));
     }
-    prepare(&spec.out, spec.force)?;
+    crate::output::prepare_out_dir(&spec.out, "posterior.csv", spec.force)?;
     let cube = latin_hypercube(spec.points, inputs.decls.len(), spec.seed);
     let values: Vec<Vec<String>> = cube.iter().map(|u| inputs.values(u)).collect();
     let points: Vec<Result<Point, Error>> = values
@@ -150,25 +150,6 @@ pub fn calibrate(spec: &Spec) -> Result<Fit, Error> {
     )?;
     write_atomic(&spec.out.join("targets.csv"), targets_csv(&fit).as_bytes())?;
     Ok(fit)
-}
-
-fn prepare(out: &Path, force: bool) -> Result<(), Error> {
-    if out.exists() {
-        let ours = out.join("posterior.csv").exists();
-        let empty = std::fs::read_dir(out)
-            .map_err(|e| Error::io(out, e))?
-            .next()
-            .is_none();
-        let replaceable = empty || (ours && force);
-        if !replaceable {
-            return Err(Error::Usage(format!(
-                "{} is not empty; choose another --out{}",
-                out.display(),
-                if ours { " or pass --force" } else { "" }
-            )));
-        }
-    }
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))
 }
 
 fn header(fit: &Fit, tail: &[&str]) -> String {

@@ -758,14 +758,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 force,
                 plots: !no_plots,
             };
-            let outcome = match threads {
-                Some(n) => rayon::ThreadPoolBuilder::new()
-                    .num_threads(n.max(1))
-                    .build()
-                    .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
-                    .install(|| pocsim::sensitivity::analyse(&spec)),
-                None => pocsim::sensitivity::analyse(&spec),
-            }?;
+            let outcome = with_threads(threads, || pocsim::sensitivity::analyse(&spec))?;
             say(&pocsim::sensitivity::render(&outcome, runs));
             say(&format!(
                 "wrote {0}/sensitivity.csv, {0}/design.csv and the charts in {0}/plots",
@@ -794,14 +787,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 out: out.clone(),
                 force,
             };
-            let fit = match threads {
-                Some(n) => rayon::ThreadPoolBuilder::new()
-                    .num_threads(n.max(1))
-                    .build()
-                    .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
-                    .install(|| pocsim::calibration::calibrate(&spec)),
-                None => pocsim::calibration::calibrate(&spec),
-            }?;
+            let fit = with_threads(threads, || pocsim::calibration::calibrate(&spec))?;
             say(&pocsim::calibration::render(&fit));
             say(&format!(
                 "wrote {0}/posterior.csv, {0}/abc.csv and {0}/targets.csv",
@@ -977,14 +963,7 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
         stop: &STOP,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
-    let outcome = match a.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-            .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
-            .install(|| experiment::execute(&plan, &opts)),
-        None => experiment::execute(&plan, &opts),
-    }?;
+    let outcome = with_threads(a.threads, || experiment::execute(&plan, &opts))?;
     match outcome {
         Outcome::Interrupted { done, total } => {
             let mut cmd: Vec<String> = std::env::args().collect();
@@ -1092,4 +1071,19 @@ fn model_of(path: &std::path::Path, loaded: &pocsim::LoadedScenario) -> Result<M
         &base.scenario,
         &loaded.scenario,
     ))
+}
+
+/// Runs `f` on `threads` worker threads (`None`: rayon's default pool).
+fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Error> {
+    match threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
+            .install(f),
+        None => f(),
+    }
 }

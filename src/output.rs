@@ -177,3 +177,24 @@ pub fn csv_field(s: &str) -> String {
         s.to_string()
     }
 }
+
+/// Makes `out` ready for a command whose results include `marker`: absent or
+/// empty, or holding an earlier run of that command and `force` given.
+pub fn prepare_out_dir(out: &Path, marker: &str, force: bool) -> Result<(), Error> {
+    if out.exists() {
+        let ours = out.join(marker).exists();
+        let empty = std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_none();
+        let replaceable = empty || (ours && force);
+        if !replaceable {
+            return Err(Error::Usage(format!(
+                "{} is not empty; choose another --out{}",
+                out.display(),
+                if ours { " or pass --force" } else { "" }
+            )));
+        }
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))
+}

@@ -26,6 +26,17 @@ fn label(path: &str) -> String {
     }
 }
 
+/// The name of the row at `v` on a numeric axis of rows 0, 1, 2... (none
+/// between rows).
+fn row_name(names: &[String], v: f64) -> String {
+    let i = v.round();
+    if (v - i).abs() < 1e-6 && i >= 0.0 {
+        names.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 /// Morris: mu* (overall influence) against sigma (interactions and
 /// non-linearity), one point per input, for the first metric.
 pub fn morris_plane<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome) -> R {
@@ -135,14 +146,7 @@ pub fn sobol_bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome
         .x_desc("share of the output's variance")
         .y_labels(n as usize)
         .disable_y_mesh()
-        .y_label_formatter(&|v| {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .y_label_formatter(&|v| row_name(&names, *v))
         .label_style(SMALL)
         .axis_desc_style(SMALL)
         .draw()
@@ -230,14 +234,7 @@ pub fn worlds<DB: DrawingBackend>(
         .x_desc("paired difference from the baseline, one dot per world (bar: 90% of worlds; circle: median)")
         .y_labels(rows.len().max(1))
         .disable_y_mesh()
-        .y_label_formatter(&|v| {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .y_label_formatter(&|v| row_name(&names, *v))
         .label_style(SMALL)
         .axis_desc_style(SMALL)
         .draw()
@@ -321,14 +318,7 @@ pub fn tornado<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome) -
         .x_desc("output (blue: input at its 5% quantile; orange: at its 95%; line: every input as the file has it)")
         .y_labels(rows.len().max(1))
         .disable_y_mesh()
-        .y_label_formatter(&|v| {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .y_label_formatter(&|v| row_name(&names, *v))
         .label_style(SMALL)
         .axis_desc_style(SMALL)
         .draw()

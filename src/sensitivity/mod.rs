@@ -27,7 +27,7 @@ use crate::rng::Seed;
 use crate::scenario::{Override, ThreatKind, load_scenario_str};
 use rayon::prelude::*;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Morris screening or Sobol variance decomposition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +192,7 @@ pub fn analyse(spec: &Spec) -> Result<Outcome, Error> {
         let all: Vec<_> = spec.base.iter().chain(&v.overrides).cloned().collect();
         load_scenario_str(&text, &file, &all)?;
     }
-    prepare(&spec.out, spec.force)?;
+    crate::output::prepare_out_dir(&spec.out, "sensitivity.csv", spec.force)?;
 
     // The design, in the unit cube.
     let (rows, trajectories) = match spec.method {
@@ -335,26 +335,6 @@ pub fn analyse(spec: &Spec) -> Result<Outcome, Error> {
         crate::plot::write_all(&spec.out.join("plots"), &charts(&outcome)?)?;
     }
     Ok(outcome)
-}
-
-/// An output directory that is empty, absent, or ours to replace.
-fn prepare(out: &Path, force: bool) -> Result<(), Error> {
-    if out.exists() {
-        let ours = out.join("sensitivity.csv").exists();
-        let empty = std::fs::read_dir(out)
-            .map_err(|e| Error::io(out, e))?
-            .next()
-            .is_none();
-        let replaceable = empty || (ours && force);
-        if !replaceable {
-            return Err(Error::Usage(format!(
-                "{} is not empty; choose another --out{}",
-                out.display(),
-                if ours { " or pass --force" } else { "" }
-            )));
-        }
-    }
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))
 }
 
 /// `design.csv`: every point's values and outputs (for SALib or R).
