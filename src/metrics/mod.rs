@@ -230,8 +230,15 @@ pub fn render_summary(
         "  responses             {:>7} ({} prevented, {} mitigated, {} unanswered)\n",
         s.incidents_responded, s.incidents_prevented, s.incidents_mitigated, s.incidents_unanswered
     ));
-    let responded = if s.incidents_reported > 0 {
-        s.incidents_responded as f64 / s.incidents_reported as f64
+    // Over the same reports as the target share: abuse by host police is a
+    // matter for HRDDP, not a dispatch.
+    let abuse_reported = s
+        .by_threat
+        .get("host_abuse")
+        .map_or(0, |t| t.incidents_reported);
+    let dispatchable = s.incidents_reported.saturating_sub(abuse_reported);
+    let responded = if dispatchable > 0 {
+        s.incidents_responded as f64 / dispatchable as f64
     } else {
         f64::NAN
     };
