@@ -12,11 +12,12 @@
 //! equally weighted. `compare --posterior DIR/posterior.csv` then runs the
 //! variants over the posterior's points instead of the prior's.
 
-use crate::error::Error;
+use crate::error::{Error, Located};
+use crate::experiment::design_run::{self, Analysis, Finished, Job};
 use crate::experiment::uncertain::{Inputs, latin_hypercube};
+use crate::experiment::{ExecOptions, Manifest};
 use crate::output::{csv_field, write_atomic};
 use crate::scenario::{Override, load_scenario_str};
-use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -31,8 +32,28 @@ pub struct Spec {
     /// Share of the points kept (the closest).
     pub accept: f64,
     pub seed: u64,
-    pub out: PathBuf,
-    pub force: bool,
+    /// Draw the prior against the posterior into `out/plots`.
+    pub plots: bool,
+}
+
+impl Spec {
+    /// The calibration recorded in a design's manifest (after `merge`, the
+    /// scenario as simulated is the directory's `scenario.toml`).
+    pub fn from_manifest(dir: &Path, m: &Manifest) -> Result<Spec, Error> {
+        let a = m
+            .analysis
+            .as_ref()
+            .ok_or_else(|| Error::Usage(format!("{} holds no calibration", dir.display())))?;
+        Ok(Spec {
+            scenario: dir.join(crate::experiment::SCENARIO),
+            base: Vec::new(),
+            points: a.points,
+            runs: m.runs,
+            accept: a.accept.unwrap_or(0.1),
+            seed: m.seed,
+            plots: true,
+        })
+    }
 }
 
 /// One prior point: its values, each target's model value, its distance.
@@ -51,9 +72,13 @@ pub struct Fit {
     pub accepted: Vec<usize>,
 }
 
-/// Runs the prior and writes `abc.csv` (every point), `posterior.csv` (the
-/// accepted points with weights and distances) and `targets.csv` into `out`.
-pub fn calibrate(spec: &Spec) -> Result<Fit, Error> {
+/// The files a calibration writes besides its evaluations.
+const OWN: &[&str] = &["abc.csv", "posterior.csv", "targets.csv"];
+
+/// Runs (or resumes) the prior into `opts.out` and, once every point is
+/// evaluated, writes `abc.csv` (every point), `posterior.csv` (the accepted
+/// points with weights and distances), `targets.csv` and the charts.
+pub fn calibrate(spec: &Spec, opts: &ExecOptions) -> Result<Finished<Fit>, Error> {
     if spec.points == 0 {
         return Err(Error::Usage("--points must be at least 1".into()));
     }
@@ -92,64 +117,101 @@ pub fn calibrate(spec: &Spec) -> Result<Fit, Error> {
         })
         .collect();
     if let Some(k) = scale.iter().position(|s| s.is_nan() || *s <= 0.0) {
-        return Err(Error::input(
-            &file,
-            format!(
-                "scenario.targets[{k}] ({}) has no tolerance: give it `low` and `high`",
+        let path = format!("scenario.targets[{k}]");
+        return Err(Error::Input(vec![Located {
+            file: file.clone(),
+            line_col: crate::scenario::locate(&text, &path),
+            path: Some(path),
+            message: format!(
+                "target `{}` has no tolerance: expected `low` < `high` around its value",
                 targets[k].metric
             ),
-        ));
+        }]));
     }
-    crate::output::prepare_out_dir(&spec.out, "posterior.csv", spec.force)?;
     let cube = latin_hypercube(spec.points, inputs.decls.len(), spec.seed);
     let values: Vec<Vec<String>> = cube.iter().map(|u| inputs.values(u)).collect();
-    let points: Vec<Result<Point, Error>> = values
-        .par_iter()
-        .map(|vals| {
-            let at: Vec<Override> = spec
-                .base
-                .iter()
-                .cloned()
-                .chain(inputs.overrides(vals))
-                .collect();
-            let loaded = load_scenario_str(&text, &file, &at)?;
-            let rep = crate::validation::report_scenario(&loaded, spec.runs, spec.seed)?;
-            let model: Vec<f64> = rep.targets.iter().map(|(_, d)| d.mean).collect();
-            let sq: f64 = model
-                .iter()
-                .zip(&targets)
-                .zip(&scale)
-                .map(|((m, t), s)| ((m - t.value) / s).powi(2))
-                .sum();
-            Ok(Point {
-                values: vals.clone(),
-                model,
-                distance: (sq / targets.len() as f64).sqrt(),
-            })
-        })
-        .collect();
-    let points: Vec<Point> = points.into_iter().collect::<Result<_, _>>()?;
-    let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_by(|&a, &b| {
-        points[a]
-            .distance
-            .total_cmp(&points[b].distance)
-            .then(a.cmp(&b))
-    });
-    let keep = ((points.len() as f64 * spec.accept).round() as usize).clamp(1, points.len());
-    let fit = Fit {
+    let names: Vec<String> = targets.iter().map(target_name).collect();
+    let job = Job {
+        kind: "calibrate",
+        scenario_file: file.clone(),
+        base: &base,
+        analysis: Analysis {
+            method: "abc-rejection".into(),
+            points: spec.points,
+            metrics: Vec::new(),
+            variant: None,
+            second_order: false,
+            accept: Some(spec.accept),
+            evaluations: values.len(),
+        },
+        seed: spec.seed,
+        runs: spec.runs,
         inputs: inputs.paths(),
-        targets,
-        points,
-        accepted: order[..keep].to_vec(),
+        outputs: names,
+        values: values.clone(),
+        own: OWN,
     };
-    write_atomic(&spec.out.join("abc.csv"), abc_csv(&fit).as_bytes())?;
-    write_atomic(
-        &spec.out.join("posterior.csv"),
-        posterior_csv(&fit).as_bytes(),
-    )?;
-    write_atomic(&spec.out.join("targets.csv"), targets_csv(&fit).as_bytes())?;
-    Ok(fit)
+    let evaluated = design_run::evaluate(&job, opts, |p| {
+        let at: Vec<Override> = spec
+            .base
+            .iter()
+            .cloned()
+            .chain(inputs.overrides(&values[p]))
+            .collect();
+        let loaded = load_scenario_str(&text, &file, &at)?;
+        let rep = crate::validation::report_scenario(&loaded, spec.runs, spec.seed)?;
+        Ok(rep.targets.iter().map(|(_, d)| d.mean).collect())
+    })?;
+    evaluated.then(|models| {
+        let points: Vec<Point> = values
+            .iter()
+            .zip(models)
+            .map(|(vals, model)| {
+                let sq: f64 = model
+                    .iter()
+                    .zip(&targets)
+                    .zip(&scale)
+                    .map(|((m, t), s)| ((m - t.value) / s).powi(2))
+                    .sum();
+                Point {
+                    values: vals.clone(),
+                    model,
+                    distance: (sq / targets.len() as f64).sqrt(),
+                }
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..points.len()).collect();
+        order.sort_by(|&a, &b| {
+            points[a]
+                .distance
+                .total_cmp(&points[b].distance)
+                .then(a.cmp(&b))
+        });
+        let keep = ((points.len() as f64 * spec.accept).round() as usize).clamp(1, points.len());
+        let fit = Fit {
+            inputs: inputs.paths(),
+            targets: targets.clone(),
+            points,
+            accepted: order[..keep].to_vec(),
+        };
+        let out = &opts.out;
+        write_atomic(&out.join("abc.csv"), abc_csv(&fit).as_bytes())?;
+        write_atomic(&out.join("posterior.csv"), posterior_csv(&fit).as_bytes())?;
+        write_atomic(&out.join("targets.csv"), targets_csv(&fit).as_bytes())?;
+        if spec.plots {
+            let h = (160 + 60 * fit.inputs.len() as u32).max(420);
+            let chart = crate::render_chart!(
+                "prior-posterior",
+                "Prior and posterior",
+                (1100, h),
+                crate::plot::sensitivity::prior_posterior,
+                &fit
+            )
+            .map_err(|e| Error::Usage(format!("drawing the charts: {e}")))?;
+            crate::plot::write_all(&out.join("plots"), &[chart])?;
+        }
+        Ok(fit)
+    })
 }
 
 fn header(fit: &Fit, tail: &[&str]) -> String {

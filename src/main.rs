@@ -8,7 +8,7 @@ use pocsim::output::{OutputSet, events_csv, summary_json, timeseries_csv};
 use pocsim::{Doctrine, Error, Model, Override, Seed, load_scenario, run};
 use std::io::IsTerminal;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -116,6 +116,9 @@ enum Command {
         /// morris (screening, trajectories) or sobol (Saltelli design, N(k+2) points).
         #[arg(long)]
         method: String,
+        /// Sobol: also the second-order indices (N(2k+2) points; sensitivity-s2.csv).
+        #[arg(long)]
+        second_order: bool,
         /// Metric analysed (repeatable; default civilians_harmed).
         #[arg(long = "metric")]
         metrics: Vec<String>,
@@ -135,18 +138,8 @@ enum Command {
         /// Override applied at every point: PATH=VALUE (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
-        /// Replace an earlier analysis in --out.
-        #[arg(long)]
-        force: bool,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// No progress messages.
-        #[arg(long)]
-        quiet: bool,
-        /// Do not draw the charts in OUT/plots.
-        #[arg(long)]
-        no_plots: bool,
+        #[command(flatten)]
+        exec: ExecArgs,
     },
     /// Fit the declared uncertain inputs to the scenario's public figures
     /// (approximate Bayesian computation, rejection).
@@ -171,12 +164,8 @@ enum Command {
         /// Override applied at every point: PATH=VALUE (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
-        /// Replace an earlier calibration in --out.
-        #[arg(long)]
-        force: bool,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
+        #[command(flatten)]
+        exec: ExecArgs,
     },
     /// Where a variant's effect exceeds a threshold across plausible worlds (PRIM).
     #[command(
@@ -506,7 +495,10 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             force,
             metrics,
         } => {
-            let o = merge::merge(&out, &shards, force, &metrics)?;
+            let o = match merge::merge(&out, &shards, force, &metrics)? {
+                merge::Merged::Design(m) => return finish_design(&out, &m, shards.len()),
+                merge::Merged::Experiment(o) => o,
+            };
             say(&format!(
                 "merged {} shards of {} ({} rows) into {}",
                 shards.len(),
@@ -514,7 +506,10 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 o.manifest.rows,
                 out.display()
             ));
-            if o.manifest.kind == "compare" {
+            if !o.robust.is_empty() {
+                let points = o.manifest.variants.len() / o.robust.len().max(1);
+                say(&text::render_robust(&o.robust, &metrics, points));
+            } else if o.manifest.kind == "compare" {
                 say(&text::render_effects(&o.stats.effects, &metrics));
             } else {
                 say(&text::render_summary(&o.stats, &metrics));
@@ -724,6 +719,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
         Command::Sensitivity {
             scenario,
             method,
+            second_order,
             metrics,
             variant,
             points,
@@ -731,39 +727,29 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             seed,
             out,
             set,
-            force,
-            threads,
-            quiet: _,
-            no_plots,
+            exec,
         } => {
-            let method = match method.as_str() {
-                "morris" => pocsim::sensitivity::Method::Morris,
-                "sobol" => pocsim::sensitivity::Method::Sobol,
-                m => {
-                    return Err(Error::Usage(format!(
-                        "--method `{m}`: expected morris or sobol"
-                    )));
-                }
-            };
             let spec = pocsim::sensitivity::Spec {
                 scenario,
                 base: parse_overrides(&set)?,
-                method,
+                method: pocsim::sensitivity::Method::parse(&method)?,
+                second_order,
                 metrics,
-                variant: variant.as_deref().map(spec::parse_variant).transpose()?,
+                variant,
                 points,
                 runs,
                 seed,
-                out: out.clone(),
-                force,
-                plots: !no_plots,
+                plots: !exec.no_plots,
             };
-            let outcome = with_threads(threads, || pocsim::sensitivity::analyse(&spec))?;
-            say(&pocsim::sensitivity::render(&outcome, runs));
-            say(&format!(
-                "wrote {0}/sensitivity.csv, {0}/design.csv and the charts in {0}/plots",
-                out.display()
-            ));
+            let opts = exec_options(&out, &exec)?;
+            let done = with_threads(exec.threads, || pocsim::sensitivity::analyse(&spec, &opts))?;
+            if let Some(outcome) = finished(done, "points", &out)? {
+                say(&pocsim::sensitivity::render(&outcome, runs));
+                say(&format!(
+                    "wrote {0}/sensitivity.csv, {0}/design.csv and the charts in {0}/plots",
+                    out.display()
+                ));
+            }
             Ok(())
         }
         Command::Calibrate {
@@ -774,8 +760,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             seed,
             out,
             set,
-            force,
-            threads,
+            exec,
         } => {
             let spec = pocsim::calibration::Spec {
                 scenario,
@@ -784,15 +769,19 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 runs,
                 accept,
                 seed,
-                out: out.clone(),
-                force,
+                plots: !exec.no_plots,
             };
-            let fit = with_threads(threads, || pocsim::calibration::calibrate(&spec))?;
-            say(&pocsim::calibration::render(&fit));
-            say(&format!(
-                "wrote {0}/posterior.csv, {0}/abc.csv and {0}/targets.csv",
-                out.display()
-            ));
+            let opts = exec_options(&out, &exec)?;
+            let done = with_threads(exec.threads, || {
+                pocsim::calibration::calibrate(&spec, &opts)
+            })?;
+            if let Some(fit) = finished(done, "points", &out)? {
+                say(&pocsim::calibration::render(&fit));
+                say(&format!(
+                    "wrote {0}/posterior.csv, {0}/abc.csv, {0}/targets.csv and the charts in {0}/plots",
+                    out.display()
+                ));
+            }
             Ok(())
         }
         Command::Discover {
@@ -821,8 +810,9 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
         Command::Report { dir } => {
             // Charts are of one world's variants; over plausible worlds the
             // report is the robust effects.
-            let worlds = pocsim::experiment::read_manifest(&dir)?
-                .is_some_and(|m| m.inputs.first().is_some_and(|c| c == "point"));
+            let worlds = pocsim::experiment::read_manifest(&dir)?.is_some_and(|m| {
+                m.analysis.is_some() || m.inputs.first().is_some_and(|c| c == "point")
+            });
             let charts = if worlds {
                 Vec::new()
             } else {
@@ -942,40 +932,113 @@ fn cmd_run(
 }
 
 /// Plans, runs (or resumes) and summarises an experiment.
-fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<(), Error> {
+/// Stops a long command cleanly at the first interrupt (the finished rows are
+/// kept for `--resume`) and at once at the second.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// How to execute into `out`, with the interrupt handler installed.
+fn exec_options(out: &Path, a: &ExecArgs) -> Result<ExecOptions<'static>, Error> {
     let shard = match &a.shard {
         Some(s) => Shard::parse(s)?,
         None => Shard::ALL,
     };
-    let plan = experiment::plan(&spec)?;
-    static STOP: AtomicBool = AtomicBool::new(false);
     let _ = ctrlc::set_handler(|| {
         if STOP.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
     });
-    let opts = ExecOptions {
-        out: out.clone(),
+    Ok(ExecOptions {
+        out: out.to_path_buf(),
         shard,
         resume: a.resume,
         force: a.force,
         progress: !a.quiet && std::io::stderr().is_terminal(),
         stop: &STOP,
         command: std::env::args().collect::<Vec<_>>().join(" "),
+    })
+}
+
+/// Says how to finish an interrupted run (and exits 130).
+fn interrupted(done: u64, total: u64, what: &str, out: &Path, partial: &str) -> ! {
+    let mut cmd: Vec<String> = std::env::args().collect();
+    if !cmd.iter().any(|x| x == "--resume") {
+        cmd.push("--resume".into());
+    }
+    eprintln!(
+        "interrupted after {done} of {total} {what}; the finished rows are kept in {}/{partial}.\nTo finish: {}",
+        out.display(),
+        cmd.join(" ")
+    );
+    std::process::exit(130);
+}
+
+/// The analysis of a design, or what a shard or an interrupt leaves.
+fn finished<T>(
+    f: pocsim::experiment::design_run::Finished<T>,
+    what: &str,
+    out: &Path,
+) -> Result<Option<T>, Error> {
+    use pocsim::experiment::design_run::{EVALUATIONS_PARTIAL, Finished};
+    match f {
+        Finished::Complete(t) => Ok(Some(t)),
+        Finished::Shard { done, total } => {
+            say(&format!(
+                "evaluated {done} of {total} {what} of this shard into {}/evaluations.csv; when every shard is done: pocsim merge OUT {} ...",
+                out.display(),
+                out.display()
+            ));
+            Ok(None)
+        }
+        Finished::Interrupted { done, total } => {
+            interrupted(done, total, what, out, EVALUATIONS_PARTIAL)
+        }
+    }
+}
+
+/// After `merge` of a design's shards: its analysis, computed in `out` from
+/// the merged evaluations.
+fn finish_design(out: &Path, m: &experiment::Manifest, shards: usize) -> Result<(), Error> {
+    let opts = ExecOptions {
+        out: out.to_path_buf(),
+        shard: Shard::ALL,
+        resume: true,
+        force: false,
+        progress: false,
+        stop: &STOP,
+        command: m.command.clone(),
     };
+    say(&format!(
+        "merged {shards} shards of {} ({} points) into {}",
+        m.scenario_file,
+        m.rows,
+        out.display()
+    ));
+    match m.kind.as_str() {
+        "sensitivity" => {
+            let spec = pocsim::sensitivity::Spec::from_manifest(out, m)?;
+            if let Some(o) = finished(pocsim::sensitivity::analyse(&spec, &opts)?, "points", out)? {
+                say(&pocsim::sensitivity::render(&o, m.runs));
+            }
+        }
+        _ => {
+            let spec = pocsim::calibration::Spec::from_manifest(out, m)?;
+            if let Some(f) = finished(pocsim::calibration::calibrate(&spec, &opts)?, "points", out)?
+            {
+                say(&pocsim::calibration::render(&f));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<(), Error> {
+    let plan = experiment::plan(&spec)?;
+    let opts = exec_options(&out, a)?;
+    let shard = opts.shard;
     let outcome = with_threads(a.threads, || experiment::execute(&plan, &opts))?;
     match outcome {
         Outcome::Interrupted { done, total } => {
-            let mut cmd: Vec<String> = std::env::args().collect();
-            if !cmd.iter().any(|x| x == "--resume") {
-                cmd.push("--resume".into());
-            }
-            eprintln!(
-                "interrupted after {done} of {total} runs; the finished rows are kept in {}/runs.partial.csv.\nTo finish: {}",
-                out.display(),
-                cmd.join(" ")
-            );
-            std::process::exit(130);
+            interrupted(done, total, "runs", &out, experiment::PARTIAL)
         }
         Outcome::Complete(stats, robust) => {
             let runs_here = (0..plan.runs).filter(|r| shard.contains(*r)).count();

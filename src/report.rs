@@ -42,6 +42,9 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
     if m.inputs.first().is_some_and(|c| c == "point") {
         return worlds_report(dir, &m);
     }
+    if m.analysis.is_some() {
+        return design_report(dir, &m);
+    }
     let names: Vec<String> = m.variants.iter().map(|v| v.name.clone()).collect();
     let compare = m.kind == "compare";
     let stats = table::compute(&dir.join(RUNS), &names, m.inputs.len(), &[], compare)?;
@@ -322,5 +325,203 @@ fn worlds_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
         h,
         "</table><p>Every metric is in <code>effects.csv</code>; the worlds are in <code>points.csv</code>; every run, with the values of its world, in <code>runs.csv</code>.</p></section>\n</body>\n</html>"
     );
+    Ok(h)
+}
+
+/// An input's value as a reader wants it: a number in a few digits, a name
+/// as it is.
+fn shown(v: &str) -> String {
+    match v.parse::<f64>() {
+        Ok(x) => num(x),
+        Err(_) => esc(v),
+    }
+}
+
+/// A CSV file of ours as rows of fields (header first).
+fn read_rows(path: &Path) -> Result<Vec<Vec<String>>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    Ok(text.lines().map(table::split_csv).collect())
+}
+
+/// An inline SVG chart from `dir/plots`, if drawn.
+fn figure(dir: &Path, name: &str, title: &str) -> String {
+    match std::fs::read_to_string(dir.join("plots").join(format!("{name}.svg"))) {
+        Ok(svg) => format!(
+            "<section><h2>{}</h2>\n<figure>{}</figure></section>\n",
+            esc(title),
+            svg.trim_start_matches(|c| c != '<')
+        ),
+        Err(_) => String::new(),
+    }
+}
+
+/// The page of a sensitivity analysis or a calibration.
+fn design_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> {
+    let a = m.analysis.as_ref().expect("a design");
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n",
+        esc(&format!("pocsim: {}", m.scenario_name)),
+        CSS
+    );
+    let num_of = |s: &str| table::parse_num(s).unwrap_or(f64::NAN);
+    if m.kind == "sensitivity" {
+        let what = match &a.variant {
+            Some(v) => format!(
+                "the paired effect of `{}`",
+                v.split_once(':').map_or(v.as_str(), |(n, _)| n)
+            ),
+            None => "the level of each metric".into(),
+        };
+        let _ = writeln!(
+            h,
+            "<header><p class=\"kicker\">pocsim report · {} sensitivity of {what} · {} evaluations × {} replications</p>\n<h1>{}</h1></header>",
+            esc(&a.method),
+            m.rows,
+            m.runs,
+            esc(&m.scenario_name)
+        );
+        // The headline: the inputs that move the answer most, one at a time.
+        let tornado = read_rows(&dir.join("tornado.csv"))?;
+        let _ = writeln!(
+            h,
+            "<section><h2>Which assumptions decide the answer</h2><ul class=\"headline\">"
+        );
+        let metrics: Vec<String> = {
+            let mut v: Vec<String> = Vec::new();
+            for r in tornado.iter().skip(1) {
+                if !v.contains(&r[0]) {
+                    v.push(r[0].clone());
+                }
+            }
+            v
+        };
+        for metric in &metrics {
+            let mut rows: Vec<&Vec<String>> = tornado
+                .iter()
+                .skip(1)
+                .filter(|r| r.len() == 7 && &r[0] == metric)
+                .collect();
+            let swing = |r: &Vec<String>| {
+                crate::sensitivity::Bar {
+                    low: String::new(),
+                    high: String::new(),
+                    at_low: num_of(&r[4]),
+                    at_high: num_of(&r[5]),
+                    at_file: num_of(&r[6]),
+                }
+                .reach()
+            };
+            rows.sort_by(|x, y| swing(y).total_cmp(&swing(x)));
+            let Some(top) = rows.first() else { continue };
+            let words = crate::metrics::registry::words(metric).to_lowercase();
+            let _ = writeln!(
+                h,
+                "<li>With every input as the file has it, {what} on {words} is <strong>{}</strong>. \
+                 Of the {} declared inputs, <span class=\"code\">{}</span> moves it furthest, one at a time: from {} at its 5% quantile ({}) to {} at its 95% ({}).{}</li>",
+                signed(num_of(&top[6])),
+                rows.len(),
+                esc(&top[1]),
+                signed(num_of(&top[4])),
+                shown(&top[2]),
+                signed(num_of(&top[5])),
+                shown(&top[3]),
+                match rows.get(1) {
+                    Some(r) => format!(
+                        " Next: <span class=\"code\">{}</span> ({} to {}).",
+                        esc(&r[1]),
+                        signed(num_of(&r[4])),
+                        signed(num_of(&r[5]))
+                    ),
+                    None => String::new(),
+                }
+            );
+        }
+        let _ = writeln!(
+            h,
+            "</ul><p>Each evaluation runs the same {} replications (common random numbers across the whole design) and takes their mean{}. \
+             Replication noise is averaged, not modelled: with few replications per point it inflates Morris' sigma and the Sobol total indices. \
+             Morris ranks inputs by mu* (mean absolute elementary effect) and shows interactions or non-linearity as sigma; \
+             Sobol's S1 is the share of the output's variance an input explains alone, ST the share it explains with its interactions.</p></section>",
+            m.runs,
+            if a.variant.is_some() {
+                " paired effect (variant minus baseline)"
+            } else {
+                ""
+            }
+        );
+        h.push_str(&figure(dir, "tornado", "One input at a time"));
+        h.push_str(&figure(dir, "morris", "Morris screening"));
+        h.push_str(&figure(dir, "sobol", "Sobol indices"));
+        let sens = read_rows(&dir.join("sensitivity.csv"))?;
+        if let Some(head) = sens.first() {
+            let _ = writeln!(h, "<section><h2>The indices</h2>\n<table><tr>");
+            for c in head {
+                let _ = write!(h, "<th>{}</th>", esc(c));
+            }
+            let _ = writeln!(h, "</tr>");
+            for r in sens.iter().skip(1) {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td class=\"code\">{}</td>",
+                    esc(&r[0]),
+                    esc(&r[1])
+                );
+                for c in &r[2..] {
+                    let _ = write!(h, "<td>{}</td>", num(num_of(c)));
+                }
+                let _ = writeln!(h, "</tr>");
+            }
+            let _ = writeln!(
+                h,
+                "</table><p>Column names are SALib's; <code>design.csv</code> holds every point and its output, so SALib or R can re-analyse them.</p></section>"
+            );
+        }
+    } else {
+        let _ = writeln!(
+            h,
+            "<header><p class=\"kicker\">pocsim report · calibration ({}) · {} prior points × {} replications</p>\n<h1>{}</h1></header>",
+            esc(&a.method),
+            m.rows,
+            m.runs,
+            esc(&m.scenario_name)
+        );
+        let post = read_rows(&dir.join("posterior.csv"))?;
+        let _ = writeln!(
+            h,
+            "<section><h2>What the public figures say about the assumptions</h2><p>Each prior point (a Latin hypercube over the declared uncertain inputs) ran {} replications; \
+             its distance is the root mean square of the targets' errors, each in units of half the target's public range. \
+             The {} closest points ({:.0}%) are the posterior, equally weighted; <code>compare --posterior {}/posterior.csv</code> runs variants over them.</p></section>",
+            m.runs,
+            post.len().saturating_sub(1),
+            100.0 * a.accept.unwrap_or(0.0),
+            esc(&dir.display().to_string())
+        );
+        h.push_str(&figure(dir, "prior-posterior", "Prior and posterior"));
+        let t = read_rows(&dir.join("targets.csv"))?;
+        let _ = writeln!(
+            h,
+            "<section><h2>The targets reproduced</h2>\n<table><tr><th>target</th><th>public value</th><th>public range</th><th>prior (5-95%)</th><th>posterior (5-95%)</th></tr>"
+        );
+        for r in t.iter().skip(1).filter(|r| r.len() == 10) {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"code\">{}</td><td>{}</td><td>{} to {}</td><td>{} ({} to {})</td><td>{} ({} to {})</td></tr>",
+                esc(&r[0]),
+                num(num_of(&r[1])),
+                num(num_of(&r[2])),
+                num(num_of(&r[3])),
+                num(num_of(&r[4])),
+                num(num_of(&r[5])),
+                num(num_of(&r[6])),
+                num(num_of(&r[7])),
+                num(num_of(&r[8])),
+                num(num_of(&r[9]))
+            );
+        }
+        let _ = writeln!(h, "</table></section>");
+    }
+    let _ = writeln!(h, "</body>\n</html>");
     Ok(h)
 }

@@ -3,6 +3,9 @@
 //! range and the posterior narrower than the prior.
 
 use pocsim::calibration::{Spec, calibrate, spread};
+use pocsim::experiment::design_run::Finished;
+use pocsim::experiment::{ExecOptions, Shard};
+use std::sync::atomic::AtomicBool;
 
 /// The tutorial with two uncertain severities and the given targets.
 fn scenario(targets: &[(&str, f64)]) -> String {
@@ -52,17 +55,29 @@ fn targets_made_by_the_model_are_recovered() {
     let path = dir.join("fit.toml");
     std::fs::write(&path, scenario(&values)).unwrap();
     let out = dir.join("out");
-    let fit = calibrate(&Spec {
+    let stop = AtomicBool::new(false);
+    let opts = ExecOptions {
+        out: out.clone(),
+        shard: Shard::ALL,
+        resume: false,
+        force: false,
+        progress: false,
+        stop: &stop,
+        command: String::new(),
+    };
+    let spec = Spec {
         scenario: path,
         base: Vec::new(),
         points: 150,
         runs: 20,
         accept: 0.1,
         seed: 3,
-        out: out.clone(),
-        force: false,
-    })
-    .unwrap();
+        plots: true,
+    };
+    let Finished::Complete(fit) = calibrate(&spec, &opts).unwrap() else {
+        panic!("the calibration did not finish");
+    };
+    assert!(out.join("plots").join("prior-posterior.png").exists());
     assert!(out.join("posterior.csv").exists());
     for (j, truth) in [(0usize, 1.2), (1, 6.0)] {
         let value = |i: usize| fit.points[i].values[j].parse::<f64>().unwrap();

@@ -213,6 +213,42 @@ fn effects_across_plausible_worlds() {
         &e,
         &["runs.csv", "points.csv", "effects.csv", "summary.csv"],
     );
+    // Shards of plausible worlds merge into the single machine's result.
+    let shards: Vec<PathBuf> = (1..=2).map(|i| dir(&format!("worlds-shard{i}"))).collect();
+    for (i, x) in shards.iter().enumerate() {
+        ok(&pocsim(&[
+            "compare",
+            T,
+            "--variant",
+            APPROVAL,
+            "--variant",
+            "same:forces.fpus[0].vehicles=12",
+            "--uncertain",
+            "8",
+            "--runs",
+            "30",
+            "--seed",
+            "5",
+            "--out",
+            s(x),
+            "--quiet",
+            "--no-plots",
+            "--shard",
+            &format!("{}/2", i + 1),
+        ]));
+    }
+    let merged = dir("worlds-merged");
+    let o = pocsim(&["merge", s(&merged), s(&shards[0]), s(&shards[1])]);
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("of plausible worlds"));
+    same_results(
+        &d,
+        &merged,
+        &["runs.csv", "points.csv", "effects.csv", "summary.csv"],
+    );
+    for x in shards.iter().chain([&merged]) {
+        let _ = std::fs::remove_dir_all(x);
+    }
     // Where the caveat costs most: PRIM over the worlds.
     let o = pocsim(&[
         "discover",
@@ -284,6 +320,77 @@ fn sensitivity_ranks_the_declared_assumptions() {
     let e = dir("morris1");
     ok(&run(args(s(&e), "1")));
     same_results(&d, &e, &["sensitivity.csv", "design.csv", "tornado.csv"]);
+    // Shards merge into the single machine's analysis.
+    let shards: Vec<PathBuf> = (1..=3).map(|i| dir(&format!("morris-shard{i}"))).collect();
+    for (i, x) in shards.iter().enumerate() {
+        let mut a = args(s(x), "2");
+        a.extend([
+            "--shard".into(),
+            format!("{}/3", i + 1),
+            "--no-plots".into(),
+        ]);
+        ok(&run(a));
+        assert!(
+            !x.join("sensitivity.csv").exists(),
+            "a shard is not analysed"
+        );
+    }
+    let merged = dir("morris-merged");
+    ok(&pocsim(&[
+        "merge",
+        s(&merged),
+        s(&shards[1]),
+        s(&shards[2]),
+        s(&shards[0]),
+    ]));
+    same_results(
+        &d,
+        &merged,
+        &[
+            "evaluations.csv",
+            "sensitivity.csv",
+            "design.csv",
+            "tornado.csv",
+        ],
+    );
+    // An interrupted analysis (half its rows and a torn line) resumes to
+    // the same files.
+    let r = dir("morris-resumed");
+    std::fs::create_dir_all(&r).unwrap();
+    let all = std::fs::read_to_string(d.join("evaluations.csv")).unwrap();
+    let lines: Vec<&str> = all.lines().collect();
+    let mut part = lines[..lines.len() / 2].join("\n");
+    part.push('\n');
+    part.push_str(&lines[lines.len() / 2][..5]);
+    std::fs::write(r.join("evaluations.partial.csv"), part).unwrap();
+    let m = std::fs::read_to_string(d.join("manifest.json"))
+        .unwrap()
+        .replace("\"complete\"", "\"interrupted\"");
+    std::fs::write(r.join("manifest.json"), m).unwrap();
+    let o = run(args(s(&r), "2"));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an interrupted run needs --resume"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));
+    let mut a = args(s(&r), "2");
+    a.push("--resume".into());
+    ok(&run(a));
+    same_results(
+        &d,
+        &r,
+        &[
+            "evaluations.csv",
+            "sensitivity.csv",
+            "design.csv",
+            "tornado.csv",
+        ],
+    );
+    assert!(!r.join("evaluations.partial.csv").exists());
+    for x in shards.iter().chain([&merged, &r]) {
+        let _ = std::fs::remove_dir_all(x);
+    }
     // Bad input: exit 2, nothing written.
     let f = dir("morris-bad");
     for bad in [
@@ -829,4 +936,101 @@ fn a_damaged_manifest_is_refused_not_a_panic() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn calibration_shards_merge_and_bad_input_is_refused() {
+    let args = |out: &Path, extra: &[&str]| {
+        let mut a: Vec<String> = [
+            "calibrate",
+            T,
+            "--points",
+            "12",
+            "--runs",
+            "3",
+            "--seed",
+            "4",
+            "--quiet",
+            "--out",
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+        a.push(s(out).into());
+        a.extend(extra.iter().map(|x| x.to_string()));
+        a
+    };
+    let run = |a: Vec<String>| pocsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let d = dir("abc");
+    ok(&run(args(&d, &[])));
+    for f in ["posterior.csv", "abc.csv", "targets.csv", "evaluations.csv"] {
+        assert!(d.join(f).exists(), "{f}");
+    }
+    assert!(d.join("plots").join("prior-posterior.png").exists());
+    let shards: Vec<PathBuf> = (1..=2).map(|i| dir(&format!("abc-shard{i}"))).collect();
+    for (i, x) in shards.iter().enumerate() {
+        ok(&run(args(x, &["--shard", &format!("{}/2", i + 1)])));
+    }
+    let merged = dir("abc-merged");
+    ok(&pocsim(&[
+        "merge",
+        s(&merged),
+        s(&shards[0]),
+        s(&shards[1]),
+    ]));
+    same_results(
+        &d,
+        &merged,
+        &["evaluations.csv", "posterior.csv", "abc.csv", "targets.csv"],
+    );
+    // Bad input: exit 2, a located message, nothing written.
+    let bad = dir("abc-bad");
+    for (extra, says) in [
+        (vec!["--points", "0"], "--points must be at least 1"),
+        (vec!["--accept", "1.5"], "expected a share in (0, 1]"),
+        (vec!["--set", "tension.nope=1"], "tension.nope"),
+    ] {
+        let mut a = vec!["calibrate", T, "--out", s(&bad), "--quiet"];
+        a.extend(&extra);
+        let o = pocsim(&a);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(says),
+            "{extra:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!bad.exists(), "{extra:?} wrote into --out");
+    }
+    // A target without a tolerance is located in its file.
+    let text = std::fs::read_to_string(T).unwrap();
+    let i = text.find("[[scenario.targets]]").unwrap();
+    let no_tol = format!(
+        "{}[[scenario.targets]]\nmetric = \"civilians_killed\"\nvalue = 0.0\nlow = 0.0\nhigh = 0.0\nper = \"100k_year\"\nsource = \"test\"\n\n{}",
+        &text[..i],
+        &text[i..]
+    );
+    std::fs::create_dir_all(&bad).unwrap();
+    let f = bad.join("no-tolerance.toml");
+    std::fs::write(&f, &no_tol).unwrap();
+    let out = bad.join("out");
+    let o = pocsim(&[
+        "calibrate",
+        s(&f),
+        "--points",
+        "4",
+        "--out",
+        s(&out),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = no_tol[..i].lines().count() + 1;
+    assert!(
+        err.contains(&format!("no-tolerance.toml:{line}:")) && err.contains("no tolerance"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    for x in shards.iter().chain([&d, &merged, &bad]) {
+        let _ = std::fs::remove_dir_all(x);
+    }
 }

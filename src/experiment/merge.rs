@@ -2,22 +2,24 @@
 //! into the single-machine order and recomputes the statistics, so the merged
 //! files are byte-identical to a run on one machine.
 
+use super::design_run::{self, EVALUATIONS, EVALUATIONS_PARTIAL};
 use super::{
-    EFFECTS, MANIFEST, Manifest, PARTIAL, RUNS, SCENARIO, SITES, SUMMARY, Shard, read_manifest,
-    table, write_manifest,
+    EFFECTS, MANIFEST, Manifest, PARTIAL, POINTS, RUNS, SCENARIO, SITES, SUMMARY, Shard,
+    read_manifest, table, uncertain, write_manifest,
 };
 use crate::error::Error;
 use crate::output::write_atomic;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-/// Merges complete shard directories into `out`.
+/// Merges complete shard directories into `out`: an experiment's statistics,
+/// or a design's evaluations (the caller then finishes its analysis).
 pub fn merge(
     out: &Path,
     dirs: &[PathBuf],
     force: bool,
     selected: &[String],
-) -> Result<Outcome, Error> {
+) -> Result<Merged, Error> {
     if dirs.is_empty() {
         return Err(Error::Usage(
             "merge needs at least one shard directory".into(),
@@ -31,7 +33,12 @@ pub fn merge(
                 d.display()
             ))
         })?;
-        if m.status != "complete" || d.join(PARTIAL).exists() || !d.join(RUNS).exists() {
+        let (table, partial) = if m.analysis.is_some() {
+            (EVALUATIONS, EVALUATIONS_PARTIAL)
+        } else {
+            (RUNS, PARTIAL)
+        };
+        if m.status != "complete" || d.join(partial).exists() || !d.join(table).exists() {
             return Err(Error::Usage(format!(
                 "shard {} in {} is not complete (status: {}); finish it with --resume first",
                 m.shard,
@@ -119,6 +126,23 @@ pub fn merge(
         )));
     }
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    if first.analysis.is_some() {
+        let ordered: Vec<(Manifest, PathBuf)> = by_index
+            .iter()
+            .map(|s| shards[s.expect("checked")].clone())
+            .collect();
+        return Ok(Merged::Design(design_run::merge(out, &ordered)?));
+    }
+    // Over plausible worlds the variant column holds the variant's own name
+    // (`label` of `label@point`).
+    let worlds = first.inputs.first().is_some_and(|c| c == "point");
+    let label = |name: &str| -> String {
+        if worlds {
+            name.rsplit_once('@').map_or(name, |(l, _)| l).to_string()
+        } else {
+            name.to_string()
+        }
+    };
 
     // Interleave rows: replication r comes from shard r % n, all variants in order.
     let n_var = first.variants.len();
@@ -156,7 +180,8 @@ pub fn merge(
                 line.clear();
                 reader.read_line(&mut line).map_err(|e| Error::io(&*p, e))?;
                 let f = table::split_csv(line.trim_end_matches('\n'));
-                let ok = f.len() > 2 && f[0] == first.variants[v].name && f[1] == r.to_string();
+                let ok =
+                    f.len() > 2 && f[0] == label(&first.variants[v].name) && f[1] == r.to_string();
                 if !ok || !line.ends_with('\n') {
                     return Err(Error::Usage(format!(
                         "{} is inconsistent: expected variant {} replication {r}",
@@ -204,10 +229,35 @@ pub fn merge(
         &names,
         first.inputs.len(),
         selected,
-        compare,
+        compare && !worlds,
     )?;
     write_atomic(&out.join(SUMMARY), table::summary_csv(&stats).as_bytes())?;
-    if compare {
+    let mut robust = Vec::new();
+    if worlds {
+        let src = shards[0].1.join(POINTS);
+        let text = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
+        write_atomic(&out.join(POINTS), &text)?;
+        let mut labels: Vec<String> = Vec::new();
+        for n in &names {
+            let l = label(n);
+            if !labels.contains(&l) {
+                labels.push(l);
+            }
+        }
+        let n_points = names.len() / labels.len().max(1);
+        robust = uncertain::robust_from_runs(
+            &out.join(RUNS),
+            &names,
+            &labels,
+            n_points,
+            first.inputs.len(),
+            selected,
+        )?;
+        write_atomic(
+            &out.join(EFFECTS),
+            uncertain::effects_csv(&robust).as_bytes(),
+        )?;
+    } else if compare {
         write_atomic(
             &out.join(EFFECTS),
             table::effects_csv(&stats.effects).as_bytes(),
@@ -224,11 +274,26 @@ pub fn merge(
     m.finished = Some(super::now_utc());
     m.command = format!("merge of {n} shards");
     write_manifest(out, &m)?;
-    Ok(Outcome { stats, manifest: m })
+    Ok(Merged::Experiment(Outcome {
+        stats,
+        robust,
+        manifest: m,
+    }))
 }
 
 /// What a merge produced.
+pub enum Merged {
+    /// A compare or sweep, its statistics computed.
+    Experiment(Outcome),
+    /// A design's evaluations (`sensitivity`, `calibrate`), merged into a
+    /// complete run whose analysis is still to compute.
+    Design(Manifest),
+}
+
+/// A merged experiment.
 pub struct Outcome {
     pub stats: table::Stats,
+    /// Over plausible worlds, the robust effects.
+    pub robust: Vec<uncertain::Robust>,
     pub manifest: Manifest,
 }

@@ -11,6 +11,7 @@
 //! count. When all rows are in, the file becomes `runs.csv` and the statistics
 //! are computed from it.
 
+pub mod design_run;
 pub mod discover;
 pub mod merge;
 pub mod spec;
@@ -344,6 +345,10 @@ pub struct Manifest {
     pub finished: Option<String>,
     pub status: String,
     pub command: String,
+    /// A design's analysis (`sensitivity`, `calibrate`): what the points are
+    /// and how they are analysed, so that `merge` can finish it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<design_run::Analysis>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -426,6 +431,7 @@ fn manifest(
         finished: None,
         status: status.into(),
         command: command.into(),
+        analysis: None,
     }
 }
 
@@ -459,8 +465,15 @@ pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>, Error> {
     }
 }
 
-/// Decides whether `dir` may receive this experiment, clearing it if forced.
-fn prepare_dir(plan: &Plan, o: &ExecOptions) -> Result<(), Error> {
+/// Decides whether `o.out` may receive the experiment identified by `key`,
+/// clearing the files it `own`s if forced. `partial` is the file an
+/// interrupted run leaves.
+pub(crate) fn prepare_dir(
+    key: &str,
+    own: &[&str],
+    partial: &str,
+    o: &ExecOptions,
+) -> Result<(), Error> {
     let dir = &o.out;
     let exists = dir.exists();
     if exists && !dir.is_dir() {
@@ -470,7 +483,7 @@ fn prepare_dir(plan: &Plan, o: &ExecOptions) -> Result<(), Error> {
         )));
     }
     let clear = || -> Result<(), Error> {
-        for f in OWN {
+        for f in own {
             let p = dir.join(f);
             if p.exists() {
                 std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
@@ -480,10 +493,10 @@ fn prepare_dir(plan: &Plan, o: &ExecOptions) -> Result<(), Error> {
     };
     if exists {
         match read_manifest(dir) {
-            Ok(Some(m)) if m.experiment_key == plan.key && m.shard == o.shard => {
+            Ok(Some(m)) if m.experiment_key == key && m.shard == o.shard => {
                 if o.force && !o.resume {
                     clear()?;
-                } else if dir.join(PARTIAL).exists() && !o.resume {
+                } else if dir.join(partial).exists() && !o.resume {
                     return Err(Error::Usage(format!(
                         "{} holds an interrupted run of this experiment: add --resume to finish it, or --force to start again",
                         dir.display()
@@ -525,7 +538,7 @@ fn prepare_dir(plan: &Plan, o: &ExecOptions) -> Result<(), Error> {
 
 /// Runs (or resumes) a plan into `opts.out`.
 pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
-    prepare_dir(plan, opts)?;
+    prepare_dir(&plan.key, &OWN, PARTIAL, opts)?;
     let dir = &opts.out;
     let started = now_utc();
     write_manifest(
@@ -565,62 +578,44 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
             .map_err(|e| Error::io(&partial, e))?;
         file.seek(std::io::SeekFrom::End(0))
             .map_err(|e| Error::io(&partial, e))?;
-        let mut done = done;
-        let chunk = (rayon::current_num_threads() * 32).max(64);
-        let t0 = Instant::now();
-        let start_done = done;
-        while (done as usize) < work.len() {
-            if opts.stop.load(Ordering::SeqCst) {
-                if opts.progress {
-                    eprintln!();
-                }
-                let mut m = manifest(
-                    plan,
-                    opts.shard,
-                    done,
-                    &started,
-                    "interrupted",
-                    &opts.command,
+        let (done, complete) = append_in_chunks(
+            &mut file,
+            &partial,
+            work.len(),
+            done as usize,
+            "runs",
+            opts,
+            |i| {
+                let (r, v) = work[i];
+                let pv = &plan.variants[v];
+                let res = crate::engine::run(
+                    &pv.model,
+                    Seed::new(plan.seed, r),
+                    &mut Doctrine::default(),
+                    RunOptions::default(),
                 );
-                m.finished = Some(now_utc());
-                write_manifest(dir, &m)?;
-                return Ok(Outcome::Interrupted { done, total });
-            }
-            let end = (done as usize + chunk).min(work.len());
-            let rows: Vec<String> = work[done as usize..end]
-                .par_iter()
-                .map(|&(r, v)| {
-                    let pv = &plan.variants[v];
-                    let res = crate::engine::run(
-                        &pv.model,
-                        Seed::new(plan.seed, r),
-                        &mut Doctrine::default(),
-                        RunOptions::default(),
-                    );
-                    table::row(
-                        &pv.label,
-                        r,
-                        plan.seed,
-                        &pv.inputs,
-                        &table::metric_values(&res.summary, &plan.kinds, &site_totals(&res, plan)),
-                    )
-                })
-                .collect();
-            let mut buf = Vec::with_capacity(rows.iter().map(String::len).sum());
-            for r in &rows {
-                buf.extend_from_slice(r.as_bytes());
-            }
-            file.write_all(&buf).map_err(|e| Error::io(&partial, e))?;
-            file.sync_data().map_err(|e| Error::io(&partial, e))?;
-            done = end as u64;
-            if opts.progress {
-                let rate = (done - start_done) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
-                let left = (total - done) as f64 / rate.max(1e-9);
-                eprint!("\r  {done}/{total} runs  {rate:.0} runs/s  about {left:.0} s left   ");
-            }
-        }
-        if opts.progress {
-            eprintln!();
+                Ok(table::row(
+                    &pv.label,
+                    r,
+                    plan.seed,
+                    &pv.inputs,
+                    &table::metric_values(&res.summary, &plan.kinds, &site_totals(&res, plan)),
+                ))
+            },
+        )?;
+        let done = done as u64;
+        if !complete {
+            let mut m = manifest(
+                plan,
+                opts.shard,
+                done,
+                &started,
+                "interrupted",
+                &opts.command,
+            );
+            m.finished = Some(now_utc());
+            write_manifest(dir, &m)?;
+            return Ok(Outcome::Interrupted { done, total });
         }
         drop(file);
         std::fs::rename(&partial, &finished_file).map_err(|e| Error::io(&finished_file, e))?;
@@ -671,6 +666,53 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
     m.finished = Some(now_utc());
     write_manifest(dir, &m)?;
     Ok(Outcome::Complete(stats, robust))
+}
+
+/// Evaluates work items `done..total` in chunks on all cores and appends
+/// each chunk's rows, in order, to `file` (at `path`), synced, so the file is
+/// always a prefix of the final table. Returns how many items are done and
+/// whether all are (false: stopped by `opts.stop`).
+pub(crate) fn append_in_chunks(
+    file: &mut std::fs::File,
+    path: &Path,
+    total: usize,
+    mut done: usize,
+    what: &str,
+    opts: &ExecOptions,
+    row: impl Fn(usize) -> Result<String, Error> + Sync,
+) -> Result<(usize, bool), Error> {
+    let chunk = (rayon::current_num_threads() * 32).max(64);
+    let t0 = Instant::now();
+    let start_done = done;
+    while done < total {
+        if opts.stop.load(Ordering::SeqCst) {
+            if opts.progress {
+                eprintln!();
+            }
+            return Ok((done, false));
+        }
+        let end = (done + chunk).min(total);
+        let rows: Vec<String> = (done..end)
+            .into_par_iter()
+            .map(&row)
+            .collect::<Result<_, _>>()?;
+        let mut buf = Vec::with_capacity(rows.iter().map(String::len).sum());
+        for r in &rows {
+            buf.extend_from_slice(r.as_bytes());
+        }
+        file.write_all(&buf).map_err(|e| Error::io(path, e))?;
+        file.sync_data().map_err(|e| Error::io(path, e))?;
+        done = end;
+        if opts.progress {
+            let rate = (done - start_done) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
+            let left = (total - done) as f64 / rate.max(1e-9);
+            eprint!("\r  {done}/{total} {what}  {rate:.1} {what}/s  about {left:.0} s left   ");
+        }
+    }
+    if opts.progress {
+        eprintln!();
+    }
+    Ok((done, true))
 }
 
 /// The variants' own names, in order (without the points).

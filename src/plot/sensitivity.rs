@@ -283,11 +283,7 @@ pub fn tornado<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome) -
     root.fill(&WHITE).map_err(err)?;
     let mut rows: Vec<(&String, &crate::sensitivity::Bar)> =
         o.inputs.iter().zip(&o.tornado[0]).collect();
-    rows.sort_by(|a, b| {
-        (a.1.at_high - a.1.at_low)
-            .abs()
-            .total_cmp(&(b.1.at_high - b.1.at_low).abs())
-    });
+    rows.sort_by(|a, b| a.1.reach().total_cmp(&b.1.reach()));
     let n = rows.len().max(1) as f64;
     let vals: Vec<f64> = rows
         .iter()
@@ -333,11 +329,16 @@ pub fn tornado<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome) -
     }
     for (i, (_, b)) in rows.iter().enumerate() {
         let y = i as f64;
-        for (v, c) in [(b.at_low, colour(0)), (b.at_high, colour(1))] {
+        // The 5% bar in the upper half of the row, the 95% bar in the lower,
+        // so that both show when they fall on the same side.
+        for (v, c, y0, y1) in [
+            (b.at_low, colour(0), y, y + 0.32),
+            (b.at_high, colour(1), y - 0.32, y),
+        ] {
             if v.is_finite() && centre.is_finite() {
                 chart
                     .draw_series(std::iter::once(Rectangle::new(
-                        [(centre.min(v), y - 0.3), (centre.max(v), y + 0.3)],
+                        [(centre.min(v), y0), (centre.max(v), y1)],
                         c.mix(0.8).filled(),
                     )))
                     .map_err(err)?;
@@ -345,4 +346,103 @@ pub fn tornado<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome) -
         }
     }
     Ok(())
+}
+
+/// Calibration: each input's prior points (grey) and accepted points
+/// (coloured) on its prior range, with their 5–95% ranges, so that an analyst
+/// sees which inputs the public figures pin down and which they leave open.
+pub fn prior_posterior<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fit: &crate::calibration::Fit,
+) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let n = fit.inputs.len().max(1) as f64;
+    let names: Vec<String> = fit.inputs.iter().map(|p| label(p)).collect();
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "Prior ({} points) and posterior ({} kept)",
+                fit.points.len(),
+                fit.accepted.len()
+            ),
+            TITLE,
+        )
+        .margin(16)
+        .margin_right(270)
+        .x_label_area_size(44)
+        .y_label_area_size(260)
+        .build_cartesian_2d(-0.02..1.02, -0.5..(n - 0.5))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("where in the prior's range (0: lowest drawn, 1: highest); grey: prior points, blue: accepted, bars: 5-95%")
+        .x_labels(6)
+        .light_line_style(TRANSPARENT)
+        .y_labels(fit.inputs.len().max(1))
+        .disable_y_mesh()
+        .y_label_formatter(&|v| row_name(&names, *v))
+        .label_style(SMALL)
+        .axis_desc_style(SMALL)
+        .draw()
+        .map_err(err)?;
+    let (px, py) = chart.backend_coord(&(1.02, n - 0.5));
+    root.draw(&Text::new(
+        "prior 90%  →  posterior 90%",
+        (px + 10, py - 18),
+        SMALL.into_font(),
+    ))
+    .map_err(err)?;
+    for (j, _) in fit.inputs.iter().enumerate() {
+        let y = j as f64;
+        let val = |i: usize| fit.points[i].values[j].parse::<f64>().unwrap_or(f64::NAN);
+        let prior: Vec<f64> = (0..fit.points.len()).map(val).collect();
+        let post: Vec<f64> = fit.accepted.iter().map(|&i| val(i)).collect();
+        let lo = prior.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = prior.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if !(lo.is_finite() && hi.is_finite()) {
+            continue; // a choice among names: no axis
+        }
+        let w = (hi - lo).max(1e-12);
+        let at = |x: f64| (x - lo) / w;
+        for (xs, dy, c, r) in [
+            (&prior, -0.15, RGBColor(150, 150, 150), 2),
+            (&post, 0.15, colour(0), 3),
+        ] {
+            chart
+                .draw_series(
+                    xs.iter()
+                        .filter(|x| x.is_finite())
+                        .map(|&x| Circle::new((at(x), y + dy), r, c.mix(0.5).filled())),
+                )
+                .map_err(err)?;
+            let (_, p5, p95) = crate::calibration::spread(xs);
+            if p5.is_finite() {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(at(p5), y + dy), (at(p95), y + dy)],
+                        c.stroke_width(3),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        let (_, a5, a95) = crate::calibration::spread(&prior);
+        let (_, b5, b95) = crate::calibration::spread(&post);
+        let (px, py) = chart.backend_coord(&(1.02, y));
+        root.draw(&Text::new(
+            format!("{} to {}  →  {} to {}", g3(a5), g3(a95), g3(b5), g3(b95)),
+            (px + 10, py - 7),
+            SMALL.into_font(),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A number in three significant figures.
+fn g3(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let d = (2 - x.abs().max(1e-12).log10().floor() as i32).max(0) as usize;
+    format!("{x:.d$}")
 }

@@ -38,8 +38,10 @@ pub fn morris(r: usize, k: usize, levels: usize, seed: u64) -> Vec<(Vec<Vec<f64>
 
 /// Saltelli's scheme: base matrices A and B (`n` × `k`, independent uniforms
 /// from the seed), and for each input i the matrix AB_i: A with column i
-/// taken from B. Rows in evaluation order: A, B, AB_1 … AB_k (n (k + 2) points).
-pub fn saltelli(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
+/// taken from B. Rows in evaluation order: A, B, AB_1 … AB_k (n (k + 2)
+/// points); with `second_order`, then BA_1 … BA_k (B with column i from A;
+/// n (2k + 2) points).
+pub fn saltelli(n: usize, k: usize, second_order: bool, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = Seed::new(seed, 0).stream(Mechanic::Design, 0x736f_626f);
     let a: Vec<Vec<f64>> = (0..n)
         .map(|_| (0..k).map(|_| uniform(&mut rng)).collect())
@@ -55,6 +57,15 @@ pub fn saltelli(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
             let mut x = ra.clone();
             x[i] = rb[i];
             rows.push(x);
+        }
+    }
+    if second_order {
+        for i in 0..k {
+            for (ra, rb) in a.iter().zip(&b) {
+                let mut x = rb.clone();
+                x[i] = ra[i];
+                rows.push(x);
+            }
         }
     }
     rows

@@ -17,15 +17,15 @@ pub mod estimate;
 
 use crate::engine::{RunOptions, run};
 use crate::error::Error;
-use crate::experiment::spec::VariantSpec;
+use crate::experiment::design_run::{self, Analysis, Finished, Job};
 use crate::experiment::table::{metric_names, metric_values};
 use crate::experiment::uncertain::Inputs;
+use crate::experiment::{ExecOptions, Manifest};
 use crate::model::Model;
 use crate::output::{csv_field, write_atomic};
 use crate::policy::Doctrine;
 use crate::rng::Seed;
 use crate::scenario::{Override, ThreatKind, load_scenario_str};
-use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -36,22 +36,64 @@ pub enum Method {
     Sobol,
 }
 
+impl Method {
+    pub fn parse(s: &str) -> Result<Method, Error> {
+        match s {
+            "morris" => Ok(Method::Morris),
+            "sobol" => Ok(Method::Sobol),
+            m => Err(Error::Usage(format!(
+                "--method `{m}`: expected morris or sobol"
+            ))),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Morris => "morris",
+            Method::Sobol => "sobol",
+        }
+    }
+}
+
 /// What to analyse.
 pub struct Spec {
     pub scenario: PathBuf,
     pub base: Vec<Override>,
     pub method: Method,
+    /// Sobol: also the second-order indices (N(2k+2) points instead of N(k+2)).
+    pub second_order: bool,
     /// Metrics analysed (default: civilians harmed).
     pub metrics: Vec<String>,
-    pub variant: Option<VariantSpec>,
+    /// `NAME:PATH=VALUE[;...]`: analyse this variant's paired effect.
+    pub variant: Option<String>,
     /// Morris: trajectories; Sobol: the base sample size N.
     pub points: usize,
     pub runs: u64,
     pub seed: u64,
-    pub out: PathBuf,
-    pub force: bool,
     /// Draw the charts into `out/plots`.
     pub plots: bool,
+}
+
+impl Spec {
+    /// The analysis recorded in a design's manifest (after `merge`, the
+    /// scenario as simulated is the directory's `scenario.toml`).
+    pub fn from_manifest(dir: &std::path::Path, m: &Manifest) -> Result<Spec, Error> {
+        let a = m.analysis.as_ref().ok_or_else(|| {
+            Error::Usage(format!("{} holds no sensitivity analysis", dir.display()))
+        })?;
+        Ok(Spec {
+            scenario: dir.join(crate::experiment::SCENARIO),
+            base: Vec::new(),
+            method: Method::parse(&a.method)?,
+            second_order: a.second_order,
+            metrics: a.metrics.clone(),
+            variant: a.variant.clone(),
+            points: a.points,
+            runs: m.runs,
+            seed: m.seed,
+            plots: true,
+        })
+    }
 }
 
 /// The charts of an analysis: the Morris plane or the Sobol bars.
@@ -107,6 +149,8 @@ pub struct Outcome {
     pub metrics: Vec<String>,
     pub morris: Vec<Vec<estimate::MorrisIndex>>,
     pub sobol: Vec<Vec<estimate::SobolIndex>>,
+    /// Second-order Sobol indices, per metric and pair of inputs.
+    pub sobol2: Vec<Vec<estimate::SobolPair>>,
     /// One input at a time, per metric and input.
     pub tornado: Vec<Vec<Bar>>,
     pub evaluations: usize,
@@ -121,6 +165,21 @@ pub struct Bar {
     pub at_high: f64,
     /// The output with every input as the file has it.
     pub at_file: f64,
+}
+
+impl Bar {
+    /// How far the input moves the output from its value with every input as
+    /// the file has it, at either end (what orders the tornado).
+    pub fn reach(&self) -> f64 {
+        let d = |x: f64| {
+            if x.is_finite() {
+                (x - self.at_file).abs()
+            } else {
+                0.0
+            }
+        };
+        d(self.at_low).max(d(self.at_high))
+    }
 }
 
 /// `tornado.csv`: the output with one input at a time at its 5% and 95%
@@ -145,19 +204,39 @@ fn tornado_csv(o: &Outcome) -> String {
     s
 }
 
-/// Runs the design and writes `design.csv` and `sensitivity.csv` into `out`.
-pub fn analyse(spec: &Spec) -> Result<Outcome, Error> {
+/// The files an analysis writes besides its evaluations.
+const OWN: &[&str] = &[
+    "design.csv",
+    "sensitivity.csv",
+    "sensitivity-s2.csv",
+    "tornado.csv",
+];
+
+/// Runs (or resumes) the design into `opts.out` and, once every point is
+/// evaluated, writes `design.csv`, `sensitivity.csv` (and `sensitivity-s2.csv`),
+/// `tornado.csv` and the charts.
+pub fn analyse(spec: &Spec, opts: &ExecOptions) -> Result<Finished<Outcome>, Error> {
     if spec.points == 0 {
         return Err(Error::Usage("--points must be at least 1".into()));
     }
     if spec.runs == 0 {
         return Err(Error::Usage("--runs must be at least 1".into()));
     }
+    if spec.second_order && spec.method != Method::Sobol {
+        return Err(Error::Usage(
+            "--second-order is a Sobol index: add --method sobol".into(),
+        ));
+    }
+    let variant = spec
+        .variant
+        .as_deref()
+        .map(crate::experiment::spec::parse_variant)
+        .transpose()?;
     let file = spec.scenario.display().to_string();
     let text = std::fs::read_to_string(&spec.scenario).map_err(|e| Error::io(&spec.scenario, e))?;
-    let base = load_scenario_str(&text, &file, &spec.base)?;
     // The declarations are checked once, on the file as written.
     crate::scenario::load_scenario(&spec.scenario, &[])?;
+    let base = load_scenario_str(&text, &file, &spec.base)?;
     let inputs = Inputs::of(&base);
     let k = inputs.decls.len();
     if k == 0 {
@@ -187,35 +266,76 @@ pub fn analyse(spec: &Spec) -> Result<Outcome, Error> {
             })
         })
         .collect::<Result<_, _>>()?;
-    if let Some(v) = &spec.variant {
+    if let Some(v) = &variant {
         // A variant that cannot load is refused before anything runs.
         let all: Vec<_> = spec.base.iter().chain(&v.overrides).cloned().collect();
         load_scenario_str(&text, &file, &all)?;
     }
-    crate::output::prepare_out_dir(&spec.out, "sensitivity.csv", spec.force)?;
 
-    // The design, in the unit cube.
+    // The design, in the unit cube, then the one-at-a-time points of the
+    // tornado: every input as the file has it, then each input at its 5% and
+    // 95% quantiles.
     let (rows, trajectories) = match spec.method {
         Method::Morris => {
             let t = design::morris(spec.points, k, LEVELS, spec.seed);
             let rows: Vec<Vec<f64>> = t.iter().flat_map(|(p, _)| p.iter().cloned()).collect();
             (rows, Some(t))
         }
-        Method::Sobol => (design::saltelli(spec.points, k, spec.seed), None),
+        Method::Sobol => (
+            design::saltelli(spec.points, k, spec.second_order, spec.seed),
+            None,
+        ),
     };
-    let values: Vec<Vec<String>> = rows.iter().map(|u| inputs.values(u)).collect();
+    let mut values: Vec<Vec<String>> = rows.iter().map(|u| inputs.values(u)).collect();
+    let n_design = values.len();
+    let file_vals: Vec<String> = inputs
+        .decls
+        .iter()
+        .enumerate()
+        .map(|(j, d)| {
+            crate::scenario::value_at(&base.source, &d.path).unwrap_or_else(|| inputs.value(j, 0.5))
+        })
+        .collect();
+    values.push(file_vals.clone());
+    for j in 0..k {
+        for u in [0.05, 0.95] {
+            let mut v = file_vals.clone();
+            v[j] = inputs.value(j, u);
+            values.push(v);
+        }
+    }
+    let job = Job {
+        kind: "sensitivity",
+        scenario_file: file.clone(),
+        base: &base,
+        analysis: Analysis {
+            method: spec.method.name().into(),
+            points: spec.points,
+            metrics: metrics.clone(),
+            variant: spec.variant.clone(),
+            second_order: spec.second_order,
+            accept: None,
+            evaluations: values.len(),
+        },
+        seed: spec.seed,
+        runs: spec.runs,
+        inputs: inputs.paths(),
+        outputs: metrics.clone(),
+        values: values.clone(),
+        own: OWN,
+    };
 
     // Every point: the baseline (and variant) over the same replications.
-    let evaluate = |vals: &Vec<String>| -> Result<Vec<f64>, Error> {
+    let evaluate = |p: usize| -> Result<Vec<f64>, Error> {
         let at: Vec<Override> = spec
             .base
             .iter()
             .cloned()
-            .chain(inputs.overrides(vals))
+            .chain(inputs.overrides(&values[p]))
             .collect();
         let loaded = load_scenario_str(&text, &file, &at)?;
         let base_model = Model::build(&loaded.scenario).calibrated();
-        let var_model = match &spec.variant {
+        let var_model = match &variant {
             Some(v) => {
                 let all: Vec<_> = at.iter().chain(&v.overrides).cloned().collect();
                 let mut m = Model::build(&load_scenario_str(&text, &file, &all)?.scenario);
@@ -251,90 +371,94 @@ pub fn analyse(spec: &Spec) -> Result<Outcome, Error> {
             .map(|(s, &c)| if c > 0 { s / f64::from(c) } else { f64::NAN })
             .collect())
     };
-    let outputs: Vec<Vec<f64>> = values
-        .par_iter()
-        .map(evaluate)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect::<Result<_, _>>()?;
+    let evaluated = design_run::evaluate(&job, opts, evaluate)?;
+    evaluated.then(|all| {
+        let (outputs, oat_out) = all.split_at(n_design);
+        let oat = &values[n_design..];
+        let tornado: Vec<Vec<Bar>> = (0..cols.len())
+            .map(|m| {
+                (0..k)
+                    .map(|j| Bar {
+                        low: oat[1 + 2 * j][j].clone(),
+                        high: oat[2 + 2 * j][j].clone(),
+                        at_low: oat_out[1 + 2 * j][m],
+                        at_high: oat_out[2 + 2 * j][m],
+                        at_file: oat_out[0][m],
+                    })
+                    .collect()
+            })
+            .collect();
 
-    // One at a time: each input at its 5% and 95% quantiles, the others as
-    // the file has them (the tornado).
-    let file_vals: Vec<String> = inputs
-        .decls
-        .iter()
-        .enumerate()
-        .map(|(j, d)| {
-            crate::scenario::value_at(&base.source, &d.path).unwrap_or_else(|| inputs.value(j, 0.5))
-        })
-        .collect();
-    let mut oat: Vec<Vec<String>> = vec![file_vals.clone()];
-    for j in 0..k {
-        for u in [0.05, 0.95] {
-            let mut v = file_vals.clone();
-            v[j] = inputs.value(j, u);
-            oat.push(v);
-        }
-    }
-    let oat_out: Vec<Vec<f64>> = oat
-        .par_iter()
-        .map(evaluate)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect::<Result<_, _>>()?;
-    let tornado: Vec<Vec<Bar>> = (0..cols.len())
-        .map(|m| {
-            (0..k)
-                .map(|j| Bar {
-                    low: oat[1 + 2 * j][j].clone(),
-                    high: oat[2 + 2 * j][j].clone(),
-                    at_low: oat_out[1 + 2 * j][m],
-                    at_high: oat_out[2 + 2 * j][m],
-                    at_file: oat_out[0][m],
-                })
-                .collect()
-        })
-        .collect();
-
-    // The indices, metric by metric.
-    let delta = LEVELS as f64 / (2.0 * (LEVELS as f64 - 1.0));
-    let mut morris = Vec::new();
-    let mut sobol = Vec::new();
-    for j in 0..metrics.len() {
-        let y: Vec<f64> = outputs.iter().map(|o| o[j]).collect();
-        match (&trajectories, spec.method) {
-            (Some(t), Method::Morris) => {
-                let ys: Vec<Vec<f64>> = y.chunks(k + 1).map(<[f64]>::to_vec).collect();
-                let order: Vec<Vec<usize>> = t.iter().map(|(_, o)| o.clone()).collect();
-                morris.push(estimate::morris(&ys, &order, k, delta, spec.seed));
+        // The indices, metric by metric.
+        let delta = LEVELS as f64 / (2.0 * (LEVELS as f64 - 1.0));
+        let mut morris = Vec::new();
+        let mut sobol = Vec::new();
+        let mut sobol2 = Vec::new();
+        for j in 0..metrics.len() {
+            let y: Vec<f64> = outputs.iter().map(|o| o[j]).collect();
+            match &trajectories {
+                Some(t) => {
+                    let ys: Vec<Vec<f64>> = y.chunks(k + 1).map(<[f64]>::to_vec).collect();
+                    let order: Vec<Vec<usize>> = t.iter().map(|(_, o)| o.clone()).collect();
+                    morris.push(estimate::morris(&ys, &order, k, delta, spec.seed));
+                }
+                None => {
+                    sobol.push(estimate::sobol(&y, spec.points, k, spec.seed));
+                    if spec.second_order {
+                        sobol2.push(estimate::sobol_second_order(&y, spec.points, k, spec.seed));
+                    }
+                }
             }
-            _ => sobol.push(estimate::sobol(&y, spec.points, k, spec.seed)),
+        }
+        let outcome = Outcome {
+            inputs: inputs.paths(),
+            metrics: metrics.clone(),
+            morris,
+            sobol,
+            sobol2,
+            tornado,
+            evaluations: n_design,
+        };
+        let out = &opts.out;
+        write_atomic(&out.join("tornado.csv"), tornado_csv(&outcome).as_bytes())?;
+        write_atomic(
+            &out.join("design.csv"),
+            design_csv(&outcome, &values[..n_design], outputs).as_bytes(),
+        )?;
+        write_atomic(
+            &out.join("sensitivity.csv"),
+            sensitivity_csv(&outcome).as_bytes(),
+        )?;
+        if spec.second_order {
+            write_atomic(
+                &out.join("sensitivity-s2.csv"),
+                second_order_csv(&outcome).as_bytes(),
+            )?;
+        }
+        if spec.plots {
+            crate::plot::write_all(&out.join("plots"), &charts(&outcome)?)?;
+        }
+        Ok(outcome)
+    })
+}
+
+/// `sensitivity-s2.csv`: the second-order Sobol index of every pair of inputs.
+fn second_order_csv(o: &Outcome) -> String {
+    use crate::experiment::table::num;
+    let mut s = String::from("metric,names_1,names_2,S2,S2_conf\n");
+    for (m, pairs) in o.metrics.iter().zip(&o.sobol2) {
+        for p in pairs {
+            let _ = writeln!(
+                s,
+                "{m},{},{},{},{}",
+                csv_field(&o.inputs[p.i]),
+                csv_field(&o.inputs[p.j]),
+                num(p.s2),
+                num(p.s2_conf)
+            );
         }
     }
-    let outcome = Outcome {
-        inputs: inputs.paths(),
-        metrics,
-        morris,
-        sobol,
-        tornado,
-        evaluations: rows.len(),
-    };
-    write_atomic(
-        &spec.out.join("tornado.csv"),
-        tornado_csv(&outcome).as_bytes(),
-    )?;
-    write_atomic(
-        &spec.out.join("design.csv"),
-        design_csv(&outcome, &values, &outputs).as_bytes(),
-    )?;
-    write_atomic(
-        &spec.out.join("sensitivity.csv"),
-        sensitivity_csv(&outcome).as_bytes(),
-    )?;
-    if spec.plots {
-        crate::plot::write_all(&spec.out.join("plots"), &charts(&outcome)?)?;
-    }
-    Ok(outcome)
+    s
 }
 
 /// `design.csv`: every point's values and outputs (for SALib or R).
