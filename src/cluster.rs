@@ -144,17 +144,19 @@ pub fn calibrate(plan: &crate::experiment::Plan, shards: u64, cpus: u32) -> f64 
     use crate::engine::{RunOptions, run};
     let probe = plan.runs.clamp(1, 5);
     let t0 = std::time::Instant::now();
-    for v in &plan.variants {
+    // The variants of one world (the first point, over plausible worlds).
+    let models = plan.models(0..plan.per_point()).unwrap_or_default();
+    for m in &models {
         for r in 0..probe {
             let _ = run(
-                &v.model,
+                m,
                 crate::rng::Seed::new(plan.seed, r),
                 &mut crate::policy::Doctrine::default(),
                 RunOptions::default(),
             );
         }
     }
-    let per_run = t0.elapsed().as_secs_f64() / (probe * plan.variants.len() as u64) as f64;
+    let per_run = t0.elapsed().as_secs_f64() / (probe * models.len().max(1) as u64) as f64;
     let runs_per_shard = plan.runs.div_ceil(shards) * plan.variants.len() as u64;
     let hours = per_run * runs_per_shard as f64 / f64::from(cpus.max(1)) / 3600.0;
     // Three times the estimate (other jobs, slower nodes, statistics) plus ten minutes.

@@ -220,10 +220,16 @@ pub fn evaluate(
             .map_err(|e| Error::io(&partial, e))?;
         file.seek(std::io::SeekFrom::End(0))
             .map_err(|e| Error::io(&partial, e))?;
-        let (done, complete) =
-            append_in_chunks(&mut file, &partial, work.len(), done, "points", opts, |i| {
-                Ok(job.row(work[i], &eval(work[i])?))
-            })?;
+        let (done, complete) = append_in_chunks(
+            &mut file,
+            &partial,
+            work.len(),
+            work.len(),
+            done,
+            "points",
+            opts,
+            |i| Ok(job.row(work[i], &eval(work[i])?)),
+        )?;
         file.flush().map_err(|e| Error::io(&partial, e))?;
         drop(file);
         if !complete {

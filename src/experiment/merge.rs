@@ -174,24 +174,30 @@ pub fn merge(
         w.write_all(header.as_bytes())
             .map_err(|e| Error::io(&tmp, e))?;
         let mut line = String::new();
-        for r in 0..first.runs {
+        let n_points = if worlds {
+            std::fs::read_to_string(shards[0].1.join(POINTS))
+                .map_err(|e| Error::io(shards[0].1.join(POINTS), e))?
+                .lines()
+                .count()
+                .saturating_sub(1)
+        } else {
+            0
+        };
+        for (r, v) in super::work_items(first.runs, n_var, n_points, Shard::ALL) {
             let (p, reader) = &mut readers[(r % n) as usize];
-            for v in 0..n_var {
-                line.clear();
-                reader.read_line(&mut line).map_err(|e| Error::io(&*p, e))?;
-                let f = table::split_csv(line.trim_end_matches('\n'));
-                let ok =
-                    f.len() > 2 && f[0] == label(&first.variants[v].name) && f[1] == r.to_string();
-                if !ok || !line.ends_with('\n') {
-                    return Err(Error::Usage(format!(
-                        "{} is inconsistent: expected variant {} replication {r}",
-                        p.display(),
-                        first.variants[v].name
-                    )));
-                }
-                w.write_all(line.as_bytes())
-                    .map_err(|e| Error::io(&tmp, e))?;
+            line.clear();
+            reader.read_line(&mut line).map_err(|e| Error::io(&*p, e))?;
+            let f = table::split_csv(line.trim_end_matches('\n'));
+            let ok = f.len() > 2 && f[0] == label(&first.variants[v].name) && f[1] == r.to_string();
+            if !ok || !line.ends_with('\n') {
+                return Err(Error::Usage(format!(
+                    "{} is inconsistent: expected variant {} replication {r}",
+                    p.display(),
+                    first.variants[v].name
+                )));
             }
+            w.write_all(line.as_bytes())
+                .map_err(|e| Error::io(&tmp, e))?;
         }
         for (p, reader) in &mut readers {
             line.clear();
@@ -223,10 +229,17 @@ pub fn merge(
         table::sites_csv(&out.join(RUNS), first.inputs.len())?.as_bytes(),
     )?;
     let names: Vec<String> = first.variants.iter().map(|v| v.name.clone()).collect();
+    let mut labels: Vec<String> = Vec::new();
+    for n in &names {
+        let l = label(n);
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
     let compare = first.kind == "compare";
     let stats = table::compute(
         &out.join(RUNS),
-        &names,
+        if worlds { &labels } else { &names },
         first.inputs.len(),
         selected,
         compare && !worlds,
@@ -237,13 +250,6 @@ pub fn merge(
         let src = shards[0].1.join(POINTS);
         let text = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
         write_atomic(&out.join(POINTS), &text)?;
-        let mut labels: Vec<String> = Vec::new();
-        for n in &names {
-            let l = label(n);
-            if !labels.contains(&l) {
-                labels.push(l);
-            }
-        }
         let n_points = names.len() / labels.len().max(1);
         robust = uncertain::robust_from_runs(
             &out.join(RUNS),

@@ -25,7 +25,7 @@ use crate::model::Model;
 use crate::output::write_atomic;
 use crate::policy::Doctrine;
 use crate::rng::Seed;
-use crate::scenario::{LoadedScenario, ThreatKind, load_scenario, value_at};
+use crate::scenario::{ThreatKind, load_scenario, value_at};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -44,8 +44,14 @@ pub struct PlannedVariant {
     /// The point of the uncertain inputs it runs at, if any.
     pub point: Option<usize>,
     pub overrides: Vec<String>,
-    pub loaded: LoadedScenario,
-    pub model: Model,
+    /// SHA-256 of the scenario as this variant simulates it.
+    pub hash: String,
+    /// Which of the plan's variants this is (its own overrides).
+    own: usize,
+    /// The model, built at planning; over plausible worlds `None`: each
+    /// point's models are built when its runs come, so that memory stays
+    /// flat in the number of points.
+    pub model: Option<Model>,
     /// Value of every varied input in this variant (TOML text).
     pub inputs: Vec<String>,
 }
@@ -71,6 +77,83 @@ pub struct Plan {
     pub points: Vec<Vec<String>>,
     /// The scenario text after the overrides common to every variant.
     pub base_source: String,
+    pub scenario_name: String,
+    /// The scenario file, the overrides common to every variant, and each
+    /// variant's own.
+    scenario_path: PathBuf,
+    common: Vec<crate::scenario::Override>,
+    named: Vec<(String, Vec<crate::scenario::Override>)>,
+}
+
+impl Plan {
+    /// The models of variants `vs` (all at one point, or all of a single
+    /// world): each reads its rates against the tension of the baseline at
+    /// its point, calibrated once. Planned models are reused.
+    pub fn models(&self, vs: std::ops::Range<usize>) -> Result<Vec<Model>, Error> {
+        if self.variants[vs.clone()].iter().all(|v| v.model.is_some()) {
+            return Ok(self.variants[vs]
+                .iter()
+                .map(|v| v.model.clone().expect("planned"))
+                .collect());
+        }
+        let point_ovs: Vec<crate::scenario::Override> = match self.variants[vs.start].point {
+            Some(p) => point_overrides(&self.uncertain_paths, &self.points[p])?,
+            None => Vec::new(),
+        };
+        let at: Vec<_> = self.common.iter().chain(&point_ovs).cloned().collect();
+        let base = Model::build(&load_scenario(&self.scenario_path, &at)?.scenario).calibrated();
+        self.variants[vs]
+            .iter()
+            .map(|v| {
+                let all: Vec<_> = at.iter().chain(&self.named[v.own].1).cloned().collect();
+                let mut m = Model::build(&load_scenario(&self.scenario_path, &all)?.scenario);
+                m.reuse_calibration(&base);
+                Ok(m)
+            })
+            .collect()
+    }
+
+    /// The variants run at each point (1 without plausible worlds).
+    pub fn per_point(&self) -> usize {
+        self.variants.len() / self.points.len().max(1)
+    }
+}
+
+/// The overrides that set the uncertain inputs to a point's values.
+fn point_overrides(
+    paths: &[String],
+    values: &[String],
+) -> Result<Vec<crate::scenario::Override>, Error> {
+    paths
+        .iter()
+        .zip(values)
+        .map(|(path, v)| {
+            crate::scenario::Override::parse(&format!("{path}={v}")).map_err(Error::Usage)
+        })
+        .collect()
+}
+
+/// The order of the work items (replication, variant) of a shard: all the
+/// variants of replication 0, then of 1, ...; over plausible worlds point by
+/// point (each point's replications, each with its variants), so that one
+/// point's models serve a run of consecutive items.
+pub fn work_order(plan: &Plan, shard: Shard) -> Vec<(u64, usize)> {
+    work_items(plan.runs, plan.variants.len(), plan.points.len(), shard)
+}
+
+/// [`work_order`] from the counts alone: `runs` replications of `variants`
+/// (the variants of `points` points, point by point; 0 without worlds).
+pub fn work_items(runs: u64, variants: usize, points: usize, shard: Shard) -> Vec<(u64, usize)> {
+    let reps: Vec<u64> = (0..runs).filter(|r| shard.contains(*r)).collect();
+    let points = points.max(1);
+    let per = variants / points;
+    let mut out = Vec::with_capacity(reps.len() * variants);
+    for p in 0..points {
+        for &r in &reps {
+            out.extend((0..per).map(|v| (r, p * per + v)));
+        }
+    }
+    out
 }
 
 /// Loads and validates every variant before anything runs or is written.
@@ -161,6 +244,7 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         }
     };
     let base_source = base.source;
+    let scenario_name = base.scenario.scenario.name.clone();
     let at_points: Vec<Option<usize>> = if points.is_empty() {
         vec![None]
     } else {
@@ -178,30 +262,32 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         );
         inputs = cols;
     }
-    let mut variants = Vec::new();
-    for point in at_points {
-        let point_ovs: Vec<crate::scenario::Override> = match point {
-            Some(p) => uncertain_paths
-                .iter()
-                .zip(&points[p])
-                .map(|(path, v)| {
-                    crate::scenario::Override::parse(&format!("{path}={v}")).map_err(Error::Usage)
-                })
-                .collect::<Result<_, _>>()?,
+    // Every variant at every point loads and validates now; over plausible
+    // worlds the models are built when their runs come.
+    let worlds = !points.is_empty();
+    let at_point = |point: Option<usize>| -> Result<Vec<PlannedVariant>, Error> {
+        let point_ovs = match point {
+            Some(p) => point_overrides(&uncertain_paths, &points[p])?,
             None => Vec::new(),
         };
-        // Every variant reads its rates against the baseline's tension (at
-        // this point of the uncertain inputs).
         let at: Vec<_> = spec.base.iter().chain(&point_ovs).cloned().collect();
-        let base_model = Model::build(&load_scenario(&spec.scenario, &at)?.scenario).calibrated();
-        for (name, ovs) in &named {
+        let base_model = if worlds {
+            None
+        } else {
+            Some(Model::build(&load_scenario(&spec.scenario, &at)?.scenario).calibrated())
+        };
+        let mut out = Vec::new();
+        for (own, (name, ovs)) in named.iter().enumerate() {
             let all: Vec<_> = at.iter().chain(ovs).cloned().collect();
             let loaded = load_scenario(&spec.scenario, &all).map_err(|e| match e {
                 Error::Usage(m) => Error::Usage(format!("variant `{name}`: {m}")),
                 other => other,
             })?;
-            let mut model = Model::build(&loaded.scenario);
-            model.reuse_calibration(&base_model);
+            let model = base_model.as_ref().map(|b| {
+                let mut m = Model::build(&loaded.scenario);
+                m.reuse_calibration(b);
+                m
+            });
             let vals = inputs
                 .iter()
                 .map(|p| match point {
@@ -209,7 +295,7 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
                     _ => value_at(&loaded.source, p).unwrap_or_default(),
                 })
                 .collect();
-            variants.push(PlannedVariant {
+            out.push(PlannedVariant {
                 name: match point {
                     Some(k) => format!("{name}@{k}"),
                     None => name.clone(),
@@ -221,16 +307,34 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
                     .chain(ovs)
                     .map(|o| format!("{}={}", o.path, o.value_text))
                     .collect(),
-                loaded,
+                hash: loaded.hash,
+                own,
                 model,
                 inputs: vals,
             });
         }
-    }
-    let base_model = &variants[0].model;
+        Ok(out)
+    };
+    let variants: Vec<PlannedVariant> = at_points
+        .par_iter()
+        .map(|&p| at_point(p))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    // Threat kinds and sites: those of the scenario's models (at the file's
+    // values of the uncertain inputs).
+    let file_models: Vec<Model> = named
+        .iter()
+        .map(|(_, ovs)| {
+            let all: Vec<_> = spec.base.iter().chain(ovs).cloned().collect();
+            load_scenario(&spec.scenario, &all).map(|l| Model::build(&l.scenario))
+        })
+        .collect::<Result<_, _>>()?;
+    let base_model = &file_models[0];
     let kinds: Vec<ThreatKind> = ThreatKind::ALL
         .into_iter()
-        .filter(|k| variants.iter().any(|v| v.model.kinds[k.index()].is_some()))
+        .filter(|k| file_models.iter().any(|m| m.kinds[k.index()].is_some()))
         .collect();
     // Per-site columns for the sites of the experiment's scenario.
     let sites: Vec<String> = base_model
@@ -266,7 +370,7 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
             "{}\n{}\n{}\n",
             v.name,
             v.overrides.join(";"),
-            v.loaded.hash
+            v.hash
         ));
     }
     h.update(table::header(&inputs, &metrics));
@@ -285,6 +389,10 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         base_source,
         uncertain_paths,
         points,
+        scenario_name,
+        scenario_path: spec.scenario.clone(),
+        common: spec.base.clone(),
+        named,
     })
 }
 
@@ -404,21 +512,20 @@ fn manifest(
     status: &str,
     command: &str,
 ) -> Manifest {
-    let base = &plan.variants[0].loaded;
     Manifest {
         pocsim_version: crate::VERSION.into(),
         experiment_key: plan.key.clone(),
         kind: plan.kind.name().into(),
         scenario_file: plan.scenario_file.clone(),
-        scenario_name: base.scenario.scenario.name.clone(),
-        scenario_hash: base.hash.clone(),
+        scenario_name: plan.scenario_name.clone(),
+        scenario_hash: plan.variants[0].hash.clone(),
         variants: plan
             .variants
             .iter()
             .map(|v| ManifestVariant {
                 name: v.name.clone(),
                 overrides: v.overrides.clone(),
-                scenario_hash: v.loaded.hash.clone(),
+                scenario_hash: v.hash.clone(),
             })
             .collect(),
         inputs: plan.inputs.clone(),
@@ -547,10 +654,7 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
     )?;
     write_atomic(&dir.join(SCENARIO), plan.base_source.as_bytes())?;
 
-    let work: Vec<(u64, usize)> = (0..plan.runs)
-        .filter(|r| opts.shard.contains(*r))
-        .flat_map(|r| (0..plan.variants.len()).map(move |v| (r, v)))
-        .collect();
+    let work = work_order(plan, opts.shard);
     let total = work.len() as u64;
     let header = table::header(&plan.inputs, &plan.metrics);
     let partial = dir.join(PARTIAL);
@@ -578,31 +682,59 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
             .map_err(|e| Error::io(&partial, e))?;
         file.seek(std::io::SeekFrom::End(0))
             .map_err(|e| Error::io(&partial, e))?;
-        let (done, complete) = append_in_chunks(
-            &mut file,
-            &partial,
-            work.len(),
-            done as usize,
-            "runs",
-            opts,
-            |i| {
-                let (r, v) = work[i];
-                let pv = &plan.variants[v];
-                let res = crate::engine::run(
-                    &pv.model,
-                    Seed::new(plan.seed, r),
-                    &mut Doctrine::default(),
-                    RunOptions::default(),
-                );
-                Ok(table::row(
-                    &pv.label,
-                    r,
-                    plan.seed,
-                    &pv.inputs,
-                    &table::metric_values(&res.summary, &plan.kinds, &site_totals(&res, plan)),
-                ))
-            },
-        )?;
+        // Runs of a batch of points (or the single world) at a time, with
+        // their models built for the batch and dropped after it.
+        let per_point_items = work.len() / plan.points.len().max(1);
+        let batch_points = if plan.points.is_empty() {
+            1
+        } else {
+            (rayon::current_num_threads() * 4)
+                .max(1)
+                .min(plan.points.len())
+        };
+        let per = plan.per_point();
+        let mut done = done as usize;
+        let mut complete = true;
+        while done < work.len() && complete {
+            let first_point = done / per_point_items.max(1);
+            let points_here =
+                first_point..(first_point + batch_points).min(plan.points.len().max(1));
+            let end = points_here.end * per_point_items;
+            let models: Vec<Vec<Model>> = points_here
+                .clone()
+                .into_par_iter()
+                .map(|p| plan.models(p * per..(p + 1) * per))
+                .collect::<Result<_, _>>()?;
+            let model = |v: usize| &models[v / per - points_here.start][v % per];
+            let (d, c) = append_in_chunks(
+                &mut file,
+                &partial,
+                end,
+                work.len(),
+                done,
+                "runs",
+                opts,
+                |i| {
+                    let (r, v) = work[i];
+                    let pv = &plan.variants[v];
+                    let res = crate::engine::run(
+                        model(v),
+                        Seed::new(plan.seed, r),
+                        &mut Doctrine::default(),
+                        RunOptions::default(),
+                    );
+                    Ok(table::row(
+                        &pv.label,
+                        r,
+                        plan.seed,
+                        &pv.inputs,
+                        &table::metric_values(&res.summary, &plan.kinds, &site_totals(&res, plan)),
+                    ))
+                },
+            )?;
+            done = d;
+            complete = c;
+        }
         let done = done as u64;
         if !complete {
             let mut m = manifest(
@@ -629,9 +761,12 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
     let names: Vec<String> = plan.variants.iter().map(|v| v.name.clone()).collect();
     let compare = plan.kind == Kind::Compare;
     let worlds = !plan.points.is_empty();
+    // Over plausible worlds the summary pools each variant's runs over the
+    // worlds (the effects are per world, below).
+    let labels = variant_labels(plan);
     let stats = table::compute(
         &finished_file,
-        &names,
+        if worlds { &labels } else { &names },
         plan.inputs.len(),
         &plan.selected,
         compare && !worlds,
@@ -642,7 +777,6 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
             &dir.join(POINTS),
             uncertain::points_csv(&plan.uncertain_paths, &plan.points).as_bytes(),
         )?;
-        let labels = variant_labels(plan);
         let r = uncertain::robust_from_runs(
             &finished_file,
             &names,
@@ -668,14 +802,15 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
     Ok(Outcome::Complete(stats, robust))
 }
 
-/// Evaluates work items `done..total` in chunks on all cores and appends
-/// each chunk's rows, in order, to `file` (at `path`), synced, so the file is
-/// always a prefix of the final table. Returns how many items are done and
-/// whether all are (false: stopped by `opts.stop`).
+/// Evaluates work items `done..total` (of `of` in all) in chunks on all
+/// cores and appends each chunk's rows, in order, to `file` (at `path`),
+/// synced, so the file is always a prefix of the final table. Returns how
+/// many items are done and whether all are (false: stopped by `opts.stop`).
 pub(crate) fn append_in_chunks(
     file: &mut std::fs::File,
     path: &Path,
     total: usize,
+    of: usize,
     mut done: usize,
     what: &str,
     opts: &ExecOptions,
@@ -705,11 +840,11 @@ pub(crate) fn append_in_chunks(
         done = end;
         if opts.progress {
             let rate = (done - start_done) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
-            let left = (total - done) as f64 / rate.max(1e-9);
-            eprint!("\r  {done}/{total} {what}  {rate:.1} {what}/s  about {left:.0} s left   ");
+            let left = (of - done) as f64 / rate.max(1e-9);
+            eprint!("\r  {done}/{of} {what}  {rate:.1} {what}/s  about {left:.0} s left   ");
         }
     }
-    if opts.progress {
+    if opts.progress && done == of {
         eprintln!();
     }
     Ok((done, true))

@@ -195,20 +195,31 @@ pub fn read_columns(
         .map_err(|e| Error::io(path, e))?
         .is_some_and(|h| split_csv(&h).get(3).is_some_and(|c| c == "point"));
     let mut cols = vec![vec![Vec::new(); which.len()]; variants.len()];
+    let index: std::collections::HashMap<&str, usize> = variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.as_str(), i))
+        .collect();
     for (i, line) in lines.enumerate() {
         let line = line.map_err(|e| Error::io(path, e))?;
         let fields = split_csv(&line);
         if fields.len() != 3 + n_inputs + n_metrics {
             return Err(Error::input(&file, format!("row {} is malformed", i + 2)));
         }
+        // A row belongs to its variant at its point, or, when the variants
+        // are named without points, to its variant pooled over points.
         let key = if pointed {
             format!("{}@{}", fields[0], fields[3])
         } else {
             fields[0].clone()
         };
-        let v = variants.iter().position(|x| *x == key).ok_or_else(|| {
-            Error::input(&file, format!("row {}: unknown variant `{key}`", i + 2))
-        })?;
+        let v = index
+            .get(key.as_str())
+            .or_else(|| index.get(fields[0].as_str()))
+            .copied()
+            .ok_or_else(|| {
+                Error::input(&file, format!("row {}: unknown variant `{key}`", i + 2))
+            })?;
         for (k, &m) in which.iter().enumerate() {
             let x = parse_num(&fields[3 + n_inputs + m]).ok_or_else(|| {
                 Error::input(
