@@ -709,9 +709,8 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
             let (d, c) = append_in_chunks(
                 &mut file,
                 &partial,
-                end,
+                done..end,
                 work.len(),
-                done,
                 "runs",
                 opts,
                 |i| {
@@ -802,20 +801,20 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
     Ok(Outcome::Complete(stats, robust))
 }
 
-/// Evaluates work items `done..total` (of `of` in all) in chunks on all
+/// Evaluates work items `items` (of `of` in all) in chunks on all
 /// cores and appends each chunk's rows, in order, to `file` (at `path`),
 /// synced, so the file is always a prefix of the final table. Returns how
 /// many items are done and whether all are (false: stopped by `opts.stop`).
 pub(crate) fn append_in_chunks(
     file: &mut std::fs::File,
     path: &Path,
-    total: usize,
+    items: std::ops::Range<usize>,
     of: usize,
-    mut done: usize,
     what: &str,
     opts: &ExecOptions,
     row: impl Fn(usize) -> Result<String, Error> + Sync,
 ) -> Result<(usize, bool), Error> {
+    let (mut done, total) = (items.start, items.end);
     let chunk = (rayon::current_num_threads() * 32).max(64);
     let t0 = Instant::now();
     let start_done = done;
