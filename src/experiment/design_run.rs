@@ -223,9 +223,8 @@ pub fn evaluate(
         let (done, complete) = append_in_chunks(
             &mut file,
             &partial,
+            done..work.len(),
             work.len(),
-            work.len(),
-            done,
             "points",
             opts,
             |i| Ok(job.row(work[i], &eval(work[i])?)),
