@@ -193,6 +193,15 @@ enum Command {
         /// The reported box is the densest with at least this coverage.
         #[arg(long, default_value_t = 0.5)]
         min_coverage: f64,
+        /// Replace an earlier discovery in OUT.
+        #[arg(long)]
+        force: bool,
+        /// No progress messages (PRIM prints none; accepted like every command's).
+        #[arg(long)]
+        quiet: bool,
+        /// Do not draw the chart in OUT/plots.
+        #[arg(long)]
+        no_plots: bool,
     },
     /// Merge the shards of one experiment into outputs identical to a single run.
     #[command(after_help = "Example:\n  pocsim merge out/all out/shard1 out/shard2 out/shard3")]
@@ -793,6 +802,9 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             alpha,
             min_mass,
             min_coverage,
+            force,
+            quiet: _,
+            no_plots,
         } => {
             let spec = pocsim::experiment::discover::Spec {
                 out: out.unwrap_or_else(|| dir.join("discover")),
@@ -803,6 +815,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 alpha,
                 min_mass,
                 min_coverage,
+                force,
+                plots: !no_plots,
             };
             say(&pocsim::experiment::discover::discover(&spec)?);
             Ok(())

@@ -139,6 +139,10 @@ pub struct Spec {
     pub alpha: f64,
     pub min_mass: f64,
     pub min_coverage: f64,
+    /// Replace an earlier discovery in `out`.
+    pub force: bool,
+    /// Draw the trade-off chart into `out/plots`.
+    pub plots: bool,
 }
 
 /// Runs PRIM on a `compare --uncertain` directory; writes `boxes.csv` into
@@ -240,7 +244,7 @@ pub fn discover(spec: &Spec) -> Result<String, crate::error::Error> {
     let hits = of_interest.iter().filter(|&&y| y).count();
     let t = prim(&x, &of_interest, spec.alpha, spec.min_mass);
     let chosen = choose(&t, spec.min_coverage);
-    std::fs::create_dir_all(&spec.out).map_err(|e| Error::io(&spec.out, e))?;
+    crate::output::prepare_out_dir(&spec.out, "boxes.csv", spec.force)?;
     let mut csv = String::from("box,coverage,density,mass,restricted");
     for p in &paths {
         let _ = write!(csv, ",{0}.lower,{0}.upper", crate::output::csv_field(p));
@@ -271,6 +275,24 @@ pub fn discover(spec: &Spec) -> Result<String, crate::error::Error> {
         csv.push('\n');
     }
     crate::output::write_atomic(&spec.out.join("boxes.csv"), csv.as_bytes())?;
+    if spec.plots {
+        let title = format!(
+            "Where `{}` raises {} by more than {}: PRIM's peeling trajectory",
+            spec.variant,
+            crate::metrics::registry::words(&spec.metric).to_lowercase(),
+            spec.above
+        );
+        let data = (&t[..], chosen, &paths[..], title);
+        let chart = crate::render_chart!(
+            "prim",
+            "PRIM",
+            (1100, 760),
+            crate::plot::sensitivity::prim_tradeoff,
+            &data
+        )
+        .map_err(|e| Error::Usage(format!("drawing the charts: {e}")))?;
+        crate::plot::write_all(&spec.out.join("plots"), &[chart])?;
+    }
     let b = &t[chosen];
     let mut s = format!(
         "{hits} of {} worlds have `{}` raising {} by more than {} (paired effect).\n",
@@ -297,8 +319,13 @@ pub fn discover(spec: &Spec) -> Result<String, crate::error::Error> {
     }
     let _ = write!(
         s,
-        "wrote {}/boxes.csv (the whole peeling trajectory)",
-        spec.out.display()
+        "wrote {0}/boxes.csv (the whole peeling trajectory){1}",
+        spec.out.display(),
+        if spec.plots {
+            format!(" and {}/plots/prim.png", spec.out.display())
+        } else {
+            String::new()
+        }
     );
     Ok(s)
 }

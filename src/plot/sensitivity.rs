@@ -446,3 +446,109 @@ fn g3(x: f64) -> String {
     let d = (2 - x.abs().max(1e-12).log10().floor() as i32).max(0) as usize;
     format!("{x:.d$}")
 }
+
+/// PRIM's peeling trajectory: each box's coverage against its density, the
+/// number of inputs it restricts by colour, the chosen box marked with its
+/// limits (EMA Workbench's trade-off view).
+pub fn prim_tradeoff<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &(
+        &[crate::experiment::discover::PrimBox],
+        usize,
+        &[String],
+        String,
+    ),
+) -> R {
+    let (t, chosen, paths, title) = data;
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title.as_str(), TITLE)
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..1.02, 0.0..1.02)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("coverage: share of the worlds of interest inside the box")
+        .y_desc("density: share of the box's worlds that are of interest")
+        .light_line_style(TRANSPARENT)
+        .label_style(SMALL)
+        .axis_desc_style(SMALL)
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            t.iter()
+                .map(|b| (b.coverage, b.density))
+                .collect::<Vec<_>>(),
+            BLACK.mix(0.3).stroke_width(1),
+        )))
+        .map_err(err)?;
+    let most = t
+        .iter()
+        .map(|b| b.restricted(&t[0]).len())
+        .max()
+        .unwrap_or(0);
+    for k in 0..=most {
+        let pts: Vec<(f64, f64)> = t
+            .iter()
+            .filter(|b| b.restricted(&t[0]).len() == k)
+            .map(|b| (b.coverage, b.density))
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        chart
+            .draw_series(
+                pts.into_iter()
+                    .map(|p| Circle::new(p, 4, colour(k).filled())),
+            )
+            .map_err(err)?
+            .label(format!(
+                "{k} input{} restricted",
+                if k == 1 { "" } else { "s" }
+            ))
+            .legend(move |(x, y)| Circle::new((x, y), 4, colour(k).filled()));
+    }
+    if let Some(b) = t.get(*chosen) {
+        chart
+            .draw_series(std::iter::once(Circle::new(
+                (b.coverage, b.density),
+                9,
+                BLACK.stroke_width(2),
+            )))
+            .map_err(err)?;
+        let mut lines = vec![format!(
+            "box {chosen}: coverage {:.0}%, density {:.0}%",
+            100.0 * b.coverage,
+            100.0 * b.density
+        )];
+        for j in b.restricted(&t[0]) {
+            lines.push(format!(
+                "{}: {} to {}",
+                label(&paths[j]),
+                g3(b.limits[j].0),
+                g3(b.limits[j].1)
+            ));
+        }
+        for (i, l) in lines.iter().enumerate() {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    l.clone(),
+                    (0.05, 0.30 - 0.04 * i as f64),
+                    SMALL.into_font(),
+                )))
+                .map_err(err)?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .label_font(SMALL)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
