@@ -5,11 +5,12 @@
 //! Prior points are a Latin hypercube over the uncertain inputs (from the
 //! seed). At each point the baseline runs `runs` replications (its tension
 //! calibrated at that point) and each target's model value is computed as the
-//! calibration report computes it. The distance of a point is the root mean
-//! square of the targets' standardised errors, (model − value) / tolerance,
-//! where a target's tolerance is half its public range (`low`..`high`, or the
-//! value ±20%). The closest `accept` share of the points is the posterior,
-//! equally weighted. `compare --posterior DIR/posterior.csv` then runs the
+//! calibration report computes it. A public figure is a range (`low`..`high`,
+//! or the value ±20%), so the distance of a point is the root mean square of
+//! how far each target's model value falls outside its range, in half-ranges
+//! (0 when every target is inside); points equally far are ordered by the root
+//! mean square of (model − value) / half-range. The closest `accept` share of
+//! the points is the posterior, equally weighted. `compare --posterior DIR/posterior.csv` then runs the
 //! variants over the posterior's points instead of the prior's.
 
 use crate::error::{Error, Located};
@@ -60,7 +61,10 @@ impl Spec {
 pub struct Point {
     pub values: Vec<String>,
     pub model: Vec<f64>,
+    /// RMS of how far the targets fall outside their public ranges.
     pub distance: f64,
+    /// RMS of the targets' errors from their public values (the tie-break).
+    pub to_value: f64,
 }
 
 /// The fit.
@@ -167,24 +171,33 @@ pub fn calibrate(spec: &Spec, opts: &ExecOptions) -> Result<Finished<Fit>, Error
             .iter()
             .zip(models)
             .map(|(vals, model)| {
-                let sq: f64 = model
-                    .iter()
-                    .zip(&targets)
-                    .zip(&scale)
-                    .map(|((m, t), s)| ((m - t.value) / s).powi(2))
-                    .sum();
+                let n = targets.len() as f64;
+                let rms = |f: &dyn Fn(f64, &crate::scenario::Target) -> f64| {
+                    let sq: f64 = model
+                        .iter()
+                        .zip(&targets)
+                        .zip(&scale)
+                        .map(|((&m, t), s)| (f(m, t) / s).powi(2))
+                        .sum();
+                    (sq / n).sqrt()
+                };
                 Point {
                     values: vals.clone(),
+                    distance: rms(&|m, t| {
+                        let (lo, hi) = t.range();
+                        (lo - m).max(m - hi).max(0.0)
+                    }),
+                    to_value: rms(&|m, t| m - t.value),
                     model,
-                    distance: (sq / targets.len() as f64).sqrt(),
                 }
             })
             .collect();
         let mut order: Vec<usize> = (0..points.len()).collect();
         order.sort_by(|&a, &b| {
-            points[a]
-                .distance
-                .total_cmp(&points[b].distance)
+            let (x, y) = (&points[a], &points[b]);
+            x.distance
+                .total_cmp(&y.distance)
+                .then(x.to_value.total_cmp(&y.to_value))
                 .then(a.cmp(&b))
         });
         let keep = ((points.len() as f64 * spec.accept).round() as usize).clamp(1, points.len());
@@ -240,6 +253,7 @@ fn abc_csv(fit: &Fit) -> String {
     let names: Vec<String> = fit.targets.iter().map(target_name).collect();
     let mut tail: Vec<&str> = names.iter().map(String::as_str).collect();
     tail.push("distance");
+    tail.push("distance_to_value");
     tail.push("accepted");
     let mut s = header(fit, &tail);
     s.push('\n');
@@ -251,7 +265,13 @@ fn abc_csv(fit: &Fit) -> String {
         for m in &p.model {
             let _ = write!(s, ",{}", num(*m));
         }
-        let _ = writeln!(s, ",{},{}", num(p.distance), fit.accepted.contains(&i));
+        let _ = writeln!(
+            s,
+            ",{},{},{}",
+            num(p.distance),
+            num(p.to_value),
+            fit.accepted.contains(&i)
+        );
     }
     s
 }
@@ -278,7 +298,7 @@ fn posterior_csv(fit: &Fit) -> String {
 fn targets_csv(fit: &Fit) -> String {
     use crate::experiment::table::num;
     let mut s = String::from(
-        "target,value,low,high,prior_mean,prior_p5,prior_p95,posterior_mean,posterior_p5,posterior_p95\n",
+        "target,value,low,high,prior_mean,prior_p5,prior_p95,posterior_mean,posterior_p5,posterior_p95,posterior_inside\n",
     );
     for (k, t) in fit.targets.iter().enumerate() {
         let (lo, hi) = t.range();
@@ -291,7 +311,7 @@ fn targets_csv(fit: &Fit) -> String {
         let (a, b) = (spread(&prior), spread(&post));
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(&target_name(t)),
             num(t.value),
             num(lo),
@@ -301,10 +321,23 @@ fn targets_csv(fit: &Fit) -> String {
             num(a.2),
             num(b.0),
             num(b.1),
-            num(b.2)
+            num(b.2),
+            num(inside(fit, k))
         );
     }
     s
+}
+
+/// The share of the accepted points whose model value of target `k` falls
+/// inside the target's public range.
+pub fn inside(fit: &Fit, k: usize) -> f64 {
+    let (lo, hi) = fit.targets[k].range();
+    let n = fit
+        .accepted
+        .iter()
+        .filter(|&&i| (lo..=hi).contains(&fit.points[i].model[k]))
+        .count();
+    n as f64 / fit.accepted.len().max(1) as f64
 }
 
 /// Mean, 5% and 95% quantiles of the finite values.
@@ -345,8 +378,8 @@ pub fn render(fit: &Fit) -> String {
     }
     let _ = writeln!(
         s,
-        "\n  {:<56} {:>10} {:>26}",
-        "target", "public", "posterior (5-95%)"
+        "\n  {:<48} {:>22} {:>30} {:>8}",
+        "target", "public (range)", "posterior mean (5-95%)", "inside"
     );
     for (k, t) in fit.targets.iter().enumerate() {
         let post = spread(
@@ -355,15 +388,53 @@ pub fn render(fit: &Fit) -> String {
                 .map(|&i| fit.points[i].model[k])
                 .collect::<Vec<_>>(),
         );
+        let (lo, hi) = t.range();
         let _ = writeln!(
             s,
-            "  {:<56} {:>10.4} {:>26}",
+            "  {:<48} {:>22} {:>30} {:>7.0}%",
             target_name(t),
-            t.value,
-            format!("{:.4} ({:.4} to {:.4})", post.0, post.1, post.2)
+            format!("{} ({} to {})", g(t.value), g(lo), g(hi)),
+            format!("{} ({} to {})", g(post.0), g(post.1), g(post.2)),
+            100.0 * inside(fit, k)
+        );
+    }
+    let worst = fit
+        .accepted
+        .iter()
+        .map(|&i| fit.points[i].distance)
+        .fold(0.0, f64::max);
+    let _ = writeln!(
+        s,
+        "\n  The largest accepted distance is {worst:.3} half-ranges outside the public ranges (0: every kept point reproduces every target within its range)."
+    );
+    let missed: Vec<String> = fit
+        .targets
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| inside(fit, *k) < 0.5)
+        .map(|(_, t)| target_name(t))
+        .collect();
+    if !missed.is_empty() {
+        let _ = writeln!(
+            s,
+            "  warning: most kept points miss {}: the declared inputs cannot reproduce {} within the public range",
+            missed.join(", "),
+            if missed.len() == 1 { "it" } else { "them" }
         );
     }
     s
+}
+
+/// A number in four significant figures.
+fn g(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let d = (3 - x.abs().max(1e-12).log10().floor() as i32).max(0) as usize;
+    format!("{x:.d$}")
 }
 
 /// Reads the points of a `posterior.csv` as drawn values by input path.

@@ -239,7 +239,7 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
 }
 
 const CSS: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.5}\
-h1{font-size:1.9em;margin:.2em 0}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em;margin-top:2em}\
+li.warn,tr.warn{color:#8a4b00}h1{font-size:1.9em;margin:.2em 0}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em;margin-top:2em}\
 .kicker{color:#555;text-transform:uppercase;letter-spacing:.05em;font-size:.85em;margin:0}.lead{font-size:1.15em;color:#333}\
 table{border-collapse:collapse;margin:1em 0;font-size:.95em}th,td{border:1px solid #ccc;padding:.35em .6em;text-align:left}th{background:#eef4f9}\
 .code{font-family:'DejaVu Sans Mono',monospace;font-size:.9em;background:#f4f4f4;padding:0 .2em}\
@@ -328,13 +328,19 @@ fn worlds_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
     Ok(h)
 }
 
-/// An input's value as a reader wants it: a number in a few digits, a name
-/// as it is.
-fn shown(v: &str) -> String {
-    match v.parse::<f64>() {
-        Ok(x) => num(x),
-        Err(_) => esc(v),
-    }
+/// Text with `code` spans, escaped.
+fn code_spans(s: &str) -> String {
+    esc(s)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<span class=\"code\">{part}</span>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A CSV file of ours as rows of fields (header first).
@@ -382,78 +388,37 @@ fn design_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
             m.runs,
             esc(&m.scenario_name)
         );
-        // The headline: the inputs that move the answer most, one at a time.
-        let tornado = read_rows(&dir.join("tornado.csv"))?;
+        let o = crate::sensitivity::read_outcome(dir, m)?;
         let _ = writeln!(
             h,
             "<section><h2>Which assumptions decide the answer</h2><ul class=\"headline\">"
         );
-        let metrics: Vec<String> = {
-            let mut v: Vec<String> = Vec::new();
-            for r in tornado.iter().skip(1) {
-                if !v.contains(&r[0]) {
-                    v.push(r[0].clone());
-                }
+        for j in 0..o.metrics.len() {
+            let _ = writeln!(h, "<li>{}</li>", code_spans(&crate::sensitivity::headline(&o, j)));
+            for w in crate::sensitivity::noise_warnings(&o, j) {
+                let _ = writeln!(h, "<li class=\"warn\"><strong>Warning:</strong> {}</li>", esc(&w));
             }
-            v
-        };
-        for metric in &metrics {
-            let mut rows: Vec<&Vec<String>> = tornado
-                .iter()
-                .skip(1)
-                .filter(|r| r.len() == 7 && &r[0] == metric)
-                .collect();
-            let swing = |r: &Vec<String>| {
-                crate::sensitivity::Bar {
-                    low: String::new(),
-                    high: String::new(),
-                    at_low: num_of(&r[4]),
-                    at_high: num_of(&r[5]),
-                    at_file: num_of(&r[6]),
-                }
-                .reach()
-            };
-            rows.sort_by(|x, y| swing(y).total_cmp(&swing(x)));
-            let Some(top) = rows.first() else { continue };
-            let words = crate::metrics::registry::words(metric).to_lowercase();
-            let _ = writeln!(
-                h,
-                "<li>With every input as the file has it, {what} on {words} is <strong>{}</strong>. \
-                 Of the {} declared inputs, <span class=\"code\">{}</span> moves it furthest, one at a time: from {} at its 5% quantile ({}) to {} at its 95% ({}).{}</li>",
-                signed(num_of(&top[6])),
-                rows.len(),
-                esc(&top[1]),
-                signed(num_of(&top[4])),
-                shown(&top[2]),
-                signed(num_of(&top[5])),
-                shown(&top[3]),
-                match rows.get(1) {
-                    Some(r) => format!(
-                        " Next: <span class=\"code\">{}</span> ({} to {}).",
-                        esc(&r[1]),
-                        signed(num_of(&r[4])),
-                        signed(num_of(&r[5]))
-                    ),
-                    None => String::new(),
-                }
-            );
         }
         let _ = writeln!(
             h,
-            "</ul><p>Each evaluation runs the same {} replications (common random numbers across the whole design) and takes their mean{}. \
+            "</ul><p>{} design points and {} one at a time; each runs the same {} replications (common random numbers across the whole design) and takes their mean{}. \
              Replication noise is averaged, not modelled: with few replications per point it inflates Morris' sigma and the Sobol total indices. \
-             Morris ranks inputs by mu* (mean absolute elementary effect) and shows interactions or non-linearity as sigma; \
+             Morris ranks inputs by mu* (mean absolute elementary effect); the sign of mu says which way an input pushes, and sigma shows interactions or non-linearity. \
              Sobol's S1 is the share of the output's variance an input explains alone, ST the share it explains with its interactions.</p></section>",
+            o.evaluations,
+            1 + 2 * o.inputs.len(),
             m.runs,
-            if a.variant.is_some() {
-                " paired effect (variant minus baseline)"
-            } else {
-                ""
-            }
+            if a.variant.is_some() { " paired effect (variant minus baseline)" } else { "" }
         );
-        h.push_str(&figure(dir, "tornado", "One input at a time"));
         h.push_str(&figure(dir, "morris", "Morris screening"));
         h.push_str(&figure(dir, "sobol", "Sobol indices"));
+        let _ = writeln!(
+            h,
+            "<section><p>The tornado below moves one input at a time from its 5% to its 95% quantile, the others as the file has them. \
+             Each bar is one evaluation of {} replications, so with few replications its bars carry the dice as well as the input; the indices above average over the whole design.</p></section>",
+            m.runs
+        );
+        h.push_str(&figure(dir, "tornado", "One input at a time"));
         let sens = read_rows(&dir.join("sensitivity.csv"))?;
         if let Some(head) = sens.first() {
             let _ = writeln!(h, "<section><h2>The indices</h2>\n<table><tr>");
@@ -491,7 +456,7 @@ fn design_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
         let _ = writeln!(
             h,
             "<section><h2>What the public figures say about the assumptions</h2><p>Each prior point (a Latin hypercube over the declared uncertain inputs) ran {} replications; \
-             its distance is the root mean square of the targets' errors, each in units of half the target's public range. \
+             its distance is the root mean square of how far each target falls outside its public range, in half-ranges (0 when all are inside); points equally far are ordered by their errors from the public values. \
              The {} closest points ({:.0}%) are the posterior, equally weighted; <code>compare --posterior {}/posterior.csv</code> runs variants over them.</p></section>",
             m.runs,
             post.len().saturating_sub(1),
@@ -502,12 +467,14 @@ fn design_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
         let t = read_rows(&dir.join("targets.csv"))?;
         let _ = writeln!(
             h,
-            "<section><h2>The targets reproduced</h2>\n<table><tr><th>target</th><th>public value</th><th>public range</th><th>prior (5-95%)</th><th>posterior (5-95%)</th></tr>"
+            "<section><h2>The targets reproduced</h2>\n<table><tr><th>target</th><th>public value</th><th>public range</th><th>prior (5-95%)</th><th>posterior (5-95%)</th><th>kept points inside the range</th></tr>"
         );
-        for r in t.iter().skip(1).filter(|r| r.len() == 10) {
+        for r in t.iter().skip(1).filter(|r| r.len() == 11) {
+            let share = num_of(&r[10]);
             let _ = writeln!(
                 h,
-                "<tr><td class=\"code\">{}</td><td>{}</td><td>{} to {}</td><td>{} ({} to {})</td><td>{} ({} to {})</td></tr>",
+                "<tr{}><td class=\"code\">{}</td><td>{}</td><td>{} to {}</td><td>{} ({} to {})</td><td>{} ({} to {})</td><td>{:.0}%</td></tr>",
+                if share < 0.5 { " class=\"warn\"" } else { "" },
                 esc(&r[0]),
                 num(num_of(&r[1])),
                 num(num_of(&r[2])),
@@ -517,7 +484,8 @@ fn design_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
                 num(num_of(&r[6])),
                 num(num_of(&r[7])),
                 num(num_of(&r[8])),
-                num(num_of(&r[9]))
+                num(num_of(&r[9])),
+                100.0 * share
             );
         }
         let _ = writeln!(h, "</table></section>");

@@ -306,17 +306,17 @@ fn sensitivity_ranks_the_declared_assumptions() {
     ok(&run(args(s(&d), "2")));
     let sens = std::fs::read_to_string(d.join("sensitivity.csv")).unwrap();
     assert!(sens.starts_with("metric,names,mu,mu_star,sigma,mu_star_conf\n"));
-    // One row per declared input (13 in the tutorial).
-    assert_eq!(sens.lines().count(), 1 + 13);
+    // One row per declared input (17 in the tutorial).
+    assert_eq!(sens.lines().count(), 1 + 17);
     let tornado = std::fs::read_to_string(d.join("tornado.csv")).unwrap();
     assert!(tornado.starts_with("metric,names,low,high,output_low,output_high,output_file\n"));
-    assert_eq!(tornado.lines().count(), 1 + 13);
+    assert_eq!(tornado.lines().count(), 1 + 17);
     assert!(
         d.join("plots").join("tornado.png").exists() && d.join("plots").join("morris.png").exists()
     );
     let design = std::fs::read_to_string(d.join("design.csv")).unwrap();
-    // 6 trajectories of 14 points.
-    assert_eq!(design.lines().count(), 1 + 6 * 14);
+    // 6 trajectories of 18 points.
+    assert_eq!(design.lines().count(), 1 + 6 * 18);
     let e = dir("morris1");
     ok(&run(args(s(&e), "1")));
     same_results(&d, &e, &["sensitivity.csv", "design.csv", "tornado.csv"]);
@@ -442,8 +442,8 @@ fn an_experiment_file_adds_and_replaces_uncertain_inputs() {
         .iter()
         .position(|h| *h == "forces.fpus[0].vehicles")
         .unwrap();
-    // 13 from the scenario (one replaced) and one added.
-    assert_eq!(head.len(), 1 + 14);
+    // 17 from the scenario (one replaced) and one added.
+    assert_eq!(head.len(), 1 + 18);
     for line in points.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let a: f64 = f[amp].parse().unwrap();

@@ -152,9 +152,21 @@ pub struct Robust {
     pub p95_relative: f64,
     /// Share of points where the variant does worse for civilians.
     pub share_worse: f64,
+    /// Share of points where it does worse, or better, beyond the dice: the
+    /// paired 95% interval at the point excludes zero.
+    pub share_clearly_worse: f64,
+    pub share_clearly_better: f64,
     /// The paired effect at each point, in point order (NaN where undefined;
     /// empty when read back from `effects.csv`).
     pub per_world: Vec<f64>,
+}
+
+fn share(k: usize, n: usize) -> f64 {
+    if n == 0 {
+        f64::NAN
+    } else {
+        k as f64 / n as f64
+    }
 }
 
 /// Robust effects: `cols[pseudo][k]` are metric k's values by pseudo-variant
@@ -173,6 +185,7 @@ pub fn robust_effects(
             let mut diffs = Vec::with_capacity(n_points);
             let mut per_world = Vec::with_capacity(n_points);
             let mut rel = Vec::with_capacity(n_points);
+            let (mut clearly_worse, mut clearly_better) = (0usize, 0usize);
             for p in 0..n_points {
                 let base = &cols[p * nv][k];
                 let var = &cols[p * nv + vi][k];
@@ -182,11 +195,14 @@ pub fn robust_effects(
                     continue;
                 }
                 diffs.push(e.mean_diff);
-                let finite: Vec<f64> = base.iter().copied().filter(|x| x.is_finite()).collect();
-                let bm = crate::stats::mean(&finite);
-                if bm.is_finite() && bm != 0.0 {
-                    rel.push(e.mean_diff / bm.abs());
+                // Against the baseline over the same replications.
+                if e.relative.is_finite() {
+                    rel.push(e.mean_diff / e.baseline_mean.abs());
                 }
+                let bad = if lower { e.ci_low > 0.0 } else { e.ci_high < 0.0 };
+                let good = if lower { e.ci_high < 0.0 } else { e.ci_low > 0.0 };
+                clearly_worse += usize::from(bad);
+                clearly_better += usize::from(good);
             }
             let n = diffs.len();
             let m = crate::stats::mean(&diffs);
@@ -217,6 +233,8 @@ pub fn robust_effects(
                 } else {
                     worse as f64 / n as f64
                 },
+                share_clearly_worse: share(clearly_worse, n),
+                share_clearly_better: share(clearly_better, n),
                 per_world,
             });
         }
@@ -254,12 +272,12 @@ pub fn robust_from_runs(
 pub fn effects_csv(rs: &[Robust]) -> String {
     use super::table::num;
     let mut s = String::from(
-        "variant,metric,better,points,mean_diff,ci95_low,ci95_high,p5_diff,median_diff,p95_diff,p5_relative,median_relative,p95_relative,share_worse\n",
+        "variant,metric,better,points,mean_diff,ci95_low,ci95_high,p5_diff,median_diff,p95_diff,p5_relative,median_relative,p95_relative,share_worse,share_clearly_worse,share_clearly_better\n",
     );
     for r in rs {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             crate::output::csv_field(&r.variant),
             r.metric,
             if r.lower_is_better { "lower" } else { "higher" },
@@ -273,7 +291,9 @@ pub fn effects_csv(rs: &[Robust]) -> String {
             num(r.p5_relative),
             num(r.median_relative),
             num(r.p95_relative),
-            num(r.share_worse)
+            num(r.share_worse),
+            num(r.share_clearly_worse),
+            num(r.share_clearly_better)
         );
     }
     s
@@ -287,7 +307,7 @@ pub fn read_effects(path: &std::path::Path) -> Result<Vec<Robust>, crate::error:
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate().skip(1) {
         let f = super::table::split_csv(line);
-        if f.len() != 14 {
+        if f.len() != 16 {
             return Err(Error::input(&file, format!("row {} is malformed", i + 1)));
         }
         let x = |k: usize| super::table::parse_num(&f[k]).unwrap_or(f64::NAN);
@@ -306,6 +326,8 @@ pub fn read_effects(path: &std::path::Path) -> Result<Vec<Robust>, crate::error:
             median_relative: x(11),
             p95_relative: x(12),
             share_worse: x(13),
+            share_clearly_worse: x(14),
+            share_clearly_better: x(15),
             per_world: Vec::new(),
         });
     }
@@ -360,11 +382,31 @@ pub fn sentence(r: &Robust) -> String {
             "n/a".into()
         }
     };
+    // The share of worlds where the effect is beyond the dice, in the
+    // median's direction.
+    let clearly = if up == r.lower_is_better {
+        r.share_clearly_worse
+    } else {
+        r.share_clearly_better
+    };
+    let open = r.ci_low <= 0.0 && r.ci_high >= 0.0;
+    if open && r.share_clearly_worse + r.share_clearly_better < 0.5 {
+        return format!(
+            "no clear effect of `{}` on {words} across plausible worlds: median {} (90% of worlds {} to {}); beyond the dice in {:.0}% of {} worlds",
+            r.variant,
+            pct(r.median_relative),
+            pct(r.p5_relative),
+            pct(r.p95_relative),
+            100.0 * (r.share_clearly_worse + r.share_clearly_better),
+            r.points
+        );
+    }
     format!(
-        "in {:.0}% of plausible worlds `{}` {} {words}; median {} (90% of worlds {} to {}; {} worlds)",
+        "in {:.0}% of plausible worlds `{}` {} {words} ({:.0}% beyond the dice); median {} (90% of worlds {} to {}; {} worlds)",
         100.0 * share_dir,
         r.variant,
         if up { "raises" } else { "lowers" },
+        100.0 * clearly,
         pct(r.median_relative),
         pct(r.p5_relative),
         pct(r.p95_relative),

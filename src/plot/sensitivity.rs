@@ -443,6 +443,9 @@ fn g3(x: f64) -> String {
     if !x.is_finite() {
         return "-".into();
     }
+    if x == 0.0 {
+        return "0".into();
+    }
     let d = (2 - x.abs().max(1e-12).log10().floor() as i32).max(0) as usize;
     format!("{x:.d$}")
 }

@@ -153,6 +153,8 @@ pub struct Outcome {
     pub sobol2: Vec<Vec<estimate::SobolPair>>,
     /// One input at a time, per metric and input.
     pub tornado: Vec<Vec<Bar>>,
+    /// The variant whose paired effect is analysed.
+    pub variant: Option<String>,
     pub evaluations: usize,
 }
 
@@ -417,6 +419,7 @@ pub fn analyse(spec: &Spec, opts: &ExecOptions) -> Result<Finished<Outcome>, Err
             sobol,
             sobol2,
             tornado,
+            variant: variant.as_ref().map(|v| v.name.clone()),
             evaluations: n_design,
         };
         let out = &opts.out;
@@ -526,12 +529,16 @@ fn sensitivity_csv(o: &Outcome) -> String {
 pub fn render(o: &Outcome, runs: u64) -> String {
     let mut s = String::new();
     for (j, m) in o.metrics.iter().enumerate() {
+        let words = crate::metrics::registry::words(m);
+        let what = match &o.variant {
+            Some(v) => format!("The effect of `{v}` on {}", words.to_lowercase()),
+            None => words.to_string(),
+        };
         let _ = writeln!(
             s,
-            "{} over {} evaluations ({} replications each, same streams at every point)",
-            crate::metrics::registry::words(m),
+            "{what}: {} design points and {} one at a time, {runs} replications each (the same streams at every point)",
             o.evaluations,
-            runs
+            1 + 2 * o.inputs.len()
         );
         if let Some(idx) = o.morris.get(j) {
             let mut rows: Vec<(&String, &estimate::MorrisIndex)> =
@@ -539,14 +546,14 @@ pub fn render(o: &Outcome, runs: u64) -> String {
             rows.sort_by(|a, b| b.1.mu_star.total_cmp(&a.1.mu_star));
             let _ = writeln!(
                 s,
-                "  {:<48} {:>10} {:>10} {:>10}",
-                "input", "mu*", "± (95%)", "sigma"
+                "  {:<48} {:>10} {:>10} {:>10} {:>10}",
+                "input", "mu*", "± (95%)", "mu", "sigma"
             );
             for (n, x) in rows {
                 let _ = writeln!(
                     s,
-                    "  {:<48} {:>10.3} {:>10.3} {:>10.3}",
-                    n, x.mu_star, x.mu_star_conf, x.sigma
+                    "  {:<48} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
+                    n, x.mu_star, x.mu_star_conf, x.mu, x.sigma
                 );
             }
         }
@@ -567,7 +574,158 @@ pub fn render(o: &Outcome, runs: u64) -> String {
                 );
             }
         }
+        let _ = writeln!(s, "  {}", headline(o, j));
+        for w in noise_warnings(o, j) {
+            let _ = writeln!(s, "  warning: {w}");
+        }
         s.push('\n');
     }
     s
+}
+
+/// Warnings that replication noise, not the inputs, drives the indices of
+/// metric `j`: Sobol total indices that sum far above 1 or first-order
+/// intervals wider than the indices; Morris mu* intervals as wide as the top
+/// inputs' mu*.
+pub fn noise_warnings(o: &Outcome, j: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(idx) = o.sobol.get(j) {
+        let total: f64 = idx.iter().map(|x| x.st).filter(|x| x.is_finite()).sum();
+        let widest = idx.iter().map(|x| x.s1_conf).fold(0.0, f64::max);
+        let top = idx.iter().map(|x| x.s1.abs()).fold(0.0, f64::max);
+        if total > 1.2 || widest > top {
+            out.push(format!(
+                "replication noise dominates these indices (the ST sum to {total:.2}, which exceeds 1 only through noise or strong interactions; S1 intervals up to ±{widest:.2}): raise --runs, then --points"
+            ));
+        }
+    }
+    if let Some(idx) = o.morris.get(j) {
+        let mut top: Vec<&estimate::MorrisIndex> = idx.iter().collect();
+        top.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star));
+        let wide = top
+            .iter()
+            .take(3)
+            .filter(|x| x.mu_star_conf > 0.5 * x.mu_star)
+            .count();
+        if wide > 0 {
+            out.push(format!(
+                "{wide} of the top 3 inputs have mu* intervals wider than half their mu*: their order may change with more trajectories (--points) or replications (--runs)"
+            ));
+        }
+    }
+    out
+}
+
+/// The answer in words for metric `j`: the inputs that decide it, by mu*
+/// (with the direction of mu) or by ST.
+pub fn headline(o: &Outcome, j: usize) -> String {
+    let what = match &o.variant {
+        Some(v) => format!(
+            "the cost of `{v}` in {}",
+            crate::metrics::registry::words(&o.metrics[j]).to_lowercase()
+        ),
+        None => crate::metrics::registry::words(&o.metrics[j]).to_lowercase(),
+    };
+    let mut parts = Vec::new();
+    if let Some(idx) = o.morris.get(j) {
+        let mut rows: Vec<(&String, &estimate::MorrisIndex)> = o.inputs.iter().zip(idx).collect();
+        rows.sort_by(|a, b| b.1.mu_star.total_cmp(&a.1.mu_star));
+        for (n, x) in rows.iter().take(3) {
+            let dir = if x.mu.abs() < 0.5 * x.mu_star {
+                "either way, depending on the others"
+            } else if x.mu > 0.0 {
+                "raising it raises it"
+            } else {
+                "raising it lowers it"
+            };
+            parts.push(format!("`{n}` (mu* {:.2} ± {:.2}; {dir})", x.mu_star, x.mu_star_conf));
+        }
+        return format!("By Morris screening, the inputs that move {what} most are {}.", parts.join(", "));
+    }
+    if let Some(idx) = o.sobol.get(j) {
+        let mut rows: Vec<(&String, &estimate::SobolIndex)> = o.inputs.iter().zip(idx).collect();
+        rows.sort_by(|a, b| b.1.st.total_cmp(&a.1.st));
+        for (n, x) in rows.iter().take(3) {
+            parts.push(format!(
+                "`{n}` ({:.0}% of the variance alone, {:.0}% with its interactions)",
+                100.0 * x.s1,
+                100.0 * x.st
+            ));
+        }
+        return format!("By Sobol indices, the inputs that decide {what} most are {}.", parts.join(", "));
+    }
+    String::new()
+}
+
+/// Reads an analysis back from its directory (`sensitivity.csv`,
+/// `tornado.csv` and the manifest), for the report.
+pub fn read_outcome(dir: &std::path::Path, m: &Manifest) -> Result<Outcome, Error> {
+    use crate::experiment::table::{parse_num, split_csv};
+    let read = |name: &str| -> Result<Vec<Vec<String>>, Error> {
+        let p = dir.join(name);
+        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+        Ok(text.lines().skip(1).map(split_csv).collect())
+    };
+    let x = |r: &[String], k: usize| r.get(k).and_then(|v| parse_num(v)).unwrap_or(f64::NAN);
+    let a = m.analysis.as_ref();
+    let mut o = Outcome {
+        inputs: Vec::new(),
+        metrics: Vec::new(),
+        morris: Vec::new(),
+        sobol: Vec::new(),
+        sobol2: Vec::new(),
+        tornado: Vec::new(),
+        variant: a
+            .and_then(|a| a.variant.as_deref())
+            .map(|v| v.split_once(':').map_or(v, |(n, _)| n).to_string()),
+        evaluations: m.rows as usize - (1 + 2 * m.inputs.len()),
+    };
+    let morris = a.is_some_and(|a| a.method == "morris");
+    for r in read("sensitivity.csv")? {
+        if r.len() < 6 {
+            continue;
+        }
+        if !o.metrics.contains(&r[0]) {
+            o.metrics.push(r[0].clone());
+            o.morris.push(Vec::new());
+            o.sobol.push(Vec::new());
+            o.tornado.push(Vec::new());
+        }
+        let j = o.metrics.len() - 1;
+        if j == 0 {
+            o.inputs.push(r[1].clone());
+        }
+        if morris {
+            o.morris[j].push(estimate::MorrisIndex {
+                mu: x(&r, 2),
+                mu_star: x(&r, 3),
+                sigma: x(&r, 4),
+                mu_star_conf: x(&r, 5),
+            });
+        } else {
+            o.sobol[j].push(estimate::SobolIndex {
+                s1: x(&r, 2),
+                s1_conf: x(&r, 3),
+                st: x(&r, 4),
+                st_conf: x(&r, 5),
+            });
+        }
+    }
+    if morris {
+        o.sobol.clear();
+    } else {
+        o.morris.clear();
+    }
+    for r in read("tornado.csv")? {
+        if let Some(j) = o.metrics.iter().position(|mm| r.first() == Some(mm)) {
+            o.tornado[j].push(Bar {
+                low: r.get(2).cloned().unwrap_or_default(),
+                high: r.get(3).cloned().unwrap_or_default(),
+                at_low: x(&r, 4),
+                at_high: x(&r, 5),
+                at_file: x(&r, 6),
+            });
+        }
+    }
+    Ok(o)
 }
