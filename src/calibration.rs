@@ -470,3 +470,40 @@ pub fn read_posterior(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), Er
     }
     Ok((paths, pts))
 }
+
+/// Refuses a posterior fitted to another scenario: every input must be a value
+/// of `base`, and the calibration beside it (its `manifest.json`, when there)
+/// must name the same scenario.
+pub fn check_posterior_fits(
+    path: &Path,
+    inputs: &[String],
+    base: &crate::scenario::LoadedScenario,
+) -> Result<(), Error> {
+    let file = path.display().to_string();
+    for p in inputs {
+        if crate::scenario::value_at(&base.source, p).is_none() {
+            return Err(Error::input(
+                &file,
+                format!(
+                    "input `{p}` is not a value of {}: this posterior was fitted to another scenario",
+                    base.file
+                ),
+            ));
+        }
+    }
+    if let Some(dir) = path.parent() {
+        if let Ok(Some(m)) = crate::experiment::read_manifest(dir) {
+            let name = &base.scenario.scenario.name;
+            if m.kind == "calibrate" && m.scenario_name != *name {
+                return Err(Error::input(
+                    &file,
+                    format!(
+                        "was fitted to the scenario `{}`, not to `{name}` ({}); calibrate this scenario first",
+                        m.scenario_name, base.file
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -394,9 +394,17 @@ fn design_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
             "<section><h2>Which assumptions decide the answer</h2><ul class=\"headline\">"
         );
         for j in 0..o.metrics.len() {
-            let _ = writeln!(h, "<li>{}</li>", code_spans(&crate::sensitivity::headline(&o, j)));
+            let _ = writeln!(
+                h,
+                "<li>{}</li>",
+                code_spans(&crate::sensitivity::headline(&o, j))
+            );
             for w in crate::sensitivity::noise_warnings(&o, j) {
-                let _ = writeln!(h, "<li class=\"warn\"><strong>Warning:</strong> {}</li>", esc(&w));
+                let _ = writeln!(
+                    h,
+                    "<li class=\"warn\"><strong>Warning:</strong> {}</li>",
+                    esc(&w)
+                );
             }
         }
         let _ = writeln!(
@@ -408,7 +416,11 @@ fn design_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
             o.evaluations,
             1 + 2 * o.inputs.len(),
             m.runs,
-            if a.variant.is_some() { " paired effect (variant minus baseline)" } else { "" }
+            if a.variant.is_some() {
+                " paired effect (variant minus baseline)"
+            } else {
+                ""
+            }
         );
         h.push_str(&figure(dir, "morris", "Morris screening"));
         h.push_str(&figure(dir, "sobol", "Sobol indices"));

@@ -89,7 +89,7 @@ fn a_bad_override_is_refused_with_its_path() {
         ("forces.nothing.count=1", "unknown field `nothing`"),
         (
             "forces.fpus[0].vehicles=many",
-            "(value set by --set forces.fpus[0].vehicles=many)",
+            "(set by the override forces.fpus[0].vehicles=many)",
         ),
         (
             "forces.fpus[0].women_share=2",

@@ -51,16 +51,18 @@ pub fn merge(
     let first = shards[0].0.clone();
     for (m, d) in &shards[1..] {
         if m.experiment_key != first.experiment_key {
-            let why = if m.scenario_hash != first.scenario_hash {
-                "a different scenario"
+            let why = if m.kind != first.kind {
+                format!("a different kind of run ({} and {})", m.kind, first.kind)
             } else if m.seed != first.seed {
-                "a different seed"
-            } else if m.variants != first.variants {
-                "different variants or overrides"
+                format!("a different seed ({} and {})", m.seed, first.seed)
+            } else if m.scenario_hash != first.scenario_hash {
+                "a different scenario".into()
             } else if m.runs != first.runs {
-                "a different number of runs"
+                "a different number of runs".into()
+            } else if m.variants != first.variants || m.analysis != first.analysis {
+                "different variants, overrides or analysis".into()
             } else {
-                "a different experiment (pocsim version or metrics)"
+                "a different experiment (pocsim version or metrics)".into()
             };
             return Err(Error::Usage(format!(
                 "{} cannot be merged with {}: it comes from {why}",

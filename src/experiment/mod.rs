@@ -78,6 +78,8 @@ pub struct Plan {
     /// The scenario text after the overrides common to every variant.
     pub base_source: String,
     pub scenario_name: String,
+    /// SHA-256 of the scenario after the common overrides.
+    pub base_hash: String,
     /// The scenario file, the overrides common to every variant, and each
     /// variant's own.
     scenario_path: PathBuf,
@@ -201,7 +203,9 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
                     "--posterior runs the variants of a compare over a posterior's worlds".into(),
                 ));
             }
-            crate::calibration::read_posterior(path)?
+            let (paths, pts) = crate::calibration::read_posterior(path)?;
+            crate::calibration::check_posterior_fits(path, &paths, &base)?;
+            (paths, pts)
         }
         (None, None) => (Vec::new(), Vec::new()),
         (Some(0), None) => return Err(Error::Usage("--uncertain must be at least 1".into())),
@@ -244,6 +248,7 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         }
     };
     let base_source = base.source;
+    let base_hash = base.hash;
     let scenario_name = base.scenario.scenario.name.clone();
     let at_points: Vec<Option<usize>> = if points.is_empty() {
         vec![None]
@@ -390,6 +395,7 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         uncertain_paths,
         points,
         scenario_name,
+        base_hash,
         scenario_path: spec.scenario.clone(),
         common: spec.base.clone(),
         named,
@@ -518,7 +524,7 @@ fn manifest(
         kind: plan.kind.name().into(),
         scenario_file: plan.scenario_file.clone(),
         scenario_name: plan.scenario_name.clone(),
-        scenario_hash: plan.variants[0].hash.clone(),
+        scenario_hash: plan.base_hash.clone(),
         variants: plan
             .variants
             .iter()

@@ -199,8 +199,16 @@ pub fn robust_effects(
                 if e.relative.is_finite() {
                     rel.push(e.mean_diff / e.baseline_mean.abs());
                 }
-                let bad = if lower { e.ci_low > 0.0 } else { e.ci_high < 0.0 };
-                let good = if lower { e.ci_high < 0.0 } else { e.ci_low > 0.0 };
+                let bad = if lower {
+                    e.ci_low > 0.0
+                } else {
+                    e.ci_high < 0.0
+                };
+                let good = if lower {
+                    e.ci_high < 0.0
+                } else {
+                    e.ci_low > 0.0
+                };
                 clearly_worse += usize::from(bad);
                 clearly_better += usize::from(good);
             }
@@ -417,6 +425,47 @@ pub fn sentence(r: &Robust) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sentence_does_not_count_the_dice_as_a_direction() {
+        // Worlds whose effects are pure noise around zero: most of them
+        // "lower" harm by sign, none beyond the dice.
+        let noisy: Vec<Vec<Vec<f64>>> = (0..20)
+            .flat_map(|p| {
+                let base: Vec<f64> = (0..30).map(|r| 100.0 + ((r * 7 + p) % 11) as f64).collect();
+                let var: Vec<f64> = base
+                    .iter()
+                    .enumerate()
+                    .map(|(r, b)| b + ((r * 5 + p * 3) % 7) as f64 - 3.0)
+                    .collect();
+                [vec![base], vec![var]]
+            })
+            .collect();
+        let labels = ["baseline".to_string(), "waive".to_string()];
+        let r = &robust_effects(&labels, 20, &["civilians_harmed".to_string()], &noisy)[0];
+        assert!(
+            r.share_clearly_worse + r.share_clearly_better < 0.5,
+            "{r:?}"
+        );
+        let s = sentence(r);
+        assert!(s.starts_with("no clear effect of `waive`"), "{s}");
+        // A real effect is said with its share beyond the dice.
+        let real: Vec<Vec<Vec<f64>>> = noisy
+            .chunks(2)
+            .flat_map(|pv| {
+                [
+                    pv[0].clone(),
+                    vec![pv[0][0].iter().map(|b| b + 5.0).collect()],
+                ]
+            })
+            .collect();
+        let r = &robust_effects(&labels, 20, &["civilians_harmed".to_string()], &real)[0];
+        let s = sentence(r);
+        assert!(
+            s.contains("`waive` raises civilians harmed (100% beyond the dice)"),
+            "{s}"
+        );
+    }
 
     #[test]
     fn a_latin_hypercube_uses_every_stratum_once() {

@@ -86,11 +86,17 @@ fn parse(source: &str, file: &str, overrides: &[Override]) -> Result<Scenario, E
         let path = e.path().to_string();
         let path = (path != "." && !path.is_empty()).then_some(path);
         let mut loc = toml_error(file, source, path.clone(), e.inner());
+        // Name the override that brought the bad value or field in (from
+        // --set, a variant, or a drawn point).
         if let Some(p) = &path
-            && let Some(ov) = overrides.iter().find(|o| o.path == *p)
+            && let Some(ov) = overrides.iter().find(|o| {
+                o.path == *p
+                    || o.path.starts_with(&format!("{p}."))
+                    || o.path.starts_with(&format!("{p}["))
+            })
         {
             loc.message = format!(
-                "{} (value set by --set {}={})",
+                "{} (set by the override {}={})",
                 loc.message, ov.path, ov.value_text
             );
         }

@@ -638,9 +638,15 @@ pub fn headline(o: &Outcome, j: usize) -> String {
             } else {
                 "raising it lowers it"
             };
-            parts.push(format!("`{n}` (mu* {:.2} ± {:.2}; {dir})", x.mu_star, x.mu_star_conf));
+            parts.push(format!(
+                "`{n}` (mu* {:.2} ± {:.2}; {dir})",
+                x.mu_star, x.mu_star_conf
+            ));
         }
-        return format!("By Morris screening, the inputs that move {what} most are {}.", parts.join(", "));
+        return format!(
+            "By Morris screening, the inputs that move {what} most are {}.",
+            parts.join(", ")
+        );
     }
     if let Some(idx) = o.sobol.get(j) {
         let mut rows: Vec<(&String, &estimate::SobolIndex)> = o.inputs.iter().zip(idx).collect();
@@ -652,7 +658,10 @@ pub fn headline(o: &Outcome, j: usize) -> String {
                 100.0 * x.st
             ));
         }
-        return format!("By Sobol indices, the inputs that decide {what} most are {}.", parts.join(", "));
+        return format!(
+            "By Sobol indices, the inputs that decide {what} most are {}.",
+            parts.join(", ")
+        );
     }
     String::new()
 }
