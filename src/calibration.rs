@@ -491,19 +491,19 @@ pub fn check_posterior_fits(
             ));
         }
     }
-    if let Some(dir) = path.parent() {
-        if let Ok(Some(m)) = crate::experiment::read_manifest(dir) {
-            let name = &base.scenario.scenario.name;
-            if m.kind == "calibrate" && m.scenario_name != *name {
-                return Err(Error::input(
-                    &file,
-                    format!(
-                        "was fitted to the scenario `{}`, not to `{name}` ({}); calibrate this scenario first",
-                        m.scenario_name, base.file
-                    ),
-                ));
-            }
-        }
+    let name = &base.scenario.scenario.name;
+    if let Some(dir) = path.parent()
+        && let Ok(Some(m)) = crate::experiment::read_manifest(dir)
+        && m.kind == "calibrate"
+        && m.scenario_name != *name
+    {
+        return Err(Error::input(
+            &file,
+            format!(
+                "was fitted to the scenario `{}`, not to `{name}` ({}); calibrate this scenario first",
+                m.scenario_name, base.file
+            ),
+        ));
     }
     Ok(())
 }
