@@ -284,7 +284,7 @@ fn worlds_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
         "</ul><p>A world is one set of values of the inputs the scenario declares uncertain ({}), drawn by a Latin hypercube from the seed. \
          At each world every variant ran the same {} replications as the baseline (common random numbers), so each world gives a paired effect; \
          the table shows how those effects spread over worlds: their mean with a 95% confidence interval, the range that holds in 90% of worlds, \
-         and the share of worlds where the variant does worse for civilians.</p></section>",
+         the share of worlds where the variant does worse for civilians, and the shares where it does worse or better beyond the dice (the world's own paired 95% interval excludes zero).</p></section>",
         esc(&paths.join(", ")),
         m.runs
     );
@@ -297,7 +297,7 @@ fn worlds_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
     }
     let _ = writeln!(
         h,
-        "<section><h2>Effects across worlds</h2>\n<table><tr><th>variant</th><th>metric</th><th>mean difference (95% CI)</th><th>90% of worlds</th><th>median change</th><th>worse in</th></tr>"
+        "<section><h2>Effects across worlds</h2>\n<table><tr><th>variant</th><th>metric</th><th>mean difference (95% CI)</th><th>90% of worlds</th><th>median change</th><th>worse in</th><th>worse beyond the dice</th><th>better beyond the dice</th></tr>"
     );
     for r in robust
         .iter()
@@ -305,7 +305,7 @@ fn worlds_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
     {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{} ({} to {})</td><td>{} to {}</td><td>{}</td><td>{:.0}%</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{} ({} to {})</td><td>{} to {}</td><td>{}</td><td>{:.0}%</td><td>{:.0}%</td><td>{:.0}%</td></tr>",
             esc(&r.variant),
             esc(&crate::plot::charts::pretty(&r.metric)),
             signed(r.mean_diff),
@@ -318,12 +318,14 @@ fn worlds_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
             } else {
                 "–".into()
             },
-            100.0 * r.share_worse
+            100.0 * r.share_worse,
+            100.0 * r.share_clearly_worse,
+            100.0 * r.share_clearly_better
         );
     }
     let _ = writeln!(
         h,
-        "</table><p>Every metric is in <code>effects.csv</code>; the worlds are in <code>points.csv</code>; every run, with the values of its world, in <code>runs.csv</code>.</p></section>\n</body>\n</html>"
+        "</table><p>\"Beyond the dice\": the world's own paired 95% interval excludes zero. Every metric is in <code>effects.csv</code>; the worlds are in <code>points.csv</code>; every run, with the values of its world, in <code>runs.csv</code>.</p></section>\n</body>\n</html>"
     );
     Ok(h)
 }

@@ -26,6 +26,15 @@ fn label(path: &str) -> String {
     }
 }
 
+/// What the indices are of: a metric, or a variant's cost in it.
+fn subject(o: &Outcome) -> String {
+    let words = crate::metrics::registry::words(&o.metrics[0]).to_lowercase();
+    match &o.variant {
+        Some(v) => format!("the cost of `{v}` in {words}"),
+        None => words,
+    }
+}
+
 /// The name of the row at `v` on a numeric axis of rows 0, 1, 2... (none
 /// between rows).
 fn row_name(names: &[String], v: f64) -> String {
@@ -57,10 +66,7 @@ pub fn morris_plane<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outco
     );
     let mut chart = ChartBuilder::on(root)
         .caption(
-            format!(
-                "Morris screening: {} (mu* against sigma)",
-                crate::metrics::registry::words(&o.metrics[0]).to_lowercase()
-            ),
+            format!("Morris screening: {} (mu* against sigma)", subject(o)),
             TITLE,
         )
         .margin(16)
@@ -132,7 +138,7 @@ pub fn sobol_bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome
         .caption(
             format!(
                 "Sobol indices: {} (S1 first order, ST total; 95% bootstrap intervals)",
-                crate::metrics::registry::words(&o.metrics[0]).to_lowercase()
+                subject(o)
             ),
             TITLE,
         )
@@ -300,7 +306,7 @@ pub fn tornado<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, o: &Outcome) -
         .caption(
             format!(
                 "One input at a time: {} (5% to 95% of each input)",
-                crate::metrics::registry::words(&o.metrics[0]).to_lowercase()
+                subject(o)
             ),
             TITLE,
         )
