@@ -1046,7 +1046,7 @@ fn finish_design(out: &Path, m: &experiment::Manifest, shards: usize) -> Result<
 }
 
 fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<(), Error> {
-    let plan = experiment::plan(&spec)?;
+    let plan = with_threads(a.threads, || experiment::plan(&spec))?;
     let opts = exec_options(&out, a)?;
     let shard = opts.shard;
     let outcome = with_threads(a.threads, || experiment::execute(&plan, &opts))?;
@@ -1109,7 +1109,7 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
                 say(&text::render_summary(&stats, &plan.selected));
             }
             if !a.no_plots && shard == Shard::ALL && plan.points.is_empty() {
-                draw_plots(&out)?;
+                with_threads(a.threads, || draw_plots(&out))?;
             }
         }
     }

@@ -16,6 +16,7 @@ use super::{RunOptions, run};
 use crate::model::Model;
 use crate::policy::Doctrine;
 use crate::rng::Seed;
+use rayon::prelude::*;
 
 /// Master seed of the pilot replications.
 const PILOT_SEED: u64 = 0x7e45_10ca_1b12_a7e0;
@@ -36,17 +37,24 @@ impl Model {
         for _ in 0..ROUNDS {
             let mut g = vec![0.0; n];
             let mut count = 0.0;
-            for r in 0..PILOT_RUNS {
-                let opts = RunOptions {
-                    record_site_days: true,
-                    ..RunOptions::default()
-                };
-                let res = run(
-                    &self,
-                    Seed::new(PILOT_SEED, r),
-                    &mut Doctrine::default(),
-                    opts,
-                );
+            // The pilots run in parallel; their results are summed in order,
+            // so T* does not depend on the thread count.
+            let pilots: Vec<_> = (0..PILOT_RUNS)
+                .into_par_iter()
+                .map(|r| {
+                    let opts = RunOptions {
+                        record_site_days: true,
+                        ..RunOptions::default()
+                    };
+                    run(
+                        &self,
+                        Seed::new(PILOT_SEED, r),
+                        &mut Doctrine::default(),
+                        opts,
+                    )
+                })
+                .collect();
+            for res in &pilots {
                 for d in &res.site_days {
                     g[d.site] += d.tension / (1.0 + d.tension);
                 }

@@ -13,6 +13,7 @@ use crate::metrics::{SiteTotals, Summary, ThreatSummary};
 use crate::output::csv_field;
 use crate::scenario::ThreatKind;
 use crate::stats::paired;
+use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::io::BufRead;
 use std::path::Path;
@@ -134,6 +135,17 @@ pub fn split_csv(line: &str) -> Vec<String> {
     out
 }
 
+/// The fields of a CSV line, borrowed from it when it has no quotes (every
+/// row pocsim writes but those with quoted names), else unquoted into `owned`.
+pub fn fields<'a>(line: &'a str, owned: &'a mut Vec<String>) -> Vec<&'a str> {
+    if line.contains('"') {
+        *owned = split_csv(line);
+        owned.iter().map(String::as_str).collect()
+    } else {
+        line.split(',').collect()
+    }
+}
+
 /// A parsed row: variant name, replication, metric values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -200,28 +212,31 @@ pub fn read_columns(
         .enumerate()
         .map(|(i, v)| (v.as_str(), i))
         .collect();
+    let mut owned = Vec::new();
     for (i, line) in lines.enumerate() {
         let line = line.map_err(|e| Error::io(path, e))?;
-        let fields = split_csv(&line);
+        let fields = fields(&line, &mut owned);
         if fields.len() != 3 + n_inputs + n_metrics {
             return Err(Error::input(&file, format!("row {} is malformed", i + 2)));
         }
         // A row belongs to its variant at its point, or, when the variants
         // are named without points, to its variant pooled over points.
+        let at_point;
         let key = if pointed {
-            format!("{}@{}", fields[0], fields[3])
+            at_point = format!("{}@{}", fields[0], fields[3]);
+            at_point.as_str()
         } else {
-            fields[0].clone()
+            fields[0]
         };
         let v = index
-            .get(key.as_str())
-            .or_else(|| index.get(fields[0].as_str()))
+            .get(key)
+            .or_else(|| index.get(fields[0]))
             .copied()
             .ok_or_else(|| {
                 Error::input(&file, format!("row {}: unknown variant `{key}`", i + 2))
             })?;
         for (k, &m) in which.iter().enumerate() {
-            let x = parse_num(&fields[3 + n_inputs + m]).ok_or_else(|| {
+            let x = parse_num(fields[3 + n_inputs + m]).ok_or_else(|| {
                 Error::input(
                     &file,
                     format!(
@@ -258,9 +273,20 @@ pub struct Stats {
     pub effects: Vec<Effect>,
 }
 
-/// Metric columns read per pass over `runs.csv`: memory stays small however
-/// many replications there are.
-const BATCH: usize = 8;
+/// Memory for the metric columns read in one pass over `runs.csv`: as many
+/// columns per pass as fit, so that a table of usual size is read once and
+/// memory stays bounded however many replications there are.
+const BATCH_BYTES: usize = 64 << 20;
+
+/// Metric columns to read per pass over the table at `path`, which has
+/// `n_metrics` metric columns: its rows are at most its bytes over two per
+/// value, each value read takes eight bytes, and a pass may take
+/// [`BATCH_BYTES`].
+pub fn columns_per_pass(path: &Path, n_metrics: usize) -> usize {
+    let bytes = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+    let rows = (bytes / (2 * n_metrics.max(1))).max(1);
+    (BATCH_BYTES / (8 * rows)).max(8)
+}
 
 /// Computes the statistics from `runs.csv`, a few metric columns at a time.
 pub fn compute(
@@ -276,15 +302,19 @@ pub fn compute(
         .collect();
     let mut describe = vec![Vec::with_capacity(chosen.len()); variants.len()];
     let mut by_metric: Vec<Vec<Effect>> = Vec::new();
-    for batch in chosen.chunks(BATCH) {
+    for batch in chosen.chunks(columns_per_pass(path, all.len())) {
         let cols = read_columns(path, variants, n_inputs, all.len(), batch)?;
-        for (k, &m) in batch.iter().enumerate() {
-            for (vi, d) in describe.iter_mut().enumerate() {
-                d.push(crate::stats::describe(&cols[vi][k]));
-            }
-            if paired_effects {
+        // Each metric's statistics are independent of the others': computed
+        // on all cores, collected in column order.
+        let per_metric: Vec<(Vec<crate::stats::Describe>, Vec<Effect>)> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(k, &m)| {
+                let d = (0..variants.len())
+                    .map(|vi| crate::stats::describe(&cols[vi][k]))
+                    .collect();
                 let lower = lower_is_better(&all[m]);
-                by_metric.push(
+                let e = if paired_effects {
                     (1..variants.len())
                         .map(|vi| Effect {
                             variant: variants[vi].clone(),
@@ -292,8 +322,19 @@ pub fn compute(
                             lower_is_better: lower,
                             p: paired(&cols[0][k], &cols[vi][k], lower),
                         })
-                        .collect(),
-                );
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                (d, e)
+            })
+            .collect();
+        for (d, e) in per_metric {
+            for (vi, x) in d.into_iter().enumerate() {
+                describe[vi].push(x);
+            }
+            if paired_effects {
+                by_metric.push(e);
             }
         }
     }
@@ -400,21 +441,18 @@ pub fn sites_csv(path: &Path, n_inputs: usize) -> Result<String, Error> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut lines = std::io::BufReader::new(f).lines();
     let _ = lines.next();
-    let mut cells = vec![vec![String::new(); SITE_METRICS.len()]; sites.len()];
+    let sites_field: Vec<String> = sites.iter().map(|x| csv_field(x)).collect();
+    let mut owned = Vec::new();
     for line in lines {
         let line = line.map_err(|e| Error::io(path, e))?;
-        let fields = split_csv(&line);
+        let fields = fields(&line, &mut owned);
+        let mut cells = vec![vec![""; SITE_METRICS.len()]; sites.len()];
         for &(si, mi, c) in &cols {
-            cells[si][mi] = fields.get(c).cloned().unwrap_or_default();
+            cells[si][mi] = fields.get(c).copied().unwrap_or_default();
         }
-        for (si, site) in sites.iter().enumerate() {
-            let _ = write!(
-                out,
-                "{},{},{}",
-                csv_field(&fields[0]),
-                fields[1],
-                csv_field(site)
-            );
+        let variant = csv_field(fields[0]);
+        for (si, site) in sites_field.iter().enumerate() {
+            let _ = write!(out, "{variant},{},{site}", fields[1]);
             for v in &cells[si] {
                 out.push(',');
                 out.push_str(v);

@@ -17,6 +17,7 @@ use crate::render_chart;
 use crate::rng::Seed;
 use crate::scenario::{Override, load_scenario_str, value_at};
 use crate::stats::quantile_sorted;
+use rayon::prelude::*;
 use std::path::Path;
 
 /// Replications re-run per variant for series, response times and maps.
@@ -196,7 +197,9 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
     let all_metrics = table::read_metric_names(&runs_file, m.inputs.len())?;
     let idx = |name: &str| all_metrics.iter().position(|x| x == name);
     let col_of = |name: &str| stats.metrics.iter().position(|x| x == name);
-    let mut charts = Vec::new();
+    // Each chart is drawn from data it owns: all are drawn at once, in order.
+    type Job<'a> = Box<dyn FnOnce() -> Result<Rendered, String> + Send + 'a>;
+    let mut jobs: Vec<Job> = Vec::new();
     let horizon = models[0].1.horizon_h / 24.0;
     let per = format!("per {horizon:.0} days");
 
@@ -221,7 +224,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
         })
         .collect();
         let h = 120 + 60 * (names.len() as u32) * 4;
-        charts.push(
+        jobs.push(Box::new(move || {
             render_chart!(
                 "effects",
                 "Effects against the baseline",
@@ -229,8 +232,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
                 effects,
                 &panels
             )
-            .map_err(chart_err)?,
-        );
+        }));
     }
 
     // 2. Outcome distributions.
@@ -264,7 +266,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
                 .collect(),
         })
         .collect();
-    charts.push(
+    jobs.push(Box::new(move || {
         render_chart!(
             "distributions",
             "Outcome distributions per variant",
@@ -272,8 +274,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
             distributions,
             &panels
         )
-        .map_err(chart_err)?,
-    );
+    }));
 
     // 3, 4, 6: re-run the first replications.
     let k = m.runs.min(SAMPLE);
@@ -317,7 +318,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
             },
         ],
     };
-    charts.push(
+    jobs.push(Box::new(move || {
         render_chart!(
             "timeseries",
             "Daily harm and incidents",
@@ -325,8 +326,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
             timeseries,
             &ts
         )
-        .map_err(chart_err)?,
-    );
+    }));
     let cdf = Cdf {
         series: lines
             .iter()
@@ -335,7 +335,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
             .collect(),
         target_h: models[0].1.scenario.mandate.response_target_h,
     };
-    charts.push(
+    jobs.push(Box::new(move || {
         render_chart!(
             "response_cdf",
             "Response times",
@@ -343,15 +343,14 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
             response_cdf,
             &cdf
         )
-        .map_err(chart_err)?,
-    );
+    }));
     let map = map_data(
         &models[0].1,
         &sampled[0].site_harm,
         &format!("Civilians harmed per site ({}, mean of {k} runs)", names[0]),
         "civilians harmed (mean)",
     );
-    charts.push(
+    jobs.push(Box::new(move || {
         render_chart!(
             "map",
             "Map of the scenario",
@@ -359,8 +358,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
             super::charts::map,
             &map
         )
-        .map_err(chart_err)?,
-    );
+    }));
 
     // 7. Activity against outcome.
     let (ph, ha) = (col_of("patrol_hours"), col_of("civilians_harmed"));
@@ -386,7 +384,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
             points: pts,
             pareto: false,
         };
-        charts.push(
+        jobs.push(Box::new(move || {
             render_chart!(
                 "activity",
                 "Activity against outcome",
@@ -394,8 +392,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
                 scatter,
                 &sc
             )
-            .map_err(chart_err)?,
-        );
+        }));
     }
 
     // 5 and 8: sweeps.
@@ -425,10 +422,9 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
                         metric: "civilians_harmed".into(),
                         points: pts,
                     };
-                    charts.push(
+                    jobs.push(Box::new(move || {
                         render_chart!("sweep", "Sweep", (1000, 600), sweep_line, &sl)
-                            .map_err(chart_err)?,
-                    );
+                    }));
                 }
             } else if m.inputs.len() >= 2 {
                 let mut xs: Vec<String> = Vec::new();
@@ -472,10 +468,9 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
                     ys,
                     values,
                 };
-                charts.push(
+                jobs.push(Box::new(move || {
                     render_chart!("sweep", "Sweep", (1000, 700), heatmap, &hm)
-                        .map_err(chart_err)?,
-                );
+                }));
             }
             if let Some(pd) = col_of("person_days") {
                 let pts = (0..names.len())
@@ -499,7 +494,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
                     points: pts,
                     pareto: true,
                 };
-                charts.push(
+                jobs.push(Box::new(move || {
                     render_chart!(
                         "pareto",
                         "Cost against protection",
@@ -507,12 +502,14 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
                         scatter,
                         &sc
                     )
-                    .map_err(chart_err)?,
-                );
+                }));
             }
         }
     }
-    Ok(charts)
+    jobs.into_par_iter()
+        .map(|draw| draw())
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(chart_err)
 }
 
 /// Charts for one run (`pocsim run --plots`).
