@@ -136,7 +136,7 @@ pub fn calibrate(spec: &Spec, opts: &ExecOptions) -> Result<Finished<Fit>, Error
     let values: Vec<Vec<String>> = cube.iter().map(|u| inputs.values(u)).collect();
     let names: Vec<String> = targets.iter().map(target_name).collect();
     let job = Job {
-        kind: "calibrate",
+        kind: crate::experiment::RunKind::Calibrate,
         scenario_file: file.clone(),
         base: &base,
         analysis: Analysis {
@@ -494,7 +494,7 @@ pub fn check_posterior_fits(
     let name = &base.scenario.scenario.name;
     if let Some(dir) = path.parent()
         && let Ok(Some(m)) = crate::experiment::read_manifest(dir)
-        && m.kind == "calibrate"
+        && m.kind == crate::experiment::RunKind::Calibrate
         && m.scenario_name != *name
     {
         return Err(Error::input(

@@ -63,8 +63,9 @@ enum Command {
     )]
     Compare {
         scenario: PathBuf,
-        /// NAME:PATH=VALUE[;PATH=VALUE...] (repeatable).
-        #[arg(long = "variant", required = true)]
+        /// NAME:PATH=VALUE[;PATH=VALUE...] (repeatable; without any, the
+        /// baseline alone: its distribution over the runs).
+        #[arg(long = "variant")]
         variants: Vec<String>,
         /// Run every variant at K points drawn from the scenario's [[uncertainty]]
         /// (Latin hypercube from the seed) and report effects across plausible worlds.
@@ -516,9 +517,17 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 out.display()
             ));
             if !o.robust.is_empty() {
-                let points = o.manifest.variants.len() / o.robust.len().max(1);
+                let mut labels: Vec<&str> = o
+                    .manifest
+                    .variants
+                    .iter()
+                    .map(|v| v.name.rsplit_once('@').map_or(v.name.as_str(), |(l, _)| l))
+                    .collect();
+                labels.sort_unstable();
+                labels.dedup();
+                let points = o.manifest.variants.len() / labels.len().max(1);
                 say(&text::render_robust(&o.robust, &metrics, points));
-            } else if o.manifest.kind == "compare" {
+            } else if o.manifest.kind == experiment::RunKind::Compare {
                 say(&text::render_effects(&o.stats.effects, &metrics));
             } else {
                 say(&text::render_summary(&o.stats, &metrics));
@@ -1027,8 +1036,8 @@ fn finish_design(out: &Path, m: &experiment::Manifest, shards: usize) -> Result<
         m.rows,
         out.display()
     ));
-    match m.kind.as_str() {
-        "sensitivity" => {
+    match m.kind {
+        experiment::RunKind::Sensitivity => {
             let spec = pocsim::sensitivity::Spec::from_manifest(out, m)?;
             if let Some(o) = finished(pocsim::sensitivity::analyse(&spec, &opts)?, "points", out)? {
                 say(&pocsim::sensitivity::render(&o, m.runs));
@@ -1056,7 +1065,9 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
         }
         Outcome::Complete(stats, robust) => {
             let runs_here = (0..plan.runs).filter(|r| shard.contains(*r)).count();
-            let what = if plan.points.is_empty() {
+            let what = if plan.variants.len() == 1 {
+                "the baseline alone".to_string()
+            } else if plan.points.is_empty() {
                 format!("{} variants", plan.variants.len())
             } else {
                 format!(
@@ -1103,7 +1114,7 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
                         ));
                     }
                 }
-            } else if plan.kind == Kind::Compare {
+            } else if plan.kind == Kind::Compare && plan.per_point() > 1 {
                 say(&text::render_effects(&stats.effects, &plan.selected));
             } else {
                 say(&text::render_summary(&stats, &plan.selected));

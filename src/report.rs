@@ -46,7 +46,7 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
         return design_report(dir, &m);
     }
     let names: Vec<String> = m.variants.iter().map(|v| v.name.clone()).collect();
-    let compare = m.kind == "compare";
+    let compare = m.kind == experiment::RunKind::Compare;
     let stats = table::compute(&dir.join(RUNS), &names, m.inputs.len(), &[], compare)?;
     let models = crate::plot::data::variant_models(dir, &m)?;
     let sc = &models[0].1.scenario;
@@ -60,9 +60,12 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
     );
     let _ = writeln!(
         h,
-        "<header><p class=\"kicker\">pocsim report · {} of {} variants × {} replications</p>",
-        esc(&m.kind),
-        names.len(),
+        "<header><p class=\"kicker\">pocsim report · {} × {} replications</p>",
+        if names.len() == 1 {
+            "the baseline alone".to_string()
+        } else {
+            format!("{} of {} variants", m.kind.name(), names.len())
+        },
         m.runs
     );
     let _ = writeln!(
@@ -75,7 +78,14 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
     // Headline in plain words.
     let _ = writeln!(h, "<section><h2>What the simulation says</h2>");
     let harm_col = stats.metrics.iter().position(|x| x == "civilians_harmed");
-    if compare {
+    if compare && names.len() == 1 {
+        let _ = writeln!(
+            h,
+            "<p>The scenario as written, over {} simulated {:.0}-day periods. Numbers are per {:.0} days: \
+             means with 95% confidence intervals; the charts show how they spread from one period to the next.</p>",
+            m.runs, days, days
+        );
+    } else if compare {
         let _ = writeln!(
             h,
             "<p>Each variant was run on the same {} simulated {:.0}-day periods as the baseline (the scenario as written), \
@@ -374,7 +384,7 @@ fn design_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
         CSS
     );
     let num_of = |s: &str| table::parse_num(s).unwrap_or(f64::NAN);
-    if m.kind == "sensitivity" {
+    if m.kind == experiment::RunKind::Sensitivity {
         let what = match &a.variant {
             Some(v) => format!(
                 "the paired effect of `{}`",

@@ -1034,3 +1034,28 @@ fn calibration_shards_merge_and_bad_input_is_refused() {
         let _ = std::fs::remove_dir_all(x);
     }
 }
+
+#[test]
+fn compare_without_variants_describes_the_baseline_alone() {
+    let d = dir("baseline-alone");
+    let o = pocsim(&[
+        "compare",
+        T,
+        "--runs",
+        "20",
+        "--out",
+        s(&d),
+        "--quiet",
+        "--no-plots",
+    ]);
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("the baseline alone"), "{out}");
+    assert!(out.contains("civilians_harmed (mean, 95% CI)"), "{out}");
+    let summary = std::fs::read_to_string(d.join("summary.csv")).unwrap();
+    assert!(summary.lines().skip(1).all(|l| l.starts_with("baseline,")));
+    let runs = std::fs::read_to_string(d.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 20);
+    ok(&pocsim(&["report", s(&d)]));
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -4,6 +4,7 @@
 
 use super::rules::{Origin, Task};
 use super::{EscortRequest, Event, Simulation};
+use crate::metrics::EventKind;
 use crate::model::{UnitId, UnitKind};
 use crate::policy::{Rule, Status};
 use crate::rng::{exponential, uniform};
@@ -47,7 +48,14 @@ impl Simulation<'_> {
     pub(crate) fn on_patrol_launch(&mut self) {
         let Some((site, pick)) = self.patrol_site() else {
             self.summary.patrols_not_staffed += 1;
-            log!(self, "patrol_not_staffed", None, None, None, String::new());
+            log!(
+                self,
+                EventKind::PatrolNotStaffed,
+                None,
+                None,
+                None,
+                String::new()
+            );
             return;
         };
         let (u, platoons, vehicles, travel) = pick;
@@ -84,7 +92,7 @@ impl Simulation<'_> {
         self.queue.push(end, Event::PatrolReturn(run));
         log!(
             self,
-            "patrol_out",
+            EventKind::PatrolOut,
             Some(site),
             Some(u),
             None,
@@ -129,7 +137,7 @@ impl Simulation<'_> {
         }
         log!(
             self,
-            "patrol_retasked",
+            EventKind::PatrolRetasked,
             Some(site),
             Some(self.patrol_runs[run as usize].unit),
             None,
@@ -285,7 +293,7 @@ impl Simulation<'_> {
         });
         log!(
             self,
-            "escort_requested",
+            EventKind::EscortRequested,
             Some(site),
             None,
             None,
@@ -320,8 +328,13 @@ impl Simulation<'_> {
                     granted,
                 },
             );
-            self.escort_moves
-                .push((r as u32, u as u32, platoons, vehicles, travel as f32));
+            self.escort_moves.push(super::PendingEscort {
+                request: r as u32,
+                unit: u as u32,
+                platoons,
+                vehicles,
+                travel_h: travel as f32,
+            });
             return true;
         }
         self.escort_go(r, u, platoons, vehicles, travel);
@@ -346,18 +359,30 @@ impl Simulation<'_> {
                 travel_h: travel as f32,
             },
         );
-        log!(self, "escort_out", Some(site), Some(u), None, String::new());
+        log!(
+            self,
+            EventKind::EscortOut,
+            Some(site),
+            Some(u),
+            None,
+            String::new()
+        );
     }
 
     pub(crate) fn on_escort_approval(&mut self, r: usize, u: UnitId, granted: bool) {
         let Some(k) = self
             .escort_moves
             .iter()
-            .position(|m| m.0 as usize == r && m.1 as usize == u)
+            .position(|m| m.request as usize == r && m.unit as usize == u)
         else {
             return;
         };
-        let (_, _, platoons, vehicles, travel) = self.escort_moves.swap_remove(k);
+        let super::PendingEscort {
+            platoons,
+            vehicles,
+            travel_h: travel,
+            ..
+        } = self.escort_moves.swap_remove(k);
         let max_wait = self
             .m
             .scenario
@@ -371,7 +396,7 @@ impl Simulation<'_> {
         self.summary.escorts_cancelled += 1;
         log!(
             self,
-            "escort_cancelled",
+            EventKind::EscortCancelled,
             Some(self.escorts[r].site),
             Some(u),
             None,
@@ -408,7 +433,7 @@ impl Simulation<'_> {
         );
         log!(
             self,
-            "escort_done",
+            EventKind::EscortDone,
             Some(site),
             Some(unit as usize),
             None,
@@ -425,7 +450,7 @@ impl Simulation<'_> {
         self.summary.escorts_cancelled += 1;
         log!(
             self,
-            "escort_cancelled",
+            EventKind::EscortCancelled,
             Some(self.escorts[r].site),
             None,
             None,

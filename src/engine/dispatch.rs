@@ -9,6 +9,7 @@
 
 use super::rules::{Origin, Task};
 use super::{Event, PendingMove, Simulation};
+use crate::metrics::EventKind;
 use crate::model::{UnitId, UnitKind};
 use crate::policy::{IncidentView, ResponseOption, Rule, Status};
 use crate::scenario::ThreatKind;
@@ -460,9 +461,9 @@ impl Simulation<'_> {
             log!(
                 self,
                 if waiver {
-                    "waiver_requested"
+                    EventKind::WaiverRequested
                 } else {
-                    "approval_requested"
+                    EventKind::ApprovalRequested
                 },
                 Some(site),
                 Some(u),
@@ -513,7 +514,7 @@ impl Simulation<'_> {
         );
         log!(
             self,
-            "dispatch",
+            EventKind::Dispatch,
             Some(self.incidents[i].site),
             Some(u),
             Some(i),
@@ -545,7 +546,7 @@ impl Simulation<'_> {
             self.incidents[i].responders -= 1;
             log!(
                 self,
-                "stood_down",
+                EventKind::StoodDown,
                 Some(site),
                 Some(u),
                 Some(i),
@@ -572,7 +573,7 @@ impl Simulation<'_> {
             };
             log!(
                 self,
-                "approval_granted",
+                EventKind::ApprovalGranted,
                 Some(site),
                 Some(u),
                 Some(i),
@@ -595,7 +596,7 @@ impl Simulation<'_> {
         self.incidents[i].excluded.push(u);
         log!(
             self,
-            "approval_refused",
+            EventKind::ApprovalRefused,
             Some(site),
             Some(u),
             Some(i),

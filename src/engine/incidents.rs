@@ -3,6 +3,7 @@
 //! arrests and the justice chain, harm, tension, trust and flight.
 
 use super::{Flow, Incident, Simulation};
+use crate::metrics::EventKind;
 use crate::model::UnitKind;
 use crate::rng::{Stream, binomial, exponential, stochastic_round, uniform};
 use crate::scenario::ThreatKind;
@@ -186,7 +187,7 @@ impl Simulation<'_> {
             let Some((nb, _)) = moved else {
                 log!(
                     self,
-                    "deterred",
+                    EventKind::Deterred,
                     Some(site),
                     None,
                     None,
@@ -197,7 +198,7 @@ impl Simulation<'_> {
             self.summary.incidents_displaced += 1;
             log!(
                 self,
-                "displaced",
+                EventKind::Displaced,
                 Some(site),
                 None,
                 None,
@@ -351,7 +352,7 @@ impl Simulation<'_> {
         self.sites[site].day_true_kind[kind.index()] += 1;
         log!(
             self,
-            "incident",
+            EventKind::Incident,
             Some(site),
             None,
             Some(id),
@@ -395,7 +396,7 @@ impl Simulation<'_> {
         self.sites[site].totals.incidents_known += 1;
         log!(
             self,
-            "report",
+            EventKind::Report,
             Some(site),
             None,
             Some(i),
@@ -420,7 +421,7 @@ impl Simulation<'_> {
         self.sites[site].totals.incidents_known += 1;
         log!(
             self,
-            "learned",
+            EventKind::Learned,
             Some(site),
             None,
             Some(i),
@@ -473,7 +474,7 @@ impl Simulation<'_> {
         let end = inc.end;
         log!(
             self,
-            "arrive",
+            EventKind::Arrive,
             Some(site),
             Some(u),
             Some(i),
@@ -571,7 +572,7 @@ impl Simulation<'_> {
         }
         log!(
             self,
-            "arrests",
+            EventKind::Arrests,
             Some(site),
             Some(u),
             Some(i),
@@ -678,7 +679,7 @@ impl Simulation<'_> {
         };
         log!(
             self,
-            "resolve",
+            EventKind::Resolve,
             Some(site),
             None,
             Some(i),
@@ -721,7 +722,7 @@ impl Simulation<'_> {
         }
         log!(
             self,
-            "flight",
+            EventKind::Flight,
             Some(origin),
             None,
             None,

@@ -36,6 +36,7 @@ pub mod view;
 
 pub use queue::{Event, EventQueue};
 
+use crate::metrics::EventKind;
 use crate::metrics::{Day, EventRow, RunResult, SiteDay, Summary, quantile_sorted};
 use crate::model::{Model, UnitId, UnitKind};
 use crate::policy::{Decider, Decision, Situation};
@@ -208,6 +209,16 @@ pub(crate) struct Incident {
     pub rng: Stream,
 }
 
+/// An escort whose unit waits for its capital's approval.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingEscort {
+    pub request: u32,
+    pub unit: u32,
+    pub platoons: u32,
+    pub vehicles: u32,
+    pub travel_h: f32,
+}
+
 /// A unit held while the capital decides whether it may go.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingMove {
@@ -276,8 +287,8 @@ pub struct Simulation<'m> {
     situation: Situation,
     /// Units held while the capital decides.
     pending_moves: Vec<PendingMove>,
-    /// Escorts held while the capital decides: (request, unit, platoons, vehicles, travel).
-    escort_moves: Vec<(u32, u32, u32, u32, f32)>,
+    /// Escorts held while the capital decides.
+    escort_moves: Vec<PendingEscort>,
     /// Freed platoons should be offered to waiting escorts once incidents are served.
     escort_retry_due: bool,
     patrol_rotation: usize,
@@ -667,7 +678,7 @@ impl<'m> Simulation<'m> {
                 self.waiting.push(i as u32);
                 log!(
                     self,
-                    "wait",
+                    EventKind::Wait,
                     Some(self.incidents[i].site),
                     None,
                     Some(i),
@@ -679,7 +690,7 @@ impl<'m> Simulation<'m> {
                 self.platoon_choice = None;
                 log!(
                     self,
-                    "decline",
+                    EventKind::Decline,
                     Some(self.incidents[i].site),
                     None,
                     Some(i),
@@ -746,9 +757,9 @@ impl<'m> Simulation<'m> {
         log!(
             self,
             if supported {
-                "host_support_resumed"
+                EventKind::HostSupportResumed
             } else {
-                "host_support_suspended"
+                EventKind::HostSupportSuspended
             },
             Some(site),
             None,
@@ -778,7 +789,14 @@ impl<'m> Simulation<'m> {
         }
         let key = self.m.injects.len() as u64 + self.started;
         self.started += 1;
-        log!(self, "inject", Some(site), None, None, name.to_string());
+        log!(
+            self,
+            EventKind::Inject,
+            Some(site),
+            None,
+            None,
+            name.to_string()
+        );
         let rng = self.seed.stream(Mechanic::Inject, key);
         self.new_incident(kind, site, rng, inject_key(key), None, true);
         Ok(())
@@ -939,7 +957,7 @@ impl<'m> Simulation<'m> {
 
     pub(crate) fn push_event(
         &mut self,
-        kind: &'static str,
+        kind: EventKind,
         site: Option<SiteId>,
         unit: Option<UnitId>,
         incident: Option<usize>,
@@ -995,7 +1013,7 @@ impl<'m> Simulation<'m> {
         }
         log!(
             self,
-            "unit_arrives",
+            EventKind::UnitArrives,
             Some(unit.base),
             Some(u),
             None,
@@ -1040,7 +1058,7 @@ impl<'m> Simulation<'m> {
         }
         log!(
             self,
-            "unit_withdraws",
+            EventKind::UnitWithdraws,
             Some(unit.base),
             Some(u),
             None,
@@ -1068,7 +1086,7 @@ impl<'m> Simulation<'m> {
         st.held = 0;
         log!(
             self,
-            "unit_free",
+            EventKind::UnitFree,
             Some(self.m.units[u].base),
             Some(u),
             None,
@@ -1116,7 +1134,7 @@ impl<'m> Simulation<'m> {
             self.request_escort(site);
         }
         let w = &self.m.injects[k];
-        log!(self, "inject", None, None, None, w.name.clone());
+        log!(self, EventKind::Inject, None, None, None, w.name.clone());
         if self.opts.stop_at_messages && !w.text.is_empty() {
             self.message = Some(k as u32);
         }

@@ -142,7 +142,7 @@ pub fn review(
     let resolved: std::collections::HashMap<usize, &str> = team
         .events
         .iter()
-        .filter(|e| e.kind == "resolve")
+        .filter(|e| e.kind == crate::metrics::EventKind::Resolve)
         .filter_map(|e| Some((e.incident?, e.outcome.as_str())))
         .collect();
     let outcomes: Vec<String> = log

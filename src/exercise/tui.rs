@@ -174,14 +174,16 @@ impl<'m> App<'m> {
         let model = self.session.model;
         let mut lines = Vec::new();
         for e in &sim.events()[self.events_seen..] {
-            if matches!(
-                e.kind,
-                "incident" | "patrol_out" | "deterred" | "before_violence" | "wait" | "decline"
-            ) || !sim.event_known(e)
+            // What the operations centre could know, less the routine and
+            // the trainees' own answers.
+            use crate::metrics::EventKind as K;
+            if !e.kind.visible_to_ops()
+                || !sim.event_known(e)
+                || matches!(e.kind, K::PatrolOut | K::Wait | K::Decline)
             {
                 continue;
             }
-            let mut line = format!("{} {}", clock(e.time_h), e.kind.replace('_', " "));
+            let mut line = format!("{} {}", clock(e.time_h), e.kind.name().replace('_', " "));
             if let Some(u) = e.unit {
                 line.push_str(&format!(" {}", model.units[u].id));
             }

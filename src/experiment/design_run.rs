@@ -58,8 +58,8 @@ pub struct Analysis {
 
 /// A design ready to evaluate.
 pub struct Job<'a> {
-    /// `sensitivity` or `calibrate`.
-    pub kind: &'static str,
+    /// `Sensitivity` or `Calibrate`.
+    pub kind: super::RunKind,
     pub scenario_file: String,
     /// The scenario after the overrides applied at every point.
     pub base: &'a LoadedScenario,
@@ -83,7 +83,7 @@ impl Job<'_> {
         h.update(format!(
             "pocsim {}\n{}\nseed {}\nruns {}\n{}\n",
             crate::VERSION,
-            self.kind,
+            self.kind.name(),
             self.seed,
             self.runs,
             self.base.hash
@@ -132,7 +132,7 @@ impl Job<'_> {
         Manifest {
             pocsim_version: crate::VERSION.into(),
             experiment_key: self.key(),
-            kind: self.kind.into(),
+            kind: self.kind,
             scenario_file: self.scenario_file.clone(),
             scenario_name: self.base.scenario.scenario.name.clone(),
             scenario_hash: self.base.hash.clone(),

@@ -238,7 +238,7 @@ pub fn merge(
             labels.push(l);
         }
     }
-    let compare = first.kind == "compare";
+    let compare = first.kind == super::RunKind::Compare;
     let stats = table::compute(
         &out.join(RUNS),
         if worlds { &labels } else { &names },

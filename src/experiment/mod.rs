@@ -439,12 +439,49 @@ impl std::fmt::Display for Shard {
     }
 }
 
+/// What a results directory holds: an experiment (`compare`, `sweep`) or a
+/// design's analysis (`sensitivity`, `calibrate`); `kind` in the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunKind {
+    Compare,
+    Sweep,
+    Sensitivity,
+    Calibrate,
+}
+
+impl RunKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RunKind::Compare => "compare",
+            RunKind::Sweep => "sweep",
+            RunKind::Sensitivity => "sensitivity",
+            RunKind::Calibrate => "calibrate",
+        }
+    }
+}
+
+impl From<Kind> for RunKind {
+    fn from(k: Kind) -> RunKind {
+        match k {
+            Kind::Compare => RunKind::Compare,
+            Kind::Sweep => RunKind::Sweep,
+        }
+    }
+}
+
+impl std::fmt::Display for RunKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// `manifest.json`: enough to reproduce and to merge.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
     pub pocsim_version: String,
     pub experiment_key: String,
-    pub kind: String,
+    pub kind: RunKind,
     pub scenario_file: String,
     pub scenario_name: String,
     pub scenario_hash: String,
@@ -521,7 +558,7 @@ fn manifest(
     Manifest {
         pocsim_version: crate::VERSION.into(),
         experiment_key: plan.key.clone(),
-        kind: plan.kind.name().into(),
+        kind: plan.kind.into(),
         scenario_file: plan.scenario_file.clone(),
         scenario_name: plan.scenario_name.clone(),
         scenario_hash: plan.base_hash.clone(),

@@ -141,11 +141,101 @@ pub struct Day {
     pub patrols: u32,
 }
 
+/// What an event of the log (`events.csv`) records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Incident,
+    Report,
+    Dispatch,
+    Arrive,
+    Resolve,
+    Deterred,
+    Displaced,
+    Flight,
+    Learned,
+    PatrolOut,
+    PatrolRetasked,
+    PatrolNotStaffed,
+    Wait,
+    Decline,
+    ApprovalGranted,
+    ApprovalRefused,
+    StoodDown,
+    Arrests,
+    EscortRequested,
+    EscortOut,
+    EscortDone,
+    EscortCancelled,
+    UnitArrives,
+    UnitFree,
+    UnitWithdraws,
+    Inject,
+    WaiverRequested,
+    ApprovalRequested,
+    HostSupportResumed,
+    HostSupportSuspended,
+}
+
+impl EventKind {
+    /// The name in `events.csv` (a contract: scripts filter on it).
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Incident => "incident",
+            EventKind::Report => "report",
+            EventKind::Dispatch => "dispatch",
+            EventKind::Arrive => "arrive",
+            EventKind::Resolve => "resolve",
+            EventKind::Deterred => "deterred",
+            EventKind::Displaced => "displaced",
+            EventKind::Flight => "flight",
+            EventKind::Learned => "learned",
+            EventKind::PatrolOut => "patrol_out",
+            EventKind::PatrolRetasked => "patrol_retasked",
+            EventKind::PatrolNotStaffed => "patrol_not_staffed",
+            EventKind::Wait => "wait",
+            EventKind::Decline => "decline",
+            EventKind::ApprovalGranted => "approval_granted",
+            EventKind::ApprovalRefused => "approval_refused",
+            EventKind::StoodDown => "stood_down",
+            EventKind::Arrests => "arrests",
+            EventKind::EscortRequested => "escort_requested",
+            EventKind::EscortOut => "escort_out",
+            EventKind::EscortDone => "escort_done",
+            EventKind::EscortCancelled => "escort_cancelled",
+            EventKind::UnitArrives => "unit_arrives",
+            EventKind::UnitFree => "unit_free",
+            EventKind::UnitWithdraws => "unit_withdraws",
+            EventKind::Inject => "inject",
+            EventKind::WaiverRequested => "waiver_requested",
+            EventKind::ApprovalRequested => "approval_requested",
+            EventKind::HostSupportResumed => "host_support_resumed",
+            EventKind::HostSupportSuspended => "host_support_suspended",
+        }
+    }
+
+    /// Whether the operations centre could know of such an event: not of an
+    /// incident until it is reported (`Simulation::event_known` says when),
+    /// nor of what never reaches it: an incident deterred, crime displaced to
+    /// another site, people fleeing. Every front end filters with this.
+    pub fn visible_to_ops(self) -> bool {
+        !matches!(
+            self,
+            EventKind::Incident | EventKind::Deterred | EventKind::Displaced | EventKind::Flight
+        )
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One line of the event log (`events.csv`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
     pub time_h: f64,
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub site: Option<usize>,
     pub unit: Option<usize>,
     pub incident: Option<usize>,

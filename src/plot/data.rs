@@ -191,7 +191,7 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
     }
     let names: Vec<String> = m.variants.iter().map(|v| v.name.clone()).collect();
     let runs_file = dir.join(RUNS);
-    let compare = m.kind == "compare";
+    let compare = m.kind == crate::experiment::RunKind::Compare;
     let stats = table::compute(&runs_file, &names, m.inputs.len(), &[], compare)?;
     let models = variant_models(dir, &m)?;
     let all_metrics = table::read_metric_names(&runs_file, m.inputs.len())?;

@@ -307,7 +307,7 @@ pub fn analyse(spec: &Spec, opts: &ExecOptions) -> Result<Finished<Outcome>, Err
         }
     }
     let job = Job {
-        kind: "sensitivity",
+        kind: crate::experiment::RunKind::Sensitivity,
         scenario_file: file.clone(),
         base: &base,
         analysis: Analysis {
