@@ -400,10 +400,9 @@ fn choices_between_decisions_replay_at_their_moment_and_bad_ones_are_refused() {
         .unwrap();
     assert_eq!((free.time_h, free.incident), (30.0, None));
     assert!(
-        result
-            .events
-            .iter()
-            .any(|e| e.kind == "host_support_suspended" && e.time_h == 30.0)
+        result.events.iter().any(
+            |e| e.kind == pocsim::metrics::EventKind::HostSupportSuspended && e.time_h == 30.0
+        )
     );
     // The same with a site that does not exist: refused with the reason.
     file.decisions[0].choice = Choice::HostSupport {

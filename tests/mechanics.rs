@@ -1043,7 +1043,7 @@ fn a_patrol_on_site_answers_at_once_and_patrols_are_re_tasked() {
         retasked += res
             .events
             .iter()
-            .filter(|e| e.kind == "patrol_retasked")
+            .filter(|e| e.kind == pocsim::metrics::EventKind::PatrolRetasked)
             .count();
     }
     assert!(

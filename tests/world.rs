@@ -199,11 +199,9 @@ fn attacks_on_a_poc_site_move_only_to_another_poc_site() {
             ..RunOptions::default()
         };
         let res = run(&m, Seed::new(MASTER, r), &mut Doctrine::default(), opts);
-        for e in res
-            .events
-            .iter()
-            .filter(|e| e.kind == "incident" && e.outcome == "poc_site_attack")
-        {
+        for e in res.events.iter().filter(|e| {
+            e.kind == pocsim::metrics::EventKind::Incident && e.outcome == "poc_site_attack"
+        }) {
             assert_eq!(e.site, Some(poc), "an attack on a POC site moved out of it");
             at_poc += 1;
         }
