@@ -284,7 +284,7 @@ fn check(spec: &Spec, seed: u64) -> Result<(), TestCaseError> {
             continue;
         };
         let unit = &m.units[u];
-        match e.kind {
+        match e.kind.name() {
             "dispatch" => {
                 // A patrol sent on from where it is may be nearer than the base.
                 if e.outcome.contains("from patrol") {
