@@ -11,6 +11,7 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 best() {
   local t=$1 b=""
+  shift
   for _ in $(seq "$N"); do
     rm -rf "$OUT/t$t"
     local s e
