@@ -162,3 +162,32 @@ pub fn calibrate(plan: &crate::experiment::Plan, shards: u64, cpus: u32) -> f64 
     // Three times the estimate (other jobs, slower nodes, statistics) plus ten minutes.
     hours * 3.0 + 10.0 / 60.0
 }
+
+/// Checks a job against its experiment file (the shard count against its
+/// runs), sets the wall time per shard from a short calibration run when
+/// `estimate_time` (the note says so), makes the directories Slurm opens
+/// before the job starts, and returns the job script.
+pub fn prepare(mut job: SlurmJob, estimate_time: bool) -> Result<(String, Option<String>), Error> {
+    let (spec, _) = crate::experiment::spec::read_experiment_file(&job.experiment)?;
+    let plan = crate::experiment::plan(&spec)?;
+    if job.shards == 0 || job.shards > plan.runs {
+        return Err(Error::Usage(format!(
+            "--shards must be from 1 to the number of runs ({})",
+            plan.runs
+        )));
+    }
+    let note = if estimate_time {
+        job.time = slurm_time(calibrate(&plan, job.shards, job.cpus_per_task));
+        Some(format!(
+            "estimated wall time per shard: {} (calibration run; give --time to set it)",
+            job.time
+        ))
+    } else {
+        None
+    };
+    let text = script(&job)?;
+    for d in [job.out.join("logs"), job.out.join("shards")] {
+        std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
+    }
+    Ok((text, note))
+}

@@ -695,6 +695,48 @@ impl Replay {
         self.decisions.front()
     }
 
+    /// After the replay: the log's first problem, if any (a choice the
+    /// session refused, or a decision never reached), located in `file`.
+    /// The exercise's `--decisions` and the review check a log alike.
+    pub fn finished(&self, file: &str) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(Error::input(file, e.clone()));
+        }
+        if let Some(d) = self.leftover() {
+            let at = match d.incident {
+                Some(i) if d.kind.is_empty() => format!("for incident {i}"),
+                Some(i) => format!("for incident {i} ({} at {})", d.kind, d.site),
+                None => "between decisions".to_string(),
+            };
+            return Err(Error::input(
+                file,
+                format!(
+                    "a decision {} {at}, when nothing of the kind was pending: the log does not match this scenario and seed",
+                    if d.time_h.is_nan() {
+                        "(no time given)".to_string()
+                    } else {
+                        format!("at {:.2} h", d.time_h)
+                    }
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A log's seed must be the session's.
+    pub fn check_seed(log: &ExerciseLog, seed: u64, file: &str) -> Result<(), Error> {
+        if log.seed != seed {
+            return Err(Error::input(
+                file,
+                format!(
+                    "this log was played with seed {}; pass --seed {} to replay it",
+                    log.seed, log.seed
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Index in the log of the next choice to replay.
     pub fn next_index(&self) -> usize {
         self.total - self.decisions.len()

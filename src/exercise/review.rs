@@ -136,9 +136,7 @@ pub fn review(
     let seed = Seed::new(log.seed, log.replication);
     let mut replay = Replay::new(log, loaded, file)?;
     let (_, team) = play(loaded, model, seed, &log.team, &mut replay);
-    if let Some(e) = replay.error {
-        return Err(Error::input(file, e));
-    }
+    replay.finished(file)?;
     let resolved: std::collections::HashMap<usize, &str> = team
         .events
         .iter()
@@ -154,15 +152,6 @@ pub fn review(
                 .map_or_else(String::new, |o| o.replace('_', " "))
         })
         .collect();
-    if let Some(d) = replay.leftover() {
-        return Err(Error::input(
-            file,
-            format!(
-                "the log's decision at {:.2} h was never reached when replayed: the log does not match this scenario and seed",
-                d.time_h
-            ),
-        ));
-    }
     let doctrine_same_seed = doctrine_summary(log, loaded, model, seed);
     let mut doctrine_harm: Vec<f64> = (0..runs.max(1) as usize)
         .into_par_iter()

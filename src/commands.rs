@@ -1,0 +1,779 @@
+//! What each subcommand of the `pocsim` binary does: one function per
+//! subcommand, called by `main` with its parsed flags.
+
+use crate::cli::*;
+use pocsim::engine::RunOptions;
+use pocsim::experiment::spec::{self, ExperimentSpec, Kind};
+use pocsim::experiment::{self, ExecOptions, Outcome, Shard, merge, text};
+use pocsim::output::{OutputSet, events_csv, summary_json, timeseries_csv};
+use pocsim::{Doctrine, Error, Model, Override, Seed, load_scenario};
+use std::io::IsTerminal;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// `pocsim run`.
+pub fn run(a: RunArgs) -> Result<(), Error> {
+    let RunArgs {
+        scenario,
+        seed,
+        replication,
+        set,
+        out,
+        force,
+        json,
+        plots,
+        self_check,
+    } = a;
+    cmd_run(
+        scenario,
+        Seed::new(seed, replication),
+        &set,
+        out,
+        force,
+        json,
+        plots,
+        self_check,
+    )
+}
+
+/// `pocsim compare`.
+pub fn compare(a: CompareArgs) -> Result<(), Error> {
+    let CompareArgs {
+        scenario,
+        variants,
+        uncertain,
+        posterior,
+        common,
+    } = a;
+    let spec = ExperimentSpec {
+        kind: Kind::Compare,
+        scenario,
+        base: parse_overrides(&common.set)?,
+        variants: variants
+            .iter()
+            .map(|v| spec::parse_variant(v))
+            .collect::<Result<_, _>>()?,
+        runs: common.runs,
+        seed: common.seed,
+        metrics: common.metrics,
+        uncertain,
+        posterior,
+        uncertainty: Vec::new(),
+        uncertainty_file: None,
+    };
+    cmd_experiment(spec, common.out, &common.exec)
+}
+
+/// `pocsim sweep`.
+pub fn sweep(a: SweepArgs) -> Result<(), Error> {
+    let SweepArgs {
+        scenario,
+        grid,
+        design,
+        common,
+    } = a;
+    let variants = match design {
+        Some(d) => spec::design_variants(&d)?,
+        None => {
+            let axes = grid
+                .iter()
+                .map(|g| spec::parse_axis(g))
+                .collect::<Result<Vec<_>, _>>()?;
+            spec::grid_variants(&axes)?
+        }
+    };
+    let spec = ExperimentSpec {
+        kind: Kind::Sweep,
+        scenario,
+        base: parse_overrides(&common.set)?,
+        variants,
+        runs: common.runs,
+        seed: common.seed,
+        metrics: common.metrics,
+        uncertain: None,
+        posterior: None,
+        uncertainty: Vec::new(),
+        uncertainty_file: None,
+    };
+    cmd_experiment(spec, common.out, &common.exec)
+}
+
+/// `pocsim experiment`.
+pub fn experiment(a: ExperimentFileArgs) -> Result<(), Error> {
+    let ExperimentFileArgs {
+        file,
+        out,
+        runs,
+        exec,
+    } = a;
+    let (mut spec, file_out) = spec::read_experiment_file(&file)?;
+    if let Some(r) = runs {
+        spec.runs = r;
+    }
+    let out = out.or(file_out).ok_or_else(|| {
+        Error::Usage(format!(
+            "{}: no output directory: give --out or `out` in the file",
+            file.display()
+        ))
+    })?;
+    cmd_experiment(spec, out, &exec)
+}
+
+/// `pocsim merge`.
+pub fn merge(a: MergeArgs) -> Result<(), Error> {
+    let MergeArgs {
+        out,
+        shards,
+        force,
+        metrics,
+    } = a;
+    let o = match merge::merge(&out, &shards, force, &metrics)? {
+        merge::Merged::Design(m) => return finish_design(&out, &m, shards.len()),
+        merge::Merged::Experiment(o) => o,
+    };
+    say(&format!(
+        "merged {} shards of {} ({} rows) into {}",
+        shards.len(),
+        o.manifest.scenario_file,
+        o.manifest.rows,
+        out.display()
+    ));
+    if !o.robust.is_empty() {
+        let mut labels: Vec<&str> = o
+            .manifest
+            .variants
+            .iter()
+            .map(|v| v.name.rsplit_once('@').map_or(v.name.as_str(), |(l, _)| l))
+            .collect();
+        labels.sort_unstable();
+        labels.dedup();
+        let points = o.manifest.variants.len() / labels.len().max(1);
+        say(&text::render_robust(&o.robust, &metrics, points));
+    } else if o.manifest.kind == experiment::RunKind::Compare {
+        say(&text::render_effects(&o.stats.effects, &metrics));
+    } else {
+        say(&text::render_summary(&o.stats, &metrics));
+    }
+    Ok(())
+}
+
+/// `pocsim cluster slurm`.
+pub fn cluster(c: ClusterCommand) -> Result<(), Error> {
+    let ClusterCommand::Slurm {
+        experiment,
+        shards,
+        out,
+        throttle,
+        cpus,
+        time,
+        mem,
+        partition,
+        pocsim,
+    } = c;
+    let pocsim_bin = match pocsim {
+        Some(p) => pocsim::cluster::absolute(&p),
+        None => std::env::current_exe().map_err(|e| Error::io("pocsim", e))?,
+    };
+    let name = experiment
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "pocsim".into());
+    let job = pocsim::cluster::SlurmJob {
+        pocsim: pocsim_bin,
+        experiment: pocsim::cluster::absolute(&experiment),
+        out: pocsim::cluster::absolute(&out),
+        shards,
+        throttle,
+        cpus_per_task: cpus,
+        time: time.clone().unwrap_or_default(),
+        mem,
+        partition,
+        job_name: format!("pocsim-{name}"),
+    };
+    let (text, note) = pocsim::cluster::prepare(job, time.is_none())?;
+    if let Some(n) = note {
+        eprintln!("{n}");
+    }
+    say(&text);
+    Ok(())
+}
+
+/// `pocsim exercise`.
+pub fn exercise(a: ExerciseArgs) -> Result<(), Error> {
+    let ExerciseArgs {
+        scenario,
+        team,
+        seed,
+        log,
+        decisions,
+        plain,
+        speed,
+        force,
+        set,
+    } = a;
+    let loaded = load_scenario(&scenario, &parse_overrides(&set)?)?;
+    let model = model_of(&scenario, &loaded)?;
+    let seed = Seed::new(seed, 0);
+    if !(speed.is_finite() && speed > 0.0) {
+        return Err(Error::Usage(format!(
+            "--speed: expected simulated hours per second above 0, got {speed}"
+        )));
+    }
+    // Refuse to replace a log before the session, not after it.
+    if let Some(path) = &log
+        && path.exists()
+        && !force
+    {
+        return Err(Error::input(
+            &path.display().to_string(),
+            "a log is already there; choose another --log or pass --force to replace it"
+                .to_string(),
+        ));
+    }
+    if let Some(dir) = log
+        .as_ref()
+        .and_then(|p| p.parent())
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let session =
+        pocsim::exercise::Session::new(&loaded, &model, seed, &team).autosave(log.clone());
+    let (session, result) = match &decisions {
+        Some(file) => {
+            let past = pocsim::exercise::read_log(file)?;
+            let name = file.display().to_string();
+            pocsim::exercise::Replay::check_seed(&past, seed.master, &name)?;
+            let mut replay = pocsim::exercise::Replay::new(&past, &loaded, &name)?;
+            let mut out = pocsim::exercise::play_session(session, &mut replay);
+            // The replayed choices after a hand-over were standard procedure's.
+            out.0.handed_over_h = past.handed_over_h;
+            replay.finished(&name)?;
+            out
+        }
+        None if !plain && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
+            let mut app = pocsim::exercise::tui::App::new(session, speed);
+            pocsim::exercise::tui::run(&mut app)
+                .map_err(|e| Error::Usage(format!("the terminal failed: {e}")))?;
+            app.session.finish()
+        }
+        None => {
+            let stdin = std::io::stdin();
+            let mut trainee = pocsim::exercise::plain::Plain::new(stdin.lock(), std::io::stdout());
+            pocsim::exercise::play_session(session, &mut trainee)
+        }
+    };
+    if let Some(path) = &log {
+        pocsim::output::write_atomic(path, &pocsim::exercise::log_bytes(&session))?;
+    }
+    say(&pocsim::metrics::render_summary(
+        &loaded.scenario.scenario.name,
+        &model,
+        seed,
+        &result,
+    ));
+    say(&format!(
+        "{} decisions taken{}",
+        session.decisions.len(),
+        log.map(|l| format!("; log in {}", l.display()))
+            .unwrap_or_default()
+    ));
+    Ok(())
+}
+
+/// `pocsim review`.
+pub fn review(a: ReviewArgs) -> Result<(), Error> {
+    let ReviewArgs {
+        log,
+        runs,
+        out,
+        scenario,
+        force,
+    } = a;
+    let file = log.display().to_string();
+    let past = pocsim::exercise::read_log(&log)?;
+    let scenario = scenario.unwrap_or_else(|| PathBuf::from(&past.scenario_file));
+    let loaded = load_scenario(&scenario, &parse_overrides(&past.overrides)?)?;
+    let model = model_of(&scenario, &loaded)?;
+    let r = pocsim::exercise::review::review(&past, &loaded, &model, runs, &file)?;
+    let mut files = OutputSet::new(&out);
+    files.add(
+        "review.html",
+        pocsim::exercise::review::html(&r).into_bytes(),
+    );
+    files.add(
+        "review.md",
+        pocsim::exercise::review::markdown(&r).into_bytes(),
+    );
+    files.commit(force)?;
+    say(&pocsim::exercise::review::markdown(&r));
+    say(&format!(
+        "wrote {}/review.html and review.md",
+        out.display()
+    ));
+    Ok(())
+}
+
+/// `pocsim sensitivity`.
+pub fn sensitivity(a: SensitivityArgs) -> Result<(), Error> {
+    let SensitivityArgs {
+        scenario,
+        method,
+        second_order,
+        metrics,
+        variant,
+        points,
+        runs,
+        seed,
+        out,
+        set,
+        exec,
+    } = a;
+    let spec = pocsim::sensitivity::Spec {
+        scenario,
+        base: parse_overrides(&set)?,
+        method: pocsim::sensitivity::Method::parse(&method)?,
+        second_order,
+        metrics,
+        variant,
+        points,
+        runs,
+        seed,
+        plots: !exec.no_plots,
+    };
+    let opts = exec_options(&out, &exec)?;
+    let done = with_threads(exec.threads, || pocsim::sensitivity::analyse(&spec, &opts))?;
+    if let Some(outcome) = finished(done, "points", &out)? {
+        say(&pocsim::sensitivity::render(&outcome, runs));
+        say(&format!(
+            "wrote {0}/sensitivity.csv, {0}/design.csv and the charts in {0}/plots",
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
+/// `pocsim calibrate`.
+pub fn calibrate(a: CalibrateArgs) -> Result<(), Error> {
+    let CalibrateArgs {
+        scenario,
+        points,
+        runs,
+        accept,
+        seed,
+        out,
+        set,
+        exec,
+    } = a;
+    let spec = pocsim::calibration::Spec {
+        scenario,
+        base: parse_overrides(&set)?,
+        points,
+        runs,
+        accept,
+        seed,
+        plots: !exec.no_plots,
+    };
+    let opts = exec_options(&out, &exec)?;
+    let done = with_threads(exec.threads, || {
+        pocsim::calibration::calibrate(&spec, &opts)
+    })?;
+    if let Some(fit) = finished(done, "points", &out)? {
+        say(&pocsim::calibration::render(&fit));
+        say(&format!(
+            "wrote {0}/posterior.csv, {0}/abc.csv, {0}/targets.csv and the charts in {0}/plots",
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
+/// `pocsim discover`.
+pub fn discover(a: DiscoverArgs) -> Result<(), Error> {
+    let DiscoverArgs {
+        dir,
+        variant,
+        metric,
+        above,
+        out,
+        alpha,
+        min_mass,
+        min_coverage,
+        force,
+        quiet: _,
+        no_plots,
+    } = a;
+    let spec = pocsim::experiment::discover::Spec {
+        out: out.unwrap_or_else(|| dir.join("discover")),
+        dir,
+        variant,
+        metric,
+        above,
+        alpha,
+        min_mass,
+        min_coverage,
+        force,
+        plots: !no_plots,
+    };
+    say(&pocsim::experiment::discover::discover(&spec)?);
+    Ok(())
+}
+
+/// `pocsim report`.
+pub fn report(a: ReportArgs) -> Result<(), Error> {
+    let ReportArgs { dir } = a;
+    // Charts are of one world's variants; over plausible worlds the
+    // report is the robust effects.
+    let worlds = pocsim::experiment::read_manifest(&dir)?
+        .is_some_and(|m| m.analysis.is_some() || m.inputs.first().is_some_and(|c| c == "point"));
+    let charts = if worlds {
+        Vec::new()
+    } else {
+        pocsim::plot::data::experiment_charts(&dir)?
+    };
+    if !worlds {
+        pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+    }
+    let html = pocsim::report::experiment_report(&dir, &charts)?;
+    let path = dir.join("report.html");
+    pocsim::output::write_atomic(&path, html.as_bytes())?;
+    say(&format!("wrote {}", path.display()));
+    Ok(())
+}
+
+/// `pocsim validation-report`.
+pub fn validation_report(a: ValidationReportArgs) -> Result<(), Error> {
+    let ValidationReportArgs {
+        scenarios,
+        runs,
+        seed,
+        out,
+    } = a;
+    if runs == 0 {
+        return Err(Error::Usage("--runs must be at least 1".into()));
+    }
+    let mut reports = Vec::new();
+    for p in &scenarios {
+        let loaded = load_scenario(p, &[])?;
+        reports.push(pocsim::validation::report_scenario(&loaded, runs, seed)?);
+    }
+    let files: Vec<String> = scenarios.iter().map(|p| p.display().to_string()).collect();
+    let command = format!(
+        "pocsim validation-report {} --runs {runs} --seed {seed}",
+        files.join(" ")
+    );
+    let text = pocsim::validation::render(&reports, runs, seed, &command);
+    match out {
+        Some(o) => {
+            pocsim::output::write_atomic(&o, text.as_bytes())?;
+            say(&format!("wrote {}", o.display()));
+        }
+        None => say(&text),
+    }
+    Ok(())
+}
+
+/// `pocsim validate`.
+pub fn validate(a: ValidateArgs) -> Result<(), Error> {
+    let ValidateArgs { scenario, set } = a;
+    let loaded = load_scenario(&scenario, &parse_overrides(&set)?)?;
+    let m = model_of(&scenario, &loaded)?;
+    say(&format!(
+        "{}: valid — \"{}\": {} sites, {} roads, {} units, {} threat processes, {} days (sha256 {})",
+        loaded.file,
+        loaded.scenario.scenario.name,
+        m.world.len(),
+        m.world.roads.len(),
+        m.units.len(),
+        m.processes.len(),
+        loaded.scenario.clock.horizon_days,
+        &loaded.hash[..12]
+    ));
+    for w in m.warnings() {
+        eprintln!("warning: {}: {w}", loaded.file);
+    }
+    Ok(())
+}
+
+pub(crate) fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Error> {
+    set.iter()
+        .map(|s| Override::parse(s).map_err(Error::Usage))
+        .collect()
+}
+
+/// Simulates one replication, prints a summary and optionally writes files.
+#[allow(clippy::too_many_arguments)] // one per command-line option
+fn cmd_run(
+    scenario: PathBuf,
+    seed: Seed,
+    set: &[String],
+    out: Option<PathBuf>,
+    force: bool,
+    json: bool,
+    plots: bool,
+    self_check: bool,
+) -> Result<(), Error> {
+    let loaded = load_scenario(&scenario, &parse_overrides(set)?)?;
+    let model = model_of(&scenario, &loaded)?;
+    let opts = RunOptions {
+        record_site_days: out.is_some(),
+        record_events: out.is_some(),
+        self_check,
+        ..RunOptions::default()
+    };
+    let result = pocsim::run(&model, seed, &mut Doctrine::default(), opts);
+    if let Some(dir) = &out {
+        let mut files = OutputSet::new(dir);
+        files.add("summary.json", summary_json(&loaded, seed, &result));
+        files.add("timeseries.csv", timeseries_csv(&model, &result));
+        files.add("events.csv", events_csv(&model, &result));
+        files.commit(force)?;
+        if plots {
+            let charts = pocsim::plot::data::run_charts(&model, &result)?;
+            pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+        }
+    }
+    if json {
+        say(&String::from_utf8_lossy(&summary_json(
+            &loaded, seed, &result,
+        )));
+    } else {
+        say(&pocsim::metrics::render_summary(
+            &loaded.scenario.scenario.name,
+            &model,
+            seed,
+            &result,
+        ));
+        if let Some(dir) = &out {
+            say(&format!(
+                "wrote {}/summary.json, timeseries.csv, events.csv",
+                dir.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Plans, runs (or resumes) and summarises an experiment.
+/// Stops a long command cleanly at the first interrupt (the finished rows are
+/// kept for `--resume`) and at once at the second.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// How to execute into `out`, with the interrupt handler installed.
+fn exec_options(out: &Path, a: &ExecArgs) -> Result<ExecOptions<'static>, Error> {
+    let shard = match &a.shard {
+        Some(s) => Shard::parse(s)?,
+        None => Shard::ALL,
+    };
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    Ok(ExecOptions {
+        out: out.to_path_buf(),
+        shard,
+        resume: a.resume,
+        force: a.force,
+        progress: !a.quiet && std::io::stderr().is_terminal(),
+        stop: &STOP,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    })
+}
+
+/// Says how to finish an interrupted run (and exits 130).
+fn interrupted(done: u64, total: u64, what: &str, out: &Path, partial: &str) -> ! {
+    let mut cmd: Vec<String> = std::env::args().collect();
+    if !cmd.iter().any(|x| x == "--resume") {
+        cmd.push("--resume".into());
+    }
+    eprintln!(
+        "interrupted after {done} of {total} {what}; the finished rows are kept in {}/{partial}.\nTo finish: {}",
+        out.display(),
+        cmd.join(" ")
+    );
+    std::process::exit(130);
+}
+
+/// The analysis of a design, or what a shard or an interrupt leaves.
+fn finished<T>(
+    f: pocsim::experiment::design_run::Finished<T>,
+    what: &str,
+    out: &Path,
+) -> Result<Option<T>, Error> {
+    use pocsim::experiment::design_run::{EVALUATIONS_PARTIAL, Finished};
+    match f {
+        Finished::Complete(t) => Ok(Some(t)),
+        Finished::Shard { done, total } => {
+            say(&format!(
+                "evaluated {done} of {total} {what} of this shard into {}/evaluations.csv; when every shard is done: pocsim merge OUT {} ...",
+                out.display(),
+                out.display()
+            ));
+            Ok(None)
+        }
+        Finished::Interrupted { done, total } => {
+            interrupted(done, total, what, out, EVALUATIONS_PARTIAL)
+        }
+    }
+}
+
+/// After `merge` of a design's shards: its analysis, computed in `out` from
+/// the merged evaluations.
+fn finish_design(out: &Path, m: &experiment::Manifest, shards: usize) -> Result<(), Error> {
+    let opts = ExecOptions {
+        out: out.to_path_buf(),
+        shard: Shard::ALL,
+        resume: true,
+        force: false,
+        progress: false,
+        stop: &STOP,
+        command: m.command.clone(),
+    };
+    say(&format!(
+        "merged {shards} shards of {} ({} points) into {}",
+        m.scenario_file,
+        m.rows,
+        out.display()
+    ));
+    match m.kind {
+        experiment::RunKind::Sensitivity => {
+            let spec = pocsim::sensitivity::Spec::from_manifest(out, m)?;
+            if let Some(o) = finished(pocsim::sensitivity::analyse(&spec, &opts)?, "points", out)? {
+                say(&pocsim::sensitivity::render(&o, m.runs));
+            }
+        }
+        _ => {
+            let spec = pocsim::calibration::Spec::from_manifest(out, m)?;
+            if let Some(f) = finished(pocsim::calibration::calibrate(&spec, &opts)?, "points", out)?
+            {
+                say(&pocsim::calibration::render(&f));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<(), Error> {
+    let plan = with_threads(a.threads, || experiment::plan(&spec))?;
+    let opts = exec_options(&out, a)?;
+    let shard = opts.shard;
+    let outcome = with_threads(a.threads, || experiment::execute(&plan, &opts))?;
+    match outcome {
+        Outcome::Interrupted { done, total } => {
+            interrupted(done, total, "runs", &out, experiment::PARTIAL)
+        }
+        Outcome::Complete(stats, robust) => {
+            let runs_here = (0..plan.runs).filter(|r| shard.contains(*r)).count();
+            let what = if plan.variants.len() == 1 {
+                "the baseline alone".to_string()
+            } else if plan.points.is_empty() {
+                format!("{} variants", plan.variants.len())
+            } else {
+                format!(
+                    "{} variants x {} plausible worlds",
+                    experiment::variant_labels(&plan).len(),
+                    plan.points.len()
+                )
+            };
+            say(&format!(
+                "{} of {}: {what} x {} replications (seed {}, shard {}) -> {}",
+                plan.kind.name(),
+                plan.scenario_file,
+                runs_here,
+                plan.seed,
+                shard,
+                out.display()
+            ));
+            if !robust.is_empty() {
+                say(&text::render_robust(
+                    &robust,
+                    &plan.selected,
+                    plan.points.len(),
+                ));
+                if !a.no_plots {
+                    let harm: Vec<_> = robust
+                        .iter()
+                        .filter(|r| r.metric == "civilians_harmed")
+                        .cloned()
+                        .collect();
+                    if !harm.is_empty() {
+                        let h = (200 + 120 * harm.len() as u32).max(420);
+                        let chart = pocsim::render_chart!(
+                            "worlds",
+                            "Effects in every plausible world",
+                            (1100, h),
+                            pocsim::plot::sensitivity::worlds,
+                            &harm[..]
+                        )
+                        .map_err(|e| Error::Usage(format!("drawing the charts: {e}")))?;
+                        pocsim::plot::write_all(&out.join("plots"), &[chart])?;
+                        say(&format!(
+                            "chart: {}/plots/worlds.png and .svg",
+                            out.display()
+                        ));
+                    }
+                }
+            } else if plan.kind == Kind::Compare && plan.per_point() > 1 {
+                say(&text::render_effects(&stats.effects, &plan.selected));
+            } else {
+                say(&text::render_summary(&stats, &plan.selected));
+            }
+            if !a.no_plots && shard == Shard::ALL && plan.points.is_empty() {
+                with_threads(a.threads, || draw_plots(&out))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Draws every chart of a finished experiment into DIR/plots.
+fn draw_plots(dir: &std::path::Path) -> Result<(), Error> {
+    let charts = pocsim::plot::data::experiment_charts(dir)?;
+    pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+    say(&format!(
+        "charts: {}/plots/{{{}}}.png and .svg",
+        dir.display(),
+        charts
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    ));
+    Ok(())
+}
+
+/// Prints to stdout; a closed pipe (`| head`) ends the program quietly.
+fn say(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{}", text.trim_end()).is_err() || out.flush().is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// The model of a scenario file run with overrides: its rates read against
+/// the tension calibrated on the file as it is.
+fn model_of(path: &std::path::Path, loaded: &pocsim::LoadedScenario) -> Result<Model, Error> {
+    let base = load_scenario(path, &[])?;
+    Ok(pocsim::engine::variant_model(
+        &base.scenario,
+        &loaded.scenario,
+    ))
+}
+
+/// Runs `f` on `threads` worker threads (`None`: rayon's default pool).
+fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Error> {
+    match threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?
+            .install(f),
+        None => f(),
+    }
+}
