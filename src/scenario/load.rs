@@ -80,8 +80,103 @@ pub fn load_scenario_str(
 }
 
 fn parse(source: &str, file: &str, overrides: &[Override]) -> Result<Scenario, Error> {
-    let de = toml::Deserializer::parse(source)
-        .map_err(|e| Error::Input(vec![toml_error(file, source, None, &e)]))?;
+    parse_once(source, file, overrides)
+        .map_err(|first| more_problems(source, file, overrides, first))
+}
+
+/// After the first bad value, the file's other problems, as a compiler
+/// reports them: the bad value is taken out and the rest parsed again (up to
+/// 25 times); when the rest parses, its semantic checks run too, except on
+/// what was taken out. A problem that only the removal caused (a required
+/// field now missing) ends the search.
+fn more_problems(source: &str, file: &str, overrides: &[Override], first: Located) -> Error {
+    let mut found = vec![first];
+    let Ok(mut doc) = source.parse::<DocumentMut>() else {
+        return Error::Input(found);
+    };
+    let mut removed: Vec<String> = Vec::new();
+    for _ in 0..25 {
+        let Some(path) = found.last().and_then(|l| l.path.clone()) else {
+            break;
+        };
+        // A stand-in of the type the field expects keeps a required field
+        // present; otherwise the value is taken out.
+        let message = found.last().map(|l| l.message.clone()).unwrap_or_default();
+        let stand_in = stand_in_for(&message)
+            .and_then(|v| Override::parse(&format!("{path}={v}")).ok())
+            .is_some_and(|ov| crate::scenario::overrides::apply(&mut doc, &ov).is_ok());
+        if !stand_in && !crate::scenario::overrides::remove(&mut doc, &path) {
+            break;
+        }
+        removed.push(path);
+        let text = doc.to_string();
+        match parse_once(&text, file, overrides) {
+            Ok(scenario) => {
+                // Checks of the entry a stand-in or removal touched would
+                // judge the stand-in, not the file: they are left out.
+                let touched: Vec<&str> = removed
+                    .iter()
+                    .map(|r| r.rsplit_once('.').map_or(r.as_str(), |(parent, _)| parent))
+                    .collect();
+                for p in validate(&scenario) {
+                    if touched
+                        .iter()
+                        .any(|t| p.path == *t || p.path.starts_with(&format!("{t}.")))
+                    {
+                        continue;
+                    }
+                    found.push(Located {
+                        file: file.to_string(),
+                        line_col: locate(source, &p.path),
+                        path: Some(p.path),
+                        message: p.message,
+                    });
+                }
+                break;
+            }
+            Err(mut next) => {
+                // A required field the removal took away, named under its table.
+                let missing = next
+                    .message
+                    .strip_prefix("missing field `")
+                    .and_then(|m| m.split('`').next())
+                    .map(|f| match &next.path {
+                        Some(p) => format!("{p}.{f}"),
+                        None => f.to_string(),
+                    });
+                let caused = missing.is_some_and(|m| removed.contains(&m))
+                    || next.path.as_ref().is_some_and(|p| removed.contains(p));
+                if caused {
+                    break;
+                }
+                // Lines and columns of the file as written.
+                next.line_col = next
+                    .path
+                    .as_deref()
+                    .and_then(|p| locate(source, p))
+                    .or(next.line_col);
+                found.push(next);
+            }
+        }
+    }
+    Error::Input(found)
+}
+
+/// A value of the type an "expected ..." message asks for, in TOML.
+fn stand_in_for(message: &str) -> Option<&'static str> {
+    let expected = message.rsplit("expected ").next()?;
+    let t = expected.split([' ', ',', ')']).next().unwrap_or("");
+    Some(match t {
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" => "1",
+        "f32" | "f64" => "1.0",
+        "a" if expected.starts_with("a boolean") => "false",
+        "a" if expected.starts_with("a string") => "\"\"",
+        _ => return None,
+    })
+}
+
+fn parse_once(source: &str, file: &str, overrides: &[Override]) -> Result<Scenario, Located> {
+    let de = toml::Deserializer::parse(source).map_err(|e| toml_error(file, source, None, &e))?;
     serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
         let path = e.path().to_string();
         let path = (path != "." && !path.is_empty()).then_some(path);
@@ -100,7 +195,7 @@ fn parse(source: &str, file: &str, overrides: &[Override]) -> Result<Scenario, E
                 loc.message, ov.path, ov.value_text
             );
         }
-        Error::Input(vec![loc])
+        loc
     })
 }
 

@@ -269,3 +269,56 @@ pub fn render(segs: &[PathSeg]) -> String {
     }
     s
 }
+
+/// Removes the item at `path` (keys and numeric indices, as serde names
+/// them) from the document; false when there is nothing there. Used to look
+/// past one bad value for the file's other problems.
+pub fn remove(doc: &mut DocumentMut, path: &str) -> bool {
+    let Ok(segs) = parse_path(path) else {
+        return false;
+    };
+    remove_in_table(doc.as_table_mut(), &segs)
+}
+
+fn remove_in_table(t: &mut Table, segs: &[PathSeg]) -> bool {
+    let Some((PathSeg::Key(k), rest)) = segs.split_first() else {
+        return false;
+    };
+    if rest.is_empty() {
+        return t.remove(k).is_some();
+    }
+    match (t.get_mut(k), &rest[0]) {
+        (Some(Item::Table(sub)), PathSeg::Key(_)) => remove_in_table(sub, rest),
+        (Some(Item::Value(v)), _) => remove_in_value(v, rest),
+        (Some(Item::ArrayOfTables(arr)), PathSeg::Index(i)) => match arr.get_mut(*i) {
+            Some(elem) if rest.len() > 1 => remove_in_table(elem, &rest[1..]),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn remove_in_value(v: &mut Value, segs: &[PathSeg]) -> bool {
+    match (v, segs.split_first()) {
+        (Value::InlineTable(t), Some((PathSeg::Key(k), rest))) => {
+            if rest.is_empty() {
+                t.remove(k).is_some()
+            } else {
+                t.get_mut(k).is_some_and(|v| remove_in_value(v, rest))
+            }
+        }
+        (Value::Array(a), Some((PathSeg::Index(i), rest))) => {
+            if rest.is_empty() {
+                if *i < a.len() {
+                    a.remove(*i);
+                    true
+                } else {
+                    false
+                }
+            } else {
+                a.get_mut(*i).is_some_and(|v| remove_in_value(v, rest))
+            }
+        }
+        _ => false,
+    }
+}
