@@ -163,7 +163,7 @@ pub fn calibrate(spec: &Spec, opts: &ExecOptions) -> Result<Finished<Fit>, Error
             .chain(inputs.overrides(&values[p]))
             .collect();
         let loaded = load_scenario_str(&text, &file, &at)?;
-        let rep = crate::validation::report_scenario(&loaded, spec.runs, spec.seed)?;
+        let rep = crate::validation_report::report_scenario(&loaded, spec.runs, spec.seed)?;
         Ok(rep.targets.iter().map(|(_, d)| d.mean).collect())
     })?;
     evaluated.then(|models| {

@@ -457,14 +457,16 @@ pub fn validation_report(a: ValidationReportArgs) -> Result<(), Error> {
     let mut reports = Vec::new();
     for p in &scenarios {
         let loaded = load_scenario(p, &[])?;
-        reports.push(pocsim::validation::report_scenario(&loaded, runs, seed)?);
+        reports.push(pocsim::validation_report::report_scenario(
+            &loaded, runs, seed,
+        )?);
     }
     let files: Vec<String> = scenarios.iter().map(|p| p.display().to_string()).collect();
     let command = format!(
         "pocsim validation-report {} --runs {runs} --seed {seed}",
         files.join(" ")
     );
-    let text = pocsim::validation::render(&reports, runs, seed, &command);
+    let text = pocsim::validation_report::render(&reports, runs, seed, &command);
     match out {
         Some(o) => {
             pocsim::output::write_atomic(&o, text.as_bytes())?;

@@ -36,8 +36,9 @@ pub mod rng;
 pub mod scenario;
 pub mod sensitivity;
 pub mod stats;
+#[doc(hidden)] // a generator of synthetic scenarios for the benches and tests, not an API
 pub mod synth;
-pub mod validation;
+pub mod validation_report;
 pub mod world;
 
 pub use engine::{DecisionError, RunOptions, Simulation, Step, run};

@@ -1,4 +1,4 @@
-//! The calibration report: what each scenario's baseline produces, next to the
+//! The validation report: what each scenario's baseline produces, next to the
 //! public figures it was built from (`[[scenario.targets]]`).
 //!
 //! `pocsim validation-report scenarios/*.toml --runs 200 --out docs/validation.md`
