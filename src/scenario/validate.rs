@@ -74,106 +74,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut c = Checker {
         problems: Vec::new(),
     };
-    for (i, t) in s.scenario.targets.iter().enumerate() {
-        let p = format!("scenario.targets[{i}]");
-        if !["run", "day", "month", "100k_year", "1000_day"].contains(&t.per.as_str()) {
-            c.push(
-                format!("{p}.per"),
-                format!(
-                    "expected `run`, `day`, `month`, `100k_year` or `1000_day`, found `{}`",
-                    t.per
-                ),
-            );
-        }
-        if !t.value.is_finite() {
-            c.push(format!("{p}.value"), "expected a number");
-        }
-        let (lo, hi) = t.range();
-        if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
-            c.push(
-                format!("{p}.high"),
-                format!("expected `low` <= `high`, found {lo} and {hi}"),
-            );
-        }
-    }
+    targets(&mut c, s);
     uncertainty(&mut c, &s.uncertainty);
-    c.range(
-        "clock.horizon_days",
-        s.clock.horizon_days,
-        1.0 / 24.0,
-        36500.0,
-    );
-    c.range("clock.night_start_h", s.clock.night_start_h, 0.0, 24.0);
-    c.range("clock.night_end_h", s.clock.night_end_h, 0.0, 24.0);
+    clock(&mut c, s);
 
-    let sp = &s.geography.speed_kmh;
-    c.positive("geography.speed_kmh.paved", sp.paved);
-    c.positive("geography.speed_kmh.unpaved", sp.unpaved);
-    c.positive("geography.speed_kmh.track", sp.track);
-    c.positive("geography.speed_kmh.foot", sp.foot);
-
-    let mut sites: HashMap<&str, usize> = HashMap::new();
-    if s.geography.sites.is_empty() {
-        c.push("geography.sites", "expected at least one site");
-    }
-    for (i, site) in s.geography.sites.iter().enumerate() {
-        let p = format!("geography.sites[{i}]");
-        if site.id.trim().is_empty() {
-            c.push(format!("{p}.id"), "expected a non-empty id");
-        }
-        if sites.insert(site.id.as_str(), i).is_some() {
-            c.push(
-                format!("{p}.id"),
-                format!("duplicate site id `{}`", site.id),
-            );
-        }
-        c.range(format!("{p}.population"), site.population, 0.0, 1.0e9);
-        c.range(format!("{p}.radius_km"), site.radius_km, 0.0, 1.0e3);
-        c.range(format!("{p}.vulnerability"), site.vulnerability, 0.0, 100.0);
-        c.share(format!("{p}.comms"), site.comms);
-        c.share(format!("{p}.trust"), site.trust);
-        c.range(format!("{p}.x_km"), site.x_km, -1.0e5, 1.0e5);
-        c.range(format!("{p}.y_km"), site.y_km, -1.0e5, 1.0e5);
-        if let Some(d) = site.design_capacity {
-            c.positive(format!("{p}.design_capacity"), d);
-        }
-    }
+    let (sites, adj) = geography(&mut c, s);
     let n = s.geography.sites.len();
-    let seasons: BTreeSet<&str> = s
-        .geography
-        .seasons
-        .iter()
-        .map(|x| x.name.as_str())
-        .collect();
-    for (i, se) in s.geography.seasons.iter().enumerate() {
-        let p = format!("geography.seasons[{i}]");
-        c.range(format!("{p}.start_day"), se.start_day, 0.0, 36500.0);
-        c.range(format!("{p}.end_day"), se.end_day, 0.0, 36500.0);
-        if se.end_day <= se.start_day {
-            c.push(format!("{p}.end_day"), "expected end_day after start_day");
-        }
-        c.positive(format!("{p}.unpaved_speed_factor"), se.unpaved_speed_factor);
-    }
-    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, r) in s.geography.roads.iter().enumerate() {
-        let p = format!("geography.roads[{i}]");
-        c.site(format!("{p}.from"), &r.from, &sites);
-        c.site(format!("{p}.to"), &r.to, &sites);
-        c.positive(format!("{p}.length_km"), r.length_km);
-        for (j, name) in r.closed_in.iter().enumerate() {
-            if !seasons.contains(name.as_str()) {
-                c.push(
-                    format!("{p}.closed_in[{j}]"),
-                    format!("season `{name}` is not defined in geography.seasons"),
-                );
-            }
-        }
-        if let (Some(&a), Some(&b)) = (sites.get(r.from.as_str()), sites.get(r.to.as_str())) {
-            adj[a].push(b);
-            adj[b].push(a);
-        }
-    }
-
     let mut unit_ids: HashMap<String, String> = HashMap::new();
     let mut bases: Vec<usize> = Vec::new();
     let mut elements: u64 = 0;
@@ -399,69 +305,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
     }
 
-    let e = &s.effectiveness;
-    for (name, t) in [
-        ("fpu", &e.fpu),
-        ("ipo", &e.ipo),
-        ("ipo_crsv_trained", &e.ipo_crsv_trained),
-        ("specialised_sgbv", &e.specialised_sgbv),
-        ("specialised_other", &e.specialised_other),
-        ("host", &e.host),
-        ("military", &e.military),
-    ] {
-        let p = format!("effectiveness.{name}");
-        c.share(format!("{p}.public_order"), t.public_order);
-        c.share(format!("{p}.armed"), t.armed);
-        c.share(format!("{p}.crime"), t.crime);
-        c.share(format!("{p}.crsv"), t.crsv);
-    }
-    c.share("effectiveness.min_to_offer", e.min_to_offer);
+    effectiveness(&mut c, s);
 
-    let m = &s.mandate;
-    c.share(
-        "mandate.hrddp_integrity_threshold",
-        m.hrddp_integrity_threshold,
-    );
-    c.range(
-        "mandate.justice_capacity_per_week",
-        m.justice_capacity_per_week,
-        0.0,
-        1.0e6,
-    );
-    c.positive("mandate.response_target_h", m.response_target_h);
-    c.share("mandate.arrest_prob", m.arrest_prob);
-    c.share("mandate.host_absent_below", m.host_absent_below);
-    c.share("mandate.dialogue_effect", m.dialogue_effect);
-    c.range(
-        "mandate.patrol.patrols_per_fpu_day",
-        m.patrol.patrols_per_fpu_day,
-        0.0,
-        1000.0,
-    );
-    c.range("mandate.patrol.duration_h", m.patrol.duration_h, 0.0, 24.0);
-    for (j, id) in m.patrol.sites.iter().enumerate() {
-        c.site(format!("mandate.patrol.sites[{j}]"), id, &sites);
-    }
-    if m.patrol.doctrine == PatrolKind::Fixed
-        && m.patrol.sites.is_empty()
-        && m.patrol.patrols_per_fpu_day > 0.0
-    {
-        c.push(
-            "mandate.patrol.sites",
-            "a fixed patrol doctrine needs at least one site",
-        );
-    }
-    if m.patrol.doctrine != PatrolKind::None
-        && m.patrol.patrols_per_fpu_day > 0.0
-        && m.patrol.duration_h <= 0.0
-    {
-        c.push(
-            "mandate.patrol.duration_h",
-            "expected a number > 0 when patrols are scheduled",
-        );
-    }
+    mandate(&mut c, s, &sites);
     let fpu_units: f64 = s.forces.fpus.iter().map(|f| f64::from(f.count)).sum();
-    expected_events += m.patrol.patrols_per_fpu_day * fpu_units;
+    expected_events += s.mandate.patrol.patrols_per_fpu_day * fpu_units;
     expected_events += s
         .forces
         .host_police
@@ -473,120 +321,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         })
         .sum::<f64>();
 
-    let pr = &s.presence;
-    for (name, d) in [
-        ("patrol_deterrence", &pr.patrol_deterrence),
-        ("guard_deterrence", &pr.guard_deterrence),
-        ("ipo_deterrence", &pr.ipo_deterrence),
-        ("host_deterrence", &pr.host_deterrence),
-    ] {
-        for (suffix, v) in d.entries() {
-            c.share(format!("presence.{name}{suffix}"), v);
-        }
-    }
-    c.share("presence.displacement_share", pr.displacement_share);
-    c.range(
-        "geography.speed_kmh.in_site",
-        s.geography.speed_kmh.in_site,
-        0.1,
-        1.0e3,
-    );
-    c.range("presence.military_reach_h", pr.military_reach_h, 0.0, 1.0e3);
-    for (k, d) in &pr.military_deterrence {
-        c.share(format!("presence.military_deterrence.{}", k.name()), *d);
-    }
-    if let Some(x) = s.reporting.late_logit_shift {
-        c.range("reporting.late_logit_shift", x, -50.0, 50.0);
-    }
-    c.range(
-        "reporting.late_delay_mean_h",
-        s.reporting.late_delay_mean_h,
-        0.0,
-        1.0e5,
-    );
-    let j = &s.justice;
-    c.range("justice.detention_days", j.detention_days, 0.0, 3650.0);
-    c.range("justice.replacement_days", j.replacement_days, 0.0, 3650.0);
-    c.share("justice.deterrence_max", j.deterrence_max);
-    c.range(
-        "justice.deterrence_half_life_days",
-        j.deterrence_half_life_days,
-        0.01,
-        3650.0,
-    );
+    presence(&mut c, s);
+    justice(&mut c, s);
 
-    let r = &s.reporting;
-    for (name, v) in [
-        ("trust_coef", r.trust_coef),
-        ("ipo_coef", r.ipo_coef),
-        ("host_coef", r.host_coef),
-        ("comms_coef", r.comms_coef),
-        ("women_crsv_coef", r.women_crsv_coef),
-    ] {
-        c.range(format!("reporting.{name}"), v, -50.0, 50.0);
-    }
-    c.positive("reporting.delay_mean_h", r.delay_mean_h);
-    c.range(
-        "reporting.no_comms_delay_factor",
-        r.no_comms_delay_factor,
-        0.0,
-        1.0e4,
-    );
-    c.range("reporting.ipo_delay_factor", r.ipo_delay_factor, 0.0, 1.0e4);
+    reporting(&mut c, s);
 
-    let t = &s.tension;
-    c.positive("tension.half_life_days", t.half_life_days);
-    c.range("tension.amplitude", t.amplitude, 0.0, 1.0e3);
-    for (name, v) in [
-        ("per_unanswered", t.per_unanswered),
-        ("per_harmed", t.per_harmed),
-        ("per_release", t.per_release),
-        ("per_abuse", t.per_abuse),
-        ("per_prevented", t.per_prevented),
-    ] {
-        c.range(format!("tension.{name}"), v, 0.0, 1.0e3);
-    }
-    let tr = &s.trust;
-    for (name, v) in [
-        ("community_policing_per_day", tr.community_policing_per_day),
-        ("per_protected", tr.per_protected),
-        ("per_harmed_per_1000", tr.per_harmed_per_1000),
-        ("per_abuse", tr.per_abuse),
-        ("per_complicity", tr.per_complicity),
-        ("per_impunity", tr.per_impunity),
-        ("per_escort_visit", tr.per_escort_visit),
-    ] {
-        c.share(format!("trust.{name}"), v);
-    }
-    let h = &s.host;
-    c.range(
-        "host.mentoring_gain_per_officer_day",
-        h.mentoring_gain_per_officer_day,
-        0.0,
-        1.0,
-    );
-    c.share("host.support_gain_per_day", h.support_gain_per_day);
-    c.share("host.decay_per_day", h.decay_per_day);
-    c.share("host.sustained_share", h.sustained_share);
-    c.share("host.mitigation_gain_per_day", h.mitigation_gain_per_day);
-    c.range("host.abuse_support_gain", h.abuse_support_gain, 0.0, 100.0);
-    c.range(
-        "host.abuse_rate_per_100_day",
-        h.abuse_rate_per_100_day,
-        0.0,
-        1.0e3,
-    );
-    let d = &s.displacement;
-    c.range(
-        "displacement.flee_per_harmed",
-        d.flee_per_harmed,
-        0.0,
-        1.0e6,
-    );
-    c.share("displacement.max_share", d.max_share);
-    c.range("displacement.calm_days", d.calm_days, 0.0, 36500.0);
-    c.share("displacement.return_share_per_day", d.return_share_per_day);
-    c.range("displacement.crowding_cap", d.crowding_cap, 1.0, 1.0e3);
+    tension(&mut c, s);
+    trust(&mut c, s);
+    host(&mut c, s);
+    displacement(&mut c, s);
 
     let mut reach_needed: BTreeSet<usize> = threatened;
     if let Some(es) = &s.escorts {
@@ -728,6 +471,325 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         }
     }
     c.problems
+}
+
+/// `[[scenario.targets]]`: a known period, a value, a range.
+fn targets(c: &mut Checker, s: &Scenario) {
+    for (i, t) in s.scenario.targets.iter().enumerate() {
+        let p = format!("scenario.targets[{i}]");
+        if !["run", "day", "month", "100k_year", "1000_day"].contains(&t.per.as_str()) {
+            c.push(
+                format!("{p}.per"),
+                format!(
+                    "expected `run`, `day`, `month`, `100k_year` or `1000_day`, found `{}`",
+                    t.per
+                ),
+            );
+        }
+        if !t.value.is_finite() {
+            c.push(format!("{p}.value"), "expected a number");
+        }
+        let (lo, hi) = t.range();
+        if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+            c.push(
+                format!("{p}.high"),
+                format!("expected `low` <= `high`, found {lo} and {hi}"),
+            );
+        }
+    }
+}
+
+/// `[clock]`.
+fn clock(c: &mut Checker, s: &Scenario) {
+    c.range(
+        "clock.horizon_days",
+        s.clock.horizon_days,
+        1.0 / 24.0,
+        36500.0,
+    );
+    c.range("clock.night_start_h", s.clock.night_start_h, 0.0, 24.0);
+    c.range("clock.night_end_h", s.clock.night_end_h, 0.0, 24.0);
+}
+
+/// `[geography]`: speeds, sites, seasons and roads; returns the sites by id
+/// and the road graph.
+fn geography<'s>(c: &mut Checker, s: &'s Scenario) -> (HashMap<&'s str, usize>, Vec<Vec<usize>>) {
+    let sp = &s.geography.speed_kmh;
+    c.positive("geography.speed_kmh.paved", sp.paved);
+    c.positive("geography.speed_kmh.unpaved", sp.unpaved);
+    c.positive("geography.speed_kmh.track", sp.track);
+    c.positive("geography.speed_kmh.foot", sp.foot);
+
+    let mut sites: HashMap<&str, usize> = HashMap::new();
+    if s.geography.sites.is_empty() {
+        c.push("geography.sites", "expected at least one site");
+    }
+    for (i, site) in s.geography.sites.iter().enumerate() {
+        let p = format!("geography.sites[{i}]");
+        if site.id.trim().is_empty() {
+            c.push(format!("{p}.id"), "expected a non-empty id");
+        }
+        if sites.insert(site.id.as_str(), i).is_some() {
+            c.push(
+                format!("{p}.id"),
+                format!("duplicate site id `{}`", site.id),
+            );
+        }
+        c.range(format!("{p}.population"), site.population, 0.0, 1.0e9);
+        c.range(format!("{p}.radius_km"), site.radius_km, 0.0, 1.0e3);
+        c.range(format!("{p}.vulnerability"), site.vulnerability, 0.0, 100.0);
+        c.share(format!("{p}.comms"), site.comms);
+        c.share(format!("{p}.trust"), site.trust);
+        c.range(format!("{p}.x_km"), site.x_km, -1.0e5, 1.0e5);
+        c.range(format!("{p}.y_km"), site.y_km, -1.0e5, 1.0e5);
+        if let Some(d) = site.design_capacity {
+            c.positive(format!("{p}.design_capacity"), d);
+        }
+    }
+    let n = s.geography.sites.len();
+    let seasons: BTreeSet<&str> = s
+        .geography
+        .seasons
+        .iter()
+        .map(|x| x.name.as_str())
+        .collect();
+    for (i, se) in s.geography.seasons.iter().enumerate() {
+        let p = format!("geography.seasons[{i}]");
+        c.range(format!("{p}.start_day"), se.start_day, 0.0, 36500.0);
+        c.range(format!("{p}.end_day"), se.end_day, 0.0, 36500.0);
+        if se.end_day <= se.start_day {
+            c.push(format!("{p}.end_day"), "expected end_day after start_day");
+        }
+        c.positive(format!("{p}.unpaved_speed_factor"), se.unpaved_speed_factor);
+    }
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, r) in s.geography.roads.iter().enumerate() {
+        let p = format!("geography.roads[{i}]");
+        c.site(format!("{p}.from"), &r.from, &sites);
+        c.site(format!("{p}.to"), &r.to, &sites);
+        c.positive(format!("{p}.length_km"), r.length_km);
+        for (j, name) in r.closed_in.iter().enumerate() {
+            if !seasons.contains(name.as_str()) {
+                c.push(
+                    format!("{p}.closed_in[{j}]"),
+                    format!("season `{name}` is not defined in geography.seasons"),
+                );
+            }
+        }
+        if let (Some(&a), Some(&b)) = (sites.get(r.from.as_str()), sites.get(r.to.as_str())) {
+            adj[a].push(b);
+            adj[b].push(a);
+        }
+    }
+    (sites, adj)
+}
+
+/// `[effectiveness]`: shares.
+fn effectiveness(c: &mut Checker, s: &Scenario) {
+    let e = &s.effectiveness;
+    for (name, t) in [
+        ("fpu", &e.fpu),
+        ("ipo", &e.ipo),
+        ("ipo_crsv_trained", &e.ipo_crsv_trained),
+        ("specialised_sgbv", &e.specialised_sgbv),
+        ("specialised_other", &e.specialised_other),
+        ("host", &e.host),
+        ("military", &e.military),
+    ] {
+        let p = format!("effectiveness.{name}");
+        c.share(format!("{p}.public_order"), t.public_order);
+        c.share(format!("{p}.armed"), t.armed);
+        c.share(format!("{p}.crime"), t.crime);
+        c.share(format!("{p}.crsv"), t.crsv);
+    }
+    c.share("effectiveness.min_to_offer", e.min_to_offer);
+}
+
+/// `[mandate]`: shares, the patrol plan and its sites.
+fn mandate(c: &mut Checker, s: &Scenario, sites: &HashMap<&str, usize>) {
+    let m = &s.mandate;
+    c.share(
+        "mandate.hrddp_integrity_threshold",
+        m.hrddp_integrity_threshold,
+    );
+    c.range(
+        "mandate.justice_capacity_per_week",
+        m.justice_capacity_per_week,
+        0.0,
+        1.0e6,
+    );
+    c.positive("mandate.response_target_h", m.response_target_h);
+    c.share("mandate.arrest_prob", m.arrest_prob);
+    c.share("mandate.host_absent_below", m.host_absent_below);
+    c.share("mandate.dialogue_effect", m.dialogue_effect);
+    c.range(
+        "mandate.patrol.patrols_per_fpu_day",
+        m.patrol.patrols_per_fpu_day,
+        0.0,
+        1000.0,
+    );
+    c.range("mandate.patrol.duration_h", m.patrol.duration_h, 0.0, 24.0);
+    for (j, id) in m.patrol.sites.iter().enumerate() {
+        c.site(format!("mandate.patrol.sites[{j}]"), id, sites);
+    }
+    if m.patrol.doctrine == PatrolKind::Fixed
+        && m.patrol.sites.is_empty()
+        && m.patrol.patrols_per_fpu_day > 0.0
+    {
+        c.push(
+            "mandate.patrol.sites",
+            "a fixed patrol doctrine needs at least one site",
+        );
+    }
+    if m.patrol.doctrine != PatrolKind::None
+        && m.patrol.patrols_per_fpu_day > 0.0
+        && m.patrol.duration_h <= 0.0
+    {
+        c.push(
+            "mandate.patrol.duration_h",
+            "expected a number > 0 when patrols are scheduled",
+        );
+    }
+}
+
+/// `[presence]` and the late-learning part of `[reporting]`.
+fn presence(c: &mut Checker, s: &Scenario) {
+    let pr = &s.presence;
+    for (name, d) in [
+        ("patrol_deterrence", &pr.patrol_deterrence),
+        ("guard_deterrence", &pr.guard_deterrence),
+        ("ipo_deterrence", &pr.ipo_deterrence),
+        ("host_deterrence", &pr.host_deterrence),
+    ] {
+        for (suffix, v) in d.entries() {
+            c.share(format!("presence.{name}{suffix}"), v);
+        }
+    }
+    c.share("presence.displacement_share", pr.displacement_share);
+    c.range(
+        "geography.speed_kmh.in_site",
+        s.geography.speed_kmh.in_site,
+        0.1,
+        1.0e3,
+    );
+    c.range("presence.military_reach_h", pr.military_reach_h, 0.0, 1.0e3);
+    for (k, d) in &pr.military_deterrence {
+        c.share(format!("presence.military_deterrence.{}", k.name()), *d);
+    }
+    if let Some(x) = s.reporting.late_logit_shift {
+        c.range("reporting.late_logit_shift", x, -50.0, 50.0);
+    }
+    c.range(
+        "reporting.late_delay_mean_h",
+        s.reporting.late_delay_mean_h,
+        0.0,
+        1.0e5,
+    );
+}
+
+/// `[justice]`.
+fn justice(c: &mut Checker, s: &Scenario) {
+    let j = &s.justice;
+    c.range("justice.detention_days", j.detention_days, 0.0, 3650.0);
+    c.range("justice.replacement_days", j.replacement_days, 0.0, 3650.0);
+    c.share("justice.deterrence_max", j.deterrence_max);
+    c.range(
+        "justice.deterrence_half_life_days",
+        j.deterrence_half_life_days,
+        0.01,
+        3650.0,
+    );
+}
+
+/// `[reporting]`.
+fn reporting(c: &mut Checker, s: &Scenario) {
+    let r = &s.reporting;
+    for (name, v) in [
+        ("trust_coef", r.trust_coef),
+        ("ipo_coef", r.ipo_coef),
+        ("host_coef", r.host_coef),
+        ("comms_coef", r.comms_coef),
+        ("women_crsv_coef", r.women_crsv_coef),
+    ] {
+        c.range(format!("reporting.{name}"), v, -50.0, 50.0);
+    }
+    c.positive("reporting.delay_mean_h", r.delay_mean_h);
+    c.range(
+        "reporting.no_comms_delay_factor",
+        r.no_comms_delay_factor,
+        0.0,
+        1.0e4,
+    );
+    c.range("reporting.ipo_delay_factor", r.ipo_delay_factor, 0.0, 1.0e4);
+}
+
+/// `[tension]`.
+fn tension(c: &mut Checker, s: &Scenario) {
+    let t = &s.tension;
+    c.positive("tension.half_life_days", t.half_life_days);
+    c.range("tension.amplitude", t.amplitude, 0.0, 1.0e3);
+    for (name, v) in [
+        ("per_unanswered", t.per_unanswered),
+        ("per_harmed", t.per_harmed),
+        ("per_release", t.per_release),
+        ("per_abuse", t.per_abuse),
+        ("per_prevented", t.per_prevented),
+    ] {
+        c.range(format!("tension.{name}"), v, 0.0, 1.0e3);
+    }
+}
+
+/// `[trust]`.
+fn trust(c: &mut Checker, s: &Scenario) {
+    let tr = &s.trust;
+    for (name, v) in [
+        ("community_policing_per_day", tr.community_policing_per_day),
+        ("per_protected", tr.per_protected),
+        ("per_harmed_per_1000", tr.per_harmed_per_1000),
+        ("per_abuse", tr.per_abuse),
+        ("per_complicity", tr.per_complicity),
+        ("per_impunity", tr.per_impunity),
+        ("per_escort_visit", tr.per_escort_visit),
+    ] {
+        c.share(format!("trust.{name}"), v);
+    }
+}
+
+/// `[host]`.
+fn host(c: &mut Checker, s: &Scenario) {
+    let h = &s.host;
+    c.range(
+        "host.mentoring_gain_per_officer_day",
+        h.mentoring_gain_per_officer_day,
+        0.0,
+        1.0,
+    );
+    c.share("host.support_gain_per_day", h.support_gain_per_day);
+    c.share("host.decay_per_day", h.decay_per_day);
+    c.share("host.sustained_share", h.sustained_share);
+    c.share("host.mitigation_gain_per_day", h.mitigation_gain_per_day);
+    c.range("host.abuse_support_gain", h.abuse_support_gain, 0.0, 100.0);
+    c.range(
+        "host.abuse_rate_per_100_day",
+        h.abuse_rate_per_100_day,
+        0.0,
+        1.0e3,
+    );
+}
+
+/// `[displacement]`.
+fn displacement(c: &mut Checker, s: &Scenario) {
+    let d = &s.displacement;
+    c.range(
+        "displacement.flee_per_harmed",
+        d.flee_per_harmed,
+        0.0,
+        1.0e6,
+    );
+    c.share("displacement.max_share", d.max_share);
+    c.range("displacement.calm_days", d.calm_days, 0.0, 36500.0);
+    c.share("displacement.return_share_per_day", d.return_share_per_day);
+    c.range("displacement.crowding_cap", d.crowding_cap, 1.0, 1.0e3);
 }
 
 fn caveats(c: &mut Checker, p: &str, cv: &Caveats, sites: &HashMap<&str, usize>) {
