@@ -78,13 +78,24 @@ pub fn parse_num(s: &str) -> Option<f64> {
 
 /// The header of `runs.csv`.
 pub fn header(inputs: &[String], metrics: &[String]) -> String {
-    let mut h = String::from("variant,replication,seed_stream");
-    for c in inputs.iter().chain(metrics) {
-        h.push(',');
-        h.push_str(&csv_field(c));
-    }
-    h.push('\n');
-    h
+    let fields = ["variant", "replication", "seed_stream"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(inputs.iter().chain(metrics).cloned());
+    record(fields)
+}
+
+/// One record of a table, written by the `csv` crate (RFC 4180: a field is
+/// quoted only when it must be), ending in a newline.
+fn record(fields: impl IntoIterator<Item = String>) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .buffer_capacity(1024)
+        .from_writer(Vec::new());
+    w.write_record(fields.into_iter().collect::<Vec<_>>())
+        .expect("writing to memory");
+    let bytes = w.into_inner().expect("writing to memory");
+    String::from_utf8(bytes).expect("fields are text")
 }
 
 /// One row of `runs.csv`.
@@ -95,22 +106,15 @@ pub fn row(
     inputs: &[String],
     values: &[f64],
 ) -> String {
-    let mut s = String::with_capacity(32 + 8 * values.len());
-    let _ = write!(
-        s,
-        "{},{replication},{master}:{replication}",
-        csv_field(variant)
-    );
-    for i in inputs {
-        s.push(',');
-        s.push_str(&csv_field(i));
-    }
-    for v in values {
-        s.push(',');
-        s.push_str(&num(*v));
-    }
-    s.push('\n');
-    s
+    let fields = [
+        variant.to_string(),
+        replication.to_string(),
+        format!("{master}:{replication}"),
+    ]
+    .into_iter()
+    .chain(inputs.iter().cloned())
+    .chain(values.iter().map(|v| num(*v)));
+    record(fields)
 }
 
 /// Splits one CSV line (RFC 4180 quoting).
@@ -197,57 +201,65 @@ pub fn read_columns(
     n_metrics: usize,
     which: &[usize],
 ) -> Result<Vec<Vec<Vec<f64>>>, Error> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let file = path.display().to_string();
-    let mut lines = std::io::BufReader::new(f).lines();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| Error::input(&file, format!("cannot be read: {e}")))?;
     // Over plausible worlds rows are keyed by variant and point (`label@point`).
-    let pointed = lines
-        .next()
-        .transpose()
-        .map_err(|e| Error::io(path, e))?
-        .is_some_and(|h| split_csv(&h).get(3).is_some_and(|c| c == "point"));
+    let pointed = rdr
+        .byte_headers()
+        .map_err(|e| Error::input(&file, format!("cannot be read: {e}")))?
+        .get(3)
+        == Some(b"point".as_slice());
     let mut cols = vec![vec![Vec::new(); which.len()]; variants.len()];
     let index: std::collections::HashMap<&str, usize> = variants
         .iter()
         .enumerate()
         .map(|(i, v)| (v.as_str(), i))
         .collect();
-    let mut owned = Vec::new();
-    for (i, line) in lines.enumerate() {
-        let line = line.map_err(|e| Error::io(path, e))?;
-        let fields = fields(&line, &mut owned);
-        if fields.len() != 3 + n_inputs + n_metrics {
+    let mut rec = csv::ByteRecord::new();
+    let mut i = 0usize;
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    while rdr
+        .read_byte_record(&mut rec)
+        .map_err(|e| Error::input(&file, format!("row {} cannot be read: {e}", i + 2)))?
+    {
+        if rec.len() != 3 + n_inputs + n_metrics {
             return Err(Error::input(&file, format!("row {} is malformed", i + 2)));
         }
+        let variant = std::str::from_utf8(&rec[0]).unwrap_or("");
         // A row belongs to its variant at its point, or, when the variants
         // are named without points, to its variant pooled over points.
         let at_point;
         let key = if pointed {
-            at_point = format!("{}@{}", fields[0], fields[3]);
+            at_point = format!("{variant}@{}", text(&rec[3]));
             at_point.as_str()
         } else {
-            fields[0]
+            variant
         };
         let v = index
             .get(key)
-            .or_else(|| index.get(fields[0]))
+            .or_else(|| index.get(variant))
             .copied()
             .ok_or_else(|| {
                 Error::input(&file, format!("row {}: unknown variant `{key}`", i + 2))
             })?;
         for (k, &m) in which.iter().enumerate() {
-            let x = parse_num(fields[3 + n_inputs + m]).ok_or_else(|| {
-                Error::input(
-                    &file,
-                    format!(
-                        "row {}: `{}` is not a number",
-                        i + 2,
-                        fields[3 + n_inputs + m]
-                    ),
-                )
-            })?;
+            let field = &rec[3 + n_inputs + m];
+            let x = std::str::from_utf8(field)
+                .ok()
+                .and_then(parse_num)
+                .ok_or_else(|| {
+                    Error::input(
+                        &file,
+                        format!("row {}: `{}` is not a number", i + 2, text(field)),
+                    )
+                })?;
             cols[v][k].push(x);
         }
+        i += 1;
     }
     Ok(cols)
 }
