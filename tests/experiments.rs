@@ -1059,3 +1059,23 @@ fn compare_without_variants_describes_the_baseline_alone() {
     ok(&pocsim(&["report", s(&d)]));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn a_run_killed_while_writing_its_first_manifest_can_resume() {
+    // The kill left only the half-written manifest of `write_atomic`.
+    let d = dir("half-manifest");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join(".manifest.json.tmp-4242"), "{\"pocsim_ver").unwrap();
+    ok(&compare(&d, "30", &["--resume"]));
+    assert!(d.join("runs.csv").exists());
+    assert!(!d.join(".manifest.json.tmp-4242").exists());
+    // Anything else is still refused.
+    let e = dir("someone-elses");
+    std::fs::create_dir_all(&e).unwrap();
+    std::fs::write(e.join("notes.txt"), "mine").unwrap();
+    let o = compare(&e, "30", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    for x in [d, e] {
+        let _ = std::fs::remove_dir_all(x);
+    }
+}

@@ -668,10 +668,19 @@ pub(crate) fn prepare_dir(
                 clear()?;
             }
             Ok(None) | Err(_) => {
-                let nonempty = std::fs::read_dir(dir)
-                    .map_err(|e| Error::io(dir, e))?
-                    .next()
-                    .is_some();
+                // A run killed while writing its first manifest leaves only
+                // the half-written file (`.NAME.tmp-PID`): that directory is
+                // as good as empty.
+                let mut nonempty = false;
+                for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+                    let entry = entry.map_err(|e| Error::io(dir, e))?;
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if name.starts_with('.') && name.contains(".tmp-") {
+                        let _ = std::fs::remove_file(entry.path());
+                    } else {
+                        nonempty = true;
+                    }
+                }
                 if nonempty && !o.force {
                     return Err(Error::Usage(format!(
                         "{} is not empty and holds no pocsim experiment; choose another --out or pass --force",
