@@ -80,143 +80,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 
     let (sites, adj) = geography(&mut c, s);
     let n = s.geography.sites.len();
-    let mut unit_ids: HashMap<String, String> = HashMap::new();
-    let mut bases: Vec<usize> = Vec::new();
-    let mut elements: u64 = 0;
-    let mut id_check = |c: &mut Checker, id: &str, p: String| {
-        if id.trim().is_empty() {
-            c.push(p.clone(), "expected a non-empty id");
-        }
-        if let Some(prev) = unit_ids.insert(id.to_string(), p.clone()) {
-            c.push(p, format!("duplicate unit id `{id}` (also at {prev})"));
-        }
-    };
-    for (i, f) in s.forces.fpus.iter().enumerate() {
-        let p = format!("forces.fpus[{i}]");
-        c.range(format!("{p}.readiness_h"), f.readiness_h, 0.0, 1.0e4);
-        id_check(&mut c, &f.id, format!("{p}.id"));
-        c.site(format!("{p}.base"), &f.base, &sites);
-        c.share(format!("{p}.women_share"), f.women_share);
-        if f.count > 0 && f.officers == 0 {
-            c.push(format!("{p}.officers"), "expected at least 1 officer");
-        }
-        if f.platoons == 0 {
-            c.push(format!("{p}.platoons"), "expected at least 1 platoon");
-        }
-        if f.officers > 0 && f.platoons > f.officers {
-            c.push(
-                format!("{p}.platoons"),
-                "expected no more platoons than officers",
-            );
-        }
-        if f.guard_platoons > f.platoons {
-            c.push(
-                format!("{p}.guard_platoons"),
-                format!("expected at most {} (the unit's platoons)", f.platoons),
-            );
-        }
-        c.range(format!("{p}.arrive_day"), f.arrive_day, 0.0, 36500.0);
-        if let Some(w) = f.withdraw_day {
-            c.range(format!("{p}.withdraw_day"), w, f.arrive_day, 36500.0);
-        }
-        caveats(&mut c, &format!("{p}.caveats"), &f.caveats, &sites);
-        if let Some(sh) = &f.shifts {
-            let p = format!("{p}.shifts");
-            c.range(format!("{p}.duty_h_per_day"), sh.duty_h_per_day, 1.0, 24.0);
-            c.range(format!("{p}.rest_h"), sh.rest_h, 0.0, 1.0e3);
-            c.range(format!("{p}.night_share"), sh.night_share, 0.0, 1.0);
-            c.range(
-                format!("{p}.resting_readiness_h"),
-                sh.resting_readiness_h,
-                0.0,
-                1.0e3,
-            );
-        }
-        elements += u64::from(f.count) * u64::from(f.platoons.max(1));
-        if let Some(&b) = sites.get(f.base.as_str())
-            && f.count > 0
-        {
-            bases.push(b);
-        }
-    }
-    for (i, t) in s.forces.ipo_teams.iter().enumerate() {
-        let p = format!("forces.ipo_teams[{i}]");
-        c.range(format!("{p}.readiness_h"), t.readiness_h, 0.0, 1.0e4);
-        id_check(&mut c, &t.id, format!("{p}.id"));
-        c.site(format!("{p}.site"), &t.site, &sites);
-        c.share(format!("{p}.women_share"), t.women_share);
-        if t.count > 0 && t.officers == 0 {
-            c.push(format!("{p}.officers"), "expected at least 1 officer");
-        }
-        c.range(format!("{p}.arrive_day"), t.arrive_day, 0.0, 36500.0);
-        if let Some(w) = t.withdraw_day {
-            c.range(format!("{p}.withdraw_day"), w, t.arrive_day, 36500.0);
-        }
-        elements += u64::from(t.count);
-        if let Some(&b) = sites.get(t.site.as_str())
-            && t.count > 0
-        {
-            bases.push(b);
-        }
-    }
-    for (i, t) in s.forces.specialised_teams.iter().enumerate() {
-        let p = format!("forces.specialised_teams[{i}]");
-        c.range(format!("{p}.readiness_h"), t.readiness_h, 0.0, 1.0e4);
-        id_check(&mut c, &t.id, format!("{p}.id"));
-        c.site(format!("{p}.base"), &t.base, &sites);
-        c.share(format!("{p}.women_share"), t.women_share);
-        if t.officers == 0 {
-            c.push(format!("{p}.officers"), "expected at least 1 officer");
-        }
-        c.range(format!("{p}.arrive_day"), t.arrive_day, 0.0, 36500.0);
-        if let Some(w) = t.withdraw_day {
-            c.range(format!("{p}.withdraw_day"), w, t.arrive_day, 36500.0);
-        }
-        elements += 1;
-        if let Some(&b) = sites.get(t.base.as_str()) {
-            bases.push(b);
-        }
-    }
-    let mut host_sites: HashMap<&str, usize> = HashMap::new();
-    for (i, h) in s.forces.host_police.iter().enumerate() {
-        let p = format!("forces.host_police[{i}]");
-        c.range(format!("{p}.readiness_h"), h.readiness_h, 0.0, 1.0e4);
-        c.site(format!("{p}.site"), &h.site, &sites);
-        if let Some(prev) = host_sites.insert(h.site.as_str(), i) {
-            c.push(
-                format!("{p}.site"),
-                format!(
-                    "host police for site `{}` already given at forces.host_police[{prev}]",
-                    h.site
-                ),
-            );
-        }
-        c.share(format!("{p}.capacity"), h.capacity);
-        c.share(format!("{p}.integrity"), h.integrity);
-        elements += 1;
-    }
-    for (i, m) in s.forces.military.iter().enumerate() {
-        let p = format!("forces.military[{i}]");
-        c.range(format!("{p}.readiness_h"), m.readiness_h, 0.0, 1.0e4);
-        id_check(&mut c, &m.id, format!("{p}.id"));
-        c.site(format!("{p}.base"), &m.base, &sites);
-        if m.count > 0 && m.strength == 0 {
-            c.push(format!("{p}.strength"), "expected at least 1 soldier");
-        }
-        c.range(
-            format!("{p}.coordination_delay_h"),
-            m.coordination_delay_h,
-            0.0,
-            1.0e4,
-        );
-        elements += u64::from(m.count);
-        if let Some(&b) = sites.get(m.base.as_str())
-            && m.count > 0
-        {
-            bases.push(b);
-        }
-    }
-
+    let (bases, elements) = forces(&mut c, s, &sites);
     for (kind, k) in &s.threat_kinds {
         let p = format!("threat_kinds.{}", kind.name());
         c.range(format!("{p}.severity"), k.severity, 0.0, 1.0e6);
@@ -790,6 +654,149 @@ fn displacement(c: &mut Checker, s: &Scenario) {
     c.range("displacement.calm_days", d.calm_days, 0.0, 36500.0);
     c.share("displacement.return_share_per_day", d.return_share_per_day);
     c.range("displacement.crowding_cap", d.crowding_cap, 1.0, 1.0e3);
+}
+
+/// `[forces]`: every unit's id, base, strength, caveats and shifts; returns
+/// the bases (for reachability) and the number of units and platoons (for
+/// the size check).
+fn forces(c: &mut Checker, s: &Scenario, sites: &HashMap<&str, usize>) -> (Vec<usize>, u64) {
+    let mut unit_ids: HashMap<String, String> = HashMap::new();
+    let mut bases: Vec<usize> = Vec::new();
+    let mut elements: u64 = 0;
+    let mut id_check = |c: &mut Checker, id: &str, p: String| {
+        if id.trim().is_empty() {
+            c.push(p.clone(), "expected a non-empty id");
+        }
+        if let Some(prev) = unit_ids.insert(id.to_string(), p.clone()) {
+            c.push(p, format!("duplicate unit id `{id}` (also at {prev})"));
+        }
+    };
+    for (i, f) in s.forces.fpus.iter().enumerate() {
+        let p = format!("forces.fpus[{i}]");
+        c.range(format!("{p}.readiness_h"), f.readiness_h, 0.0, 1.0e4);
+        id_check(c, &f.id, format!("{p}.id"));
+        c.site(format!("{p}.base"), &f.base, sites);
+        c.share(format!("{p}.women_share"), f.women_share);
+        if f.count > 0 && f.officers == 0 {
+            c.push(format!("{p}.officers"), "expected at least 1 officer");
+        }
+        if f.platoons == 0 {
+            c.push(format!("{p}.platoons"), "expected at least 1 platoon");
+        }
+        if f.officers > 0 && f.platoons > f.officers {
+            c.push(
+                format!("{p}.platoons"),
+                "expected no more platoons than officers",
+            );
+        }
+        if f.guard_platoons > f.platoons {
+            c.push(
+                format!("{p}.guard_platoons"),
+                format!("expected at most {} (the unit's platoons)", f.platoons),
+            );
+        }
+        c.range(format!("{p}.arrive_day"), f.arrive_day, 0.0, 36500.0);
+        if let Some(w) = f.withdraw_day {
+            c.range(format!("{p}.withdraw_day"), w, f.arrive_day, 36500.0);
+        }
+        caveats(c, &format!("{p}.caveats"), &f.caveats, sites);
+        if let Some(sh) = &f.shifts {
+            let p = format!("{p}.shifts");
+            c.range(format!("{p}.duty_h_per_day"), sh.duty_h_per_day, 1.0, 24.0);
+            c.range(format!("{p}.rest_h"), sh.rest_h, 0.0, 1.0e3);
+            c.range(format!("{p}.night_share"), sh.night_share, 0.0, 1.0);
+            c.range(
+                format!("{p}.resting_readiness_h"),
+                sh.resting_readiness_h,
+                0.0,
+                1.0e3,
+            );
+        }
+        elements += u64::from(f.count) * u64::from(f.platoons.max(1));
+        if let Some(&b) = sites.get(f.base.as_str())
+            && f.count > 0
+        {
+            bases.push(b);
+        }
+    }
+    for (i, t) in s.forces.ipo_teams.iter().enumerate() {
+        let p = format!("forces.ipo_teams[{i}]");
+        c.range(format!("{p}.readiness_h"), t.readiness_h, 0.0, 1.0e4);
+        id_check(c, &t.id, format!("{p}.id"));
+        c.site(format!("{p}.site"), &t.site, sites);
+        c.share(format!("{p}.women_share"), t.women_share);
+        if t.count > 0 && t.officers == 0 {
+            c.push(format!("{p}.officers"), "expected at least 1 officer");
+        }
+        c.range(format!("{p}.arrive_day"), t.arrive_day, 0.0, 36500.0);
+        if let Some(w) = t.withdraw_day {
+            c.range(format!("{p}.withdraw_day"), w, t.arrive_day, 36500.0);
+        }
+        elements += u64::from(t.count);
+        if let Some(&b) = sites.get(t.site.as_str())
+            && t.count > 0
+        {
+            bases.push(b);
+        }
+    }
+    for (i, t) in s.forces.specialised_teams.iter().enumerate() {
+        let p = format!("forces.specialised_teams[{i}]");
+        c.range(format!("{p}.readiness_h"), t.readiness_h, 0.0, 1.0e4);
+        id_check(c, &t.id, format!("{p}.id"));
+        c.site(format!("{p}.base"), &t.base, sites);
+        c.share(format!("{p}.women_share"), t.women_share);
+        if t.officers == 0 {
+            c.push(format!("{p}.officers"), "expected at least 1 officer");
+        }
+        c.range(format!("{p}.arrive_day"), t.arrive_day, 0.0, 36500.0);
+        if let Some(w) = t.withdraw_day {
+            c.range(format!("{p}.withdraw_day"), w, t.arrive_day, 36500.0);
+        }
+        elements += 1;
+        if let Some(&b) = sites.get(t.base.as_str()) {
+            bases.push(b);
+        }
+    }
+    let mut host_sites: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in s.forces.host_police.iter().enumerate() {
+        let p = format!("forces.host_police[{i}]");
+        c.range(format!("{p}.readiness_h"), h.readiness_h, 0.0, 1.0e4);
+        c.site(format!("{p}.site"), &h.site, sites);
+        if let Some(prev) = host_sites.insert(h.site.as_str(), i) {
+            c.push(
+                format!("{p}.site"),
+                format!(
+                    "host police for site `{}` already given at forces.host_police[{prev}]",
+                    h.site
+                ),
+            );
+        }
+        c.share(format!("{p}.capacity"), h.capacity);
+        c.share(format!("{p}.integrity"), h.integrity);
+        elements += 1;
+    }
+    for (i, m) in s.forces.military.iter().enumerate() {
+        let p = format!("forces.military[{i}]");
+        c.range(format!("{p}.readiness_h"), m.readiness_h, 0.0, 1.0e4);
+        id_check(c, &m.id, format!("{p}.id"));
+        c.site(format!("{p}.base"), &m.base, sites);
+        if m.count > 0 && m.strength == 0 {
+            c.push(format!("{p}.strength"), "expected at least 1 soldier");
+        }
+        c.range(
+            format!("{p}.coordination_delay_h"),
+            m.coordination_delay_h,
+            0.0,
+            1.0e4,
+        );
+        elements += u64::from(m.count);
+        if let Some(&b) = sites.get(m.base.as_str())
+            && m.count > 0
+        {
+            bases.push(b);
+        }
+    }
+    (bases, elements)
 }
 
 fn caveats(c: &mut Checker, p: &str, cv: &Caveats, sites: &HashMap<&str, usize>) {
