@@ -15,6 +15,7 @@
 
 use crate::error::{Error, Located};
 use crate::experiment::design_run::{self, Analysis, Finished, Job};
+use crate::experiment::table::significant;
 use crate::experiment::uncertain::{Inputs, latin_hypercube};
 use crate::experiment::{ExecOptions, Manifest};
 use crate::output::{csv_field, write_atomic};
@@ -393,8 +394,18 @@ pub fn render(fit: &Fit) -> String {
             s,
             "  {:<48} {:>22} {:>30} {:>7.0}%",
             target_name(t),
-            format!("{} ({} to {})", g(t.value), g(lo), g(hi)),
-            format!("{} ({} to {})", g(post.0), g(post.1), g(post.2)),
+            format!(
+                "{} ({} to {})",
+                significant(t.value, 4),
+                significant(lo, 4),
+                significant(hi, 4)
+            ),
+            format!(
+                "{} ({} to {})",
+                significant(post.0, 4),
+                significant(post.1, 4),
+                significant(post.2, 4)
+            ),
             100.0 * inside(fit, k)
         );
     }
@@ -423,18 +434,6 @@ pub fn render(fit: &Fit) -> String {
         );
     }
     s
-}
-
-/// A number in four significant figures.
-fn g(x: f64) -> String {
-    if !x.is_finite() {
-        return "-".into();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let d = (3 - x.abs().max(1e-12).log10().floor() as i32).max(0) as usize;
-    format!("{x:.d$}")
 }
 
 /// Reads the points of a `posterior.csv` as drawn values by input path.

@@ -15,15 +15,15 @@
 
 use super::table::{num, parse_num, split_csv};
 use super::{
-    ExecOptions, MANIFEST, Manifest, SCENARIO, Shard, append_in_chunks, now_utc, prepare_dir,
-    write_manifest,
+    ExecOptions, MANIFEST, Manifest, SCENARIO, Shard, append_in_chunks, now_utc, open_partial,
+    prepare_dir, write_manifest,
 };
 use crate::error::Error;
 use crate::output::{csv_field, write_atomic};
 use crate::scenario::LoadedScenario;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::io::{BufRead, BufReader, Seek, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 /// Every point's values and outputs, in design order.
@@ -202,24 +202,13 @@ pub fn evaluate(
     let done = if opts.resume && !partial.exists() && finished.exists() {
         verify_prefix(&finished, &header, &work, ncols)?.0
     } else {
-        let done = if opts.resume && partial.exists() {
-            let (n, len) = verify_prefix(&partial, &header, &work, ncols)?;
-            let f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&partial)
-                .map_err(|e| Error::io(&partial, e))?;
-            f.set_len(len).map_err(|e| Error::io(&partial, e))?;
-            n
+        let prefix = if opts.resume && partial.exists() {
+            Some(verify_prefix(&partial, &header, &work, ncols)?)
         } else {
-            write_atomic(&partial, header.as_bytes())?;
-            0
+            None
         };
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&partial)
-            .map_err(|e| Error::io(&partial, e))?;
-        file.seek(std::io::SeekFrom::End(0))
-            .map_err(|e| Error::io(&partial, e))?;
+        let done = prefix.map_or(0, |(n, _)| n);
+        let mut file = open_partial(&partial, &header, prefix.map(|(_, len)| len))?;
         let (done, complete) = append_in_chunks(
             &mut file,
             &partial,

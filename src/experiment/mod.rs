@@ -716,24 +716,13 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
         // Already complete: only the statistics are rebuilt.
         verify_prefix(plan, &finished_file, &header, &work)?.0
     } else {
-        let done = if opts.resume && partial.exists() {
-            let (n, len) = verify_prefix(plan, &partial, &header, &work)?;
-            let f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&partial)
-                .map_err(|e| Error::io(&partial, e))?;
-            f.set_len(len).map_err(|e| Error::io(&partial, e))?;
-            n
+        let prefix = if opts.resume && partial.exists() {
+            Some(verify_prefix(plan, &partial, &header, &work)?)
         } else {
-            write_atomic(&partial, header.as_bytes())?;
-            0
+            None
         };
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&partial)
-            .map_err(|e| Error::io(&partial, e))?;
-        file.seek(std::io::SeekFrom::End(0))
-            .map_err(|e| Error::io(&partial, e))?;
+        let done = prefix.map_or(0, |(n, _)| n);
+        let mut file = open_partial(&partial, &header, prefix.map(|(_, len)| len))?;
         // Runs of a batch of points (or the single world) at a time, with
         // their models built for the batch and dropped after it.
         let per_point_items = work.len() / plan.points.len().max(1);
@@ -855,6 +844,30 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
     m.finished = Some(now_utc());
     write_manifest(dir, &m)?;
     Ok(Outcome::Complete(stats, robust))
+}
+
+/// Opens a partial table for appending: cut to the `keep` bytes of its
+/// complete rows when resuming, else started afresh with its header.
+pub(crate) fn open_partial(
+    partial: &Path,
+    header: &str,
+    keep: Option<u64>,
+) -> Result<std::fs::File, Error> {
+    match keep {
+        Some(len) => std::fs::OpenOptions::new()
+            .write(true)
+            .open(partial)
+            .and_then(|f| f.set_len(len))
+            .map_err(|e| Error::io(partial, e))?,
+        None => write_atomic(partial, header.as_bytes())?,
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(partial)
+        .map_err(|e| Error::io(partial, e))?;
+    file.seek(std::io::SeekFrom::End(0))
+        .map_err(|e| Error::io(partial, e))?;
+    Ok(file)
 }
 
 /// Evaluates work items `items` (of `of` in all) in chunks on all

@@ -67,6 +67,19 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// A number in `digits` significant figures for people to read ("-" when
+/// undefined).
+pub fn significant(x: f64, digits: i32) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let d = (digits - 1 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.d$}")
+}
+
 pub fn parse_num(s: &str) -> Option<f64> {
     match s {
         "NA" => Some(f64::NAN),

@@ -4,6 +4,7 @@
 
 use super::charts::span;
 use super::{colour, err};
+use crate::experiment::table::significant;
 use crate::sensitivity::Outcome;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -435,25 +436,19 @@ pub fn prior_posterior<DB: DrawingBackend>(
         let (_, b5, b95) = crate::calibration::spread(&post);
         let (px, py) = chart.backend_coord(&(1.02, y));
         root.draw(&Text::new(
-            format!("{} to {}  →  {} to {}", g3(a5), g3(a95), g3(b5), g3(b95)),
+            format!(
+                "{} to {}  →  {} to {}",
+                significant(a5, 3),
+                significant(a95, 3),
+                significant(b5, 3),
+                significant(b95, 3)
+            ),
             (px + 10, py - 7),
             SMALL.into_font(),
         ))
         .map_err(err)?;
     }
     Ok(())
-}
-
-/// A number in three significant figures.
-fn g3(x: f64) -> String {
-    if !x.is_finite() {
-        return "-".into();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let d = (2 - x.abs().max(1e-12).log10().floor() as i32).max(0) as usize;
-    format!("{x:.d$}")
 }
 
 /// PRIM's peeling trajectory: each box's coverage against its density, the
@@ -537,8 +532,8 @@ pub fn prim_tradeoff<DB: DrawingBackend>(
             lines.push(format!(
                 "{}: {} to {}",
                 label(&paths[j]),
-                g3(b.limits[j].0),
-                g3(b.limits[j].1)
+                significant(b.limits[j].0, 3),
+                significant(b.limits[j].1, 3)
             ));
         }
         for (i, l) in lines.iter().enumerate() {
