@@ -238,6 +238,49 @@ pub struct Model {
     /// Per site, 1 / (1 + amplitude · T*/(1 + T*)): tension raises rates
     /// relative to their baseline.
     pub tension_norm: Vec<f64>,
+    /// How large a run's growing tables became in earlier runs of this model,
+    /// so that the next run reserves them once (never read by the rules).
+    pub run_sizes: RunSizes,
+}
+
+/// Capacity hints for a run's growing tables: the largest sizes seen so far.
+/// They change how memory is reserved, never a result.
+#[derive(Debug, Default)]
+pub struct RunSizes {
+    pub incidents: std::sync::atomic::AtomicUsize,
+    pub patrol_runs: std::sync::atomic::AtomicUsize,
+    pub response_times: std::sync::atomic::AtomicUsize,
+}
+
+impl RunSizes {
+    /// Notes the sizes a run reached.
+    pub fn note(&self, incidents: usize, patrol_runs: usize, response_times: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.incidents.fetch_max(incidents, Relaxed);
+        self.patrol_runs.fetch_max(patrol_runs, Relaxed);
+        self.response_times.fetch_max(response_times, Relaxed);
+    }
+
+    /// (incidents, patrol runs, response times) to reserve.
+    pub fn get(&self) -> (usize, usize, usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (
+            self.incidents.load(Relaxed),
+            self.patrol_runs.load(Relaxed),
+            self.response_times.load(Relaxed),
+        )
+    }
+}
+
+impl Clone for RunSizes {
+    fn clone(&self) -> Self {
+        let (a, b, c) = self.get();
+        RunSizes {
+            incidents: a.into(),
+            patrol_runs: b.into(),
+            response_times: c.into(),
+        }
+    }
 }
 
 impl Model {
@@ -545,6 +588,7 @@ impl Model {
             horizon_h: s.clock.horizon_days * 24.0,
             tension_baseline: Vec::new(),
             tension_norm: Vec::new(),
+            run_sizes: RunSizes::default(),
             scenario: s.clone(),
             world,
             units,

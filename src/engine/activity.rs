@@ -89,7 +89,9 @@ impl Simulation<'_> {
             self.summary.patrols += 1;
             self.summary.patrol_hours += end.min(horizon) - arrive;
         }
-        self.queue.push(end, Event::PatrolReturn(run));
+        // Presence ends at `end` by the interval above; the next event is the
+        // patrol back at its base.
+        self.queue.push(end + travel, Event::PatrolReturn(run));
         log!(
             self,
             EventKind::PatrolOut,
@@ -100,7 +102,8 @@ impl Simulation<'_> {
         );
     }
 
-    /// A patrol's time on site is over: it drives back and its platoons are free.
+    /// A patrol is back at its base: its platoons and vehicles are free
+    /// (unless it was re-tasked, when the response brings them back).
     pub(crate) fn on_patrol_return(&mut self, run: usize) {
         self.live_patrols.retain(|&r| r as usize != run);
         let p = &self.patrol_runs[run];
@@ -108,15 +111,8 @@ impl Simulation<'_> {
             return;
         }
         let worked = (p.end - p.depart) + p.travel;
-        self.queue.push(
-            self.now + p.travel,
-            Event::Return {
-                unit: p.unit as u32,
-                platoons: p.platoons,
-                vehicles: p.vehicles,
-                worked_h: worked as f32,
-            },
-        );
+        let (u, platoons, vehicles) = (p.unit, p.platoons, p.vehicles);
+        self.on_return(u, platoons, vehicles, f64::from(worked as f32));
     }
 
     /// A patrol is sent to an incident: its presence ends now and its own

@@ -7,6 +7,11 @@ use super::*;
 impl Simulation<'_> {
     /// Ends the run: settles incidents still open and computes the summary.
     pub fn finish(mut self) -> RunResult {
+        self.m.run_sizes.note(
+            self.incidents.len(),
+            self.patrol_runs.len(),
+            self.response_times.len(),
+        );
         // Incidents whose violence outlasts the horizon are settled as they stand.
         self.now = self.horizon;
         for i in 0..self.incidents.len() {

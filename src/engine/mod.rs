@@ -277,6 +277,7 @@ impl<'m> Simulation<'m> {
             })
             .collect();
         let n_days = (horizon / 24.0).ceil() as usize;
+        let (n_incidents, n_patrols, n_responses) = m.run_sizes.get();
         let mut sim = Simulation {
             m,
             seed,
@@ -298,7 +299,7 @@ impl<'m> Simulation<'m> {
             escort_rng: seed.stream(Mechanic::Escort, 0),
             sites,
             units: vec![UnitState::default(); m.units.len()],
-            incidents: Vec::new(),
+            incidents: Vec::with_capacity(n_incidents),
             flows: Vec::new(),
             escorts: Vec::new(),
             to_decide: VecDeque::new(),
@@ -325,7 +326,7 @@ impl<'m> Simulation<'m> {
                 options: Vec::with_capacity(16),
             },
             patrol_rotation: 0,
-            patrol_runs: Vec::new(),
+            patrol_runs: Vec::with_capacity(n_patrols),
             live_patrols: Vec::new(),
             situation_patrols: Vec::new(),
             scratch_patrol_options: Vec::new(),
@@ -351,7 +352,7 @@ impl<'m> Simulation<'m> {
             active_fpus: 0,
             responded_before: 0,
             prevented_before: 0,
-            response_times: Vec::new(),
+            response_times: Vec::with_capacity(n_responses),
             days: Vec::with_capacity(n_days),
             site_days: Vec::new(),
             events: Vec::new(),

@@ -34,7 +34,8 @@ pub enum Event {
         vehicles: u32,
         worked_h: f32,
     },
-    /// A patrol's time on site is over: it goes back (unless re-tasked).
+    /// A patrol is back at its base after its time on site (a re-tasked
+    /// patrol's return is the response's).
     PatrolReturn(u32),
     /// Detainees of a threat process leave custody.
     Released { process: u32, n: u32 },
