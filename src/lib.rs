@@ -26,6 +26,7 @@ pub mod engine;
 pub mod error;
 pub mod exercise;
 pub mod experiment;
+pub mod ids;
 pub mod metrics;
 pub mod model;
 pub mod output;

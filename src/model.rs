@@ -10,8 +10,7 @@ use crate::rng::name_key;
 use crate::scenario::*;
 use crate::world::{SiteId, World};
 
-/// Index of a unit in [`Model::units`].
-pub type UnitId = usize;
+pub use crate::ids::UnitId;
 
 /// What kind of agent a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -399,7 +398,7 @@ impl Model {
                 s.host.abuse_rate_per_100_day * f64::from(h.officers) / 100.0 / 24.0;
             hosts.push(HostPost {
                 site: sid,
-                unit: units.len(),
+                unit: UnitId::new(units.len()),
                 officers: h.officers,
                 capacity: h.capacity,
                 integrity: h.integrity,
@@ -506,12 +505,12 @@ impl Model {
         let mut candidates = Vec::with_capacity(world.tables.len());
         for k in 0..world.tables.len() {
             let mut per_site = Vec::with_capacity(world.len());
-            for dst in 0..world.len() {
+            for dst in SiteId::all(world.len()) {
                 let mut list: Vec<(UnitId, f32)> = units
                     .iter()
                     .enumerate()
                     .filter(|(_, u)| u.kind != UnitKind::Host || u.base == dst)
-                    .map(|(i, u)| (i, world.drive_h(k, u.base, dst) as f32))
+                    .map(|(i, u)| (UnitId::new(i), world.drive_h(k, u.base, dst) as f32))
                     .filter(|(_, t)| t.is_finite())
                     .collect();
                 list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
@@ -522,7 +521,7 @@ impl Model {
 
         let patrol_sites: Vec<SiteId> = s.mandate.patrol.sites.iter().map(|x| site(x)).collect();
         let patrol_eligible = if patrol_sites.is_empty() {
-            (0..world.len()).collect()
+            SiteId::all(world.len()).collect()
         } else {
             patrol_sites.clone()
         };
@@ -531,9 +530,9 @@ impl Model {
         for p in &processes {
             site_risk[p.site] += p.rate_per_h * 24.0;
         }
-        let refuge = (0..world.len())
+        let refuge = SiteId::all(world.len())
             .map(|o| {
-                (0..world.len())
+                SiteId::all(world.len())
                     .filter(|&r| r != o && world.sites[r].kind.is_refuge())
                     .map(|r| (r, world.drive_h(0, o, r)))
                     .filter(|x| x.1.is_finite())
@@ -556,7 +555,7 @@ impl Model {
                         world.walk_h(0, u.base, x)
                     }
                 };
-                (0..world.len())
+                SiteId::all(world.len())
                     .filter(|&x| x == u.base || hours(x) <= reach)
                     .collect()
             })
@@ -639,7 +638,7 @@ impl Model {
         let unreachable = |sites: &[SiteId]| -> Vec<&str> {
             sites
                 .iter()
-                .filter(|&&s| !(0..self.units.len()).any(|u| may(u, s)))
+                .filter(|&&s| !UnitId::all(self.units.len()).any(|u| may(u, s)))
                 .map(|&s| self.world.sites[s].id.as_str())
                 .collect()
         };

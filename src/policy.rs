@@ -8,9 +8,9 @@
 //! stands in the way, which rule: options a caveat forbids are shown, marked,
 //! and cannot be taken.
 
-use crate::model::{UnitId, UnitKind};
+use crate::ids::{IncidentId, SiteId, UnitId};
+use crate::model::UnitKind;
 use crate::scenario::{Authority, ThreatKind};
-use crate::world::SiteId;
 
 /// A national caveat or mandate rule that stands in the way of an option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +101,7 @@ impl ResponseOption {
 /// What is known of the incident: only what was reported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncidentView {
-    pub id: usize,
+    pub id: IncidentId,
     pub kind: ThreatKind,
     pub site: SiteId,
     pub reported_at_h: f64,

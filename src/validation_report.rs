@@ -125,7 +125,7 @@ pub fn report_scenario(
                             let sid = model.world.index[site];
                             res.site_days
                                 .iter()
-                                .filter(|d| d.site == sid)
+                                .filter(|d| d.site == sid.index())
                                 .map(|d| {
                                     f64::from(match t.metric.as_str() {
                                         "incidents_true" => d.incidents_true,

@@ -8,8 +8,7 @@ use crate::scenario::{Scenario, SiteKind, Surface};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
-/// Index of a site in [`World::sites`].
-pub type SiteId = usize;
+pub use crate::ids::SiteId;
 
 /// A site as the engine sees it (initial state; the engine keeps its own copy of what changes).
 #[derive(Debug, Clone)]
@@ -87,7 +86,7 @@ impl World {
         let index: HashMap<String, SiteId> = sites
             .iter()
             .enumerate()
-            .map(|(i, x)| (x.id.clone(), i))
+            .map(|(i, x)| (x.id.clone(), SiteId::new(i)))
             .collect();
         let n = sites.len();
         let roads: Vec<(SiteId, SiteId, f64, Surface)> = s
@@ -141,8 +140,8 @@ impl World {
             let mut time_h = vec![f32::INFINITY; n * n];
             let mut dist_km = vec![f32::INFINITY; n * n];
             for src in 0..n {
-                let t = dijkstra(&adj, src, |e| e.1);
-                let d = dijkstra(&adj, src, |e| e.2);
+                let t = dijkstra(&adj, SiteId::new(src), |e| e.1);
+                let d = dijkstra(&adj, SiteId::new(src), |e| e.2);
                 for dst in 0..n {
                     time_h[src * n + dst] = t[dst] as f32;
                     dist_km[src * n + dst] = d[dst] as f32;
@@ -181,13 +180,13 @@ impl World {
     /// Hours by vehicle from `a` to `b` under table `k`.
     #[inline]
     pub fn drive_h(&self, k: usize, a: SiteId, b: SiteId) -> f64 {
-        f64::from(self.tables[k].time_h[a * self.sites.len() + b])
+        f64::from(self.tables[k].time_h[a.index() * self.sites.len() + b.index()])
     }
 
     /// Road kilometres from `a` to `b` under table `k`.
     #[inline]
     pub fn dist_km(&self, k: usize, a: SiteId, b: SiteId) -> f64 {
-        f64::from(self.tables[k].dist_km[a * self.sites.len() + b])
+        f64::from(self.tables[k].dist_km[a.index() * self.sites.len() + b.index()])
     }
 
     /// Hours on foot from `a` to `b` under table `k`.

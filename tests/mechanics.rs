@@ -634,7 +634,7 @@ fn harm_drives_people_to_camps_where_crime_grows() {
                 run(&m, Seed::new(MASTER, r), &mut Doctrine::default(), opts)
                     .site_days
                     .iter()
-                    .filter(|d| d.site == k)
+                    .filter(|d| d.site == k.index())
                     .map(|d| f64::from(d.incidents_true))
                     .sum::<f64>()
             })
@@ -665,7 +665,11 @@ fn harm_drives_people_to_camps_where_crime_grows() {
     let (mut empty_days, mut incidents_when_empty) = (0, 0);
     for r in 0..40 {
         let res = run(&m, Seed::new(MASTER, r), &mut Doctrine::default(), opts);
-        let days: Vec<_> = res.site_days.iter().filter(|d| d.site == village).collect();
+        let days: Vec<_> = res
+            .site_days
+            .iter()
+            .filter(|d| d.site == village.index())
+            .collect();
         for w in days.windows(2) {
             if w[0].population < 1.0 {
                 empty_days += 1;

@@ -283,6 +283,7 @@ fn check(spec: &Spec, seed: u64) -> Result<(), TestCaseError> {
         let (Some(u), Some(i), Some(site)) = (e.unit, e.incident, e.site) else {
             continue;
         };
+        let site = pocsim::ids::SiteId::new(site);
         let unit = &m.units[u];
         match e.kind.name() {
             "dispatch" => {

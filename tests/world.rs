@@ -202,7 +202,11 @@ fn attacks_on_a_poc_site_move_only_to_another_poc_site() {
         for e in res.events.iter().filter(|e| {
             e.kind == pocsim::metrics::EventKind::Incident && e.outcome == "poc_site_attack"
         }) {
-            assert_eq!(e.site, Some(poc), "an attack on a POC site moved out of it");
+            assert_eq!(
+                e.site,
+                Some(poc.index()),
+                "an attack on a POC site moved out of it"
+            );
             at_poc += 1;
         }
     }

@@ -4,12 +4,12 @@
 
 use super::rules::{Origin, Task};
 use super::{EscortRequest, Event, Simulation};
+use crate::ids::{PatrolRunId, SiteId, UnitId};
 use crate::metrics::EventKind;
-use crate::model::{UnitId, UnitKind};
+use crate::model::UnitKind;
 use crate::policy::{Rule, Status};
 use crate::rng::{exponential, uniform};
 use crate::scenario::PatrolKind;
-use crate::world::SiteId;
 
 /// A unit picked for routine work: (unit, platoons, vehicles, travel hours).
 type Pick = (UnitId, u32, u32, f64);
@@ -66,7 +66,7 @@ impl Simulation<'_> {
         let duration = self.m.scenario.mandate.patrol.duration_h;
         let arrive = self.now + ready + travel;
         let end = arrive + duration;
-        let run = self.patrol_runs.len() as u32;
+        let run = PatrolRunId::new(self.patrol_runs.len());
         self.patrol_runs.push(super::PatrolRun {
             unit: u,
             site,
@@ -104,8 +104,8 @@ impl Simulation<'_> {
 
     /// A patrol is back at its base: its platoons and vehicles are free
     /// (unless it was re-tasked, when the response brings them back).
-    pub(crate) fn on_patrol_return(&mut self, run: usize) {
-        self.live_patrols.retain(|&r| r as usize != run);
+    pub(crate) fn on_patrol_return(&mut self, run: PatrolRunId) {
+        self.live_patrols.retain(|&r| r != run);
         let p = &self.patrol_runs[run];
         if p.retasked {
             return;
@@ -117,9 +117,9 @@ impl Simulation<'_> {
 
     /// A patrol is sent to an incident: its presence ends now and its own
     /// return no longer applies (the response brings it back).
-    pub(crate) fn retask_patrol(&mut self, run: u32) {
+    pub(crate) fn retask_patrol(&mut self, run: PatrolRunId) {
         let now = self.now;
-        let p = &mut self.patrol_runs[run as usize];
+        let p = &mut self.patrol_runs[run];
         p.retasked = true;
         let (site, arrive, end) = (p.site, p.arrive, p.end);
         if let Some(x) = self.sites[site].patrols.iter_mut().find(|x| x.2 == run) {
@@ -135,7 +135,7 @@ impl Simulation<'_> {
             self,
             EventKind::PatrolRetasked,
             Some(site),
-            Some(self.patrol_runs[run as usize].unit),
+            Some(self.patrol_runs[run].unit),
             None,
             String::new()
         );
@@ -202,7 +202,7 @@ impl Simulation<'_> {
         scored.extend(plan.iter().map(|&s| {
             let score = (1.0 + self.tension(s)) * m.site_risk[s];
             debug_assert!(score > 0.0);
-            (u128::from(u64::MAX - score.to_bits()) << 64) | s as u128
+            (u128::from(u64::MAX - score.to_bits()) << 64) | u128::from(s.0)
         }));
         self.hot_plan_truncated = scored.len() > keep;
         if self.hot_plan_truncated {
@@ -211,7 +211,7 @@ impl Simulation<'_> {
         }
         scored.sort_unstable();
         plan.clear();
-        plan.extend(scored.iter().map(|&x| (x as u64) as SiteId));
+        plan.extend(scored.iter().map(|&x| SiteId(x as u32)));
         self.hot_plan = plan;
         self.hot_scores = scored;
     }
@@ -320,13 +320,13 @@ impl Simulation<'_> {
                 self.now + delay,
                 Event::EscortApproval {
                     request: r as u32,
-                    unit: u as u32,
+                    unit: u,
                     granted,
                 },
             );
             self.escort_moves.push(super::PendingEscort {
                 request: r as u32,
-                unit: u as u32,
+                unit: u,
                 platoons,
                 vehicles,
                 travel_h: travel as f32,
@@ -348,8 +348,8 @@ impl Simulation<'_> {
         self.queue.push(
             self.now + travel + duration,
             Event::EscortEnd {
-                site: site as u32,
-                unit: u as u32,
+                site,
+                unit: u,
                 platoons,
                 vehicles,
                 travel_h: travel as f32,
@@ -369,7 +369,7 @@ impl Simulation<'_> {
         let Some(k) = self
             .escort_moves
             .iter()
-            .position(|m| m.request as usize == r && m.unit as usize == u)
+            .position(|m| m.request as usize == r && m.unit == u)
         else {
             return;
         };
@@ -404,7 +404,7 @@ impl Simulation<'_> {
     pub(crate) fn on_escort_end(
         &mut self,
         site: SiteId,
-        unit: u32,
+        unit: UnitId,
         platoons: u32,
         vehicles: u32,
         travel_h: f32,
@@ -431,7 +431,7 @@ impl Simulation<'_> {
             self,
             EventKind::EscortDone,
             Some(site),
-            Some(unit as usize),
+            Some(unit),
             None,
             String::new(),
         );

@@ -9,14 +9,14 @@
 
 use super::rules::{Origin, Task};
 use super::{Event, PendingMove, Simulation};
+use crate::ids::{IncidentId, PatrolRunId, SiteId, UnitId};
 use crate::metrics::EventKind;
-use crate::model::{UnitId, UnitKind};
+use crate::model::UnitKind;
 use crate::policy::{IncidentView, ResponseOption, Rule, Status};
 use crate::scenario::ThreatKind;
-use crate::world::SiteId;
 
 /// A patrol out that could answer: (unit, patrol run, where it starts, road hours).
-pub(crate) type PatrolSource = (UnitId, u32, Origin, f64);
+pub(crate) type PatrolSource = (UnitId, PatrolRunId, Origin, f64);
 
 impl Simulation<'_> {
     /// Share of harm a timely response by `platoons` of unit `u` averts.
@@ -118,7 +118,7 @@ impl Simulation<'_> {
     }
 
     /// Hours across incident `i`'s site to where it happens, mounted or on foot.
-    fn in_site_h(&self, i: usize, mounted: bool) -> f64 {
+    fn in_site_h(&self, i: IncidentId, mounted: bool) -> f64 {
         let d = self.incidents[i].in_site_km;
         if d <= 0.0 {
             return 0.0;
@@ -143,8 +143,8 @@ impl Simulation<'_> {
 
     /// Where a live patrol is now and the hours it needs to reach `site`
     /// (at once if it is there; en route, the shorter of going on or back).
-    fn patrol_travel_h(&self, run: u32, site: SiteId) -> (Origin, f64) {
-        let p = &self.patrol_runs[run as usize];
+    fn patrol_travel_h(&self, run: PatrolRunId, site: SiteId) -> (Origin, f64) {
+        let p = &self.patrol_runs[run];
         let unit = &self.m.units[p.unit];
         let mounted = unit.moves_mounted(p.platoons * unit.vehicles_per_platoon, p.vehicles);
         let from_patrol_site = self.travel_h(p.site, site, mounted);
@@ -170,7 +170,7 @@ impl Simulation<'_> {
     fn patrol_sources(&self, site: SiteId, out: &mut Vec<PatrolSource>) {
         out.clear();
         for &run in &self.live_patrols {
-            let p = &self.patrol_runs[run as usize];
+            let p = &self.patrol_runs[run];
             if p.retasked || self.now >= p.end || !self.units[p.unit].active {
                 continue;
             }
@@ -187,7 +187,7 @@ impl Simulation<'_> {
     }
 
     /// Fills `self.situation` for incident `i`.
-    pub(crate) fn build_situation(&mut self, i: usize) {
+    pub(crate) fn build_situation(&mut self, i: IncidentId) {
         let m = self.m;
         let mut options = std::mem::take(&mut self.situation.options);
         options.clear();
@@ -262,7 +262,7 @@ impl Simulation<'_> {
                 }
                 UnitKind::Fpu => {
                     let want = match self.platoon_choice {
-                        Some((inc, uu, n)) if inc as usize == i && uu == u => n,
+                        Some((inc, uu, n)) if inc == i && uu == u => n,
                         _ => self.platoons_needed(u, kind),
                     };
                     (want.min(st.idle).max(1), st.idle == 0)
@@ -361,7 +361,7 @@ impl Simulation<'_> {
     }
 
     /// The option of sending a unit's patrol out (`src`) to incident `i`.
-    fn patrol_option(&self, i: usize, src: PatrolSource) -> Option<ResponseOption> {
+    fn patrol_option(&self, i: IncidentId, src: PatrolSource) -> Option<ResponseOption> {
         let (u, run, origin, travel) = src;
         let m = self.m;
         let inc = &self.incidents[i];
@@ -371,7 +371,7 @@ impl Simulation<'_> {
         {
             return None;
         }
-        let p = &self.patrol_runs[run as usize];
+        let p = &self.patrol_runs[run];
         let permit = self.permit(u, Task::Protect, inc.site, origin);
         let wait = permit.wait_h;
         // A patrol in the site is somewhere in it too: it crosses to the scene.
@@ -402,7 +402,7 @@ impl Simulation<'_> {
 
     /// Sends the unit of option `o` to incident `i`: at once, or after the
     /// capital's answer (a routine approval, or an urgent waiver).
-    pub(crate) fn dispatch(&mut self, i: usize, o: &ResponseOption, waiver: bool) {
+    pub(crate) fn dispatch(&mut self, i: IncidentId, o: &ResponseOption, waiver: bool) {
         let u = o.unit;
         let unit = &self.m.units[u];
         let site = self.incidents[i].site;
@@ -416,7 +416,7 @@ impl Simulation<'_> {
         };
         let (platoons, vehicles, ready) = match run {
             Some(r) => {
-                let p = &self.patrol_runs[r as usize];
+                let p = &self.patrol_runs[r];
                 let pv = (p.platoons, p.vehicles);
                 self.retask_patrol(r);
                 (pv.0, pv.1, 0.0)
@@ -443,15 +443,15 @@ impl Simulation<'_> {
             self.queue.push(
                 self.now + delay,
                 Event::Approval {
-                    incident: i as u32,
-                    unit: u as u32,
+                    incident: i,
+                    unit: u,
                     granted,
                     waiver,
                 },
             );
             self.pending_moves.push(PendingMove {
-                incident: i as u32,
-                unit: u as u32,
+                incident: i,
+                unit: u,
                 platoons,
                 vehicles,
                 ready_h: ready,
@@ -493,7 +493,7 @@ impl Simulation<'_> {
     #[allow(clippy::too_many_arguments)] // one per part of a departure
     fn depart(
         &mut self,
-        i: usize,
+        i: IncidentId,
         u: UnitId,
         platoons: u32,
         vehicles: u32,
@@ -505,8 +505,8 @@ impl Simulation<'_> {
         self.queue.push(
             self.now + wait + travel,
             Event::Arrive {
-                incident: i as u32,
-                unit: u as u32,
+                incident: i,
+                unit: u,
                 platoons,
                 vehicles,
                 travel_h: back as f32,
@@ -527,11 +527,11 @@ impl Simulation<'_> {
     }
 
     /// The capital has answered: go (re-checking daylight and travel now) or release the unit.
-    pub(crate) fn on_approval(&mut self, i: usize, u: UnitId, granted: bool, waiver: bool) {
+    pub(crate) fn on_approval(&mut self, i: IncidentId, u: UnitId, granted: bool, waiver: bool) {
         let Some(k) = self
             .pending_moves
             .iter()
-            .position(|p| p.incident as usize == i && p.unit as usize == u)
+            .position(|p| p.incident == i && p.unit == u)
         else {
             return;
         };
@@ -603,7 +603,7 @@ impl Simulation<'_> {
             String::new(),
         );
         if self.now < self.incidents[i].end {
-            self.to_decide.push_back(i as u32);
+            self.to_decide.push_back(i);
         }
         self.release_pending(u, &pm, mounted);
     }
@@ -615,12 +615,12 @@ impl Simulation<'_> {
         match pm.from_patrol {
             // A patrol held where it was goes back to base.
             Some(r) => {
-                let from = self.patrol_runs[r as usize].site;
+                let from = self.patrol_runs[r].site;
                 let back = self.travel_h(from, unit.base, mounted);
                 self.queue.push(
                     self.now + back,
                     Event::Return {
-                        unit: u as u32,
+                        unit: u,
                         platoons: pm.platoons,
                         vehicles: pm.vehicles,
                         worked_h: back as f32,

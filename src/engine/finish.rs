@@ -3,6 +3,7 @@
 //! are checked.
 
 use super::*;
+use crate::ids::IncidentId;
 
 impl Simulation<'_> {
     /// Ends the run: settles incidents still open and computes the summary.
@@ -14,7 +15,7 @@ impl Simulation<'_> {
         );
         // Incidents whose violence outlasts the horizon are settled as they stand.
         self.now = self.horizon;
-        for i in 0..self.incidents.len() {
+        for i in IncidentId::all(self.incidents.len()) {
             if !self.incidents[i].resolved {
                 self.resolve(i);
             }

@@ -3,11 +3,11 @@
 //! arrests and the justice chain, harm, tension, trust and flight.
 
 use super::{Flow, Incident, Simulation};
+use crate::ids::{IncidentId, SiteId, UnitId};
 use crate::metrics::EventKind;
 use crate::model::UnitKind;
 use crate::rng::{Stream, binomial, exponential, stochastic_round, uniform};
 use crate::scenario::ThreatKind;
-use crate::world::SiteId;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Gamma, Poisson};
 
@@ -317,7 +317,7 @@ impl Simulation<'_> {
         let delay = exponential(&mut rng, 1.0 / delay_mean.max(1e-9));
         let delay = if announced { 0.0 } else { delay };
 
-        let id = self.incidents.len();
+        let id = IncidentId::new(self.incidents.len());
         self.incidents.push(Incident {
             kind,
             site,
@@ -359,8 +359,7 @@ impl Simulation<'_> {
             kind.name().to_string(),
         );
         if reported && self.now + delay < self.horizon {
-            self.queue
-                .push(self.now + delay, super::Event::Report(id as u32));
+            self.queue.push(self.now + delay, super::Event::Report(id));
         } else if let Some(shift) = r.late_logit_shift {
             // Known afterwards, or never: from a stream of its own.
             let mut lr = self.seed.stream(crate::rng::Mechanic::Learning, key);
@@ -368,17 +367,16 @@ impl Simulation<'_> {
             let u = uniform(&mut lr);
             let after = exponential(&mut lr, 1.0 / r.late_delay_mean_h.max(1e-9));
             if u < p_late && end + after < self.horizon {
-                self.queue
-                    .push(end + after, super::Event::Learned(id as u32));
+                self.queue.push(end + after, super::Event::Learned(id));
             }
         }
         if end < self.horizon {
-            self.queue.push(end, super::Event::Resolve(id as u32));
+            self.queue.push(end, super::Event::Resolve(id));
         }
     }
 
     /// The report reaches the operations centre: a decision is needed if it is not too late.
-    pub(crate) fn on_report(&mut self, i: usize) {
+    pub(crate) fn on_report(&mut self, i: IncidentId) {
         let inc = &mut self.incidents[i];
         inc.reported = true;
         inc.report_h = self.now;
@@ -407,13 +405,13 @@ impl Simulation<'_> {
         }
         // Abuse by host forces is a matter for HRDDP, not a dispatch.
         if kind != ThreatKind::HostAbuse && self.now < end {
-            self.to_decide.push_back(i as u32);
+            self.to_decide.push_back(i);
         }
     }
 
     /// An incident never reported in time becomes known: too late to
     /// prevent, but counted, as the evidence's figures count it.
-    pub(crate) fn on_learned(&mut self, i: usize) {
+    pub(crate) fn on_learned(&mut self, i: IncidentId) {
         let (kind, site) = (self.incidents[i].kind, self.incidents[i].site);
         self.summary.incidents_known += 1;
         self.threat_stats[kind.index()].incidents_known += 1;
@@ -432,8 +430,8 @@ impl Simulation<'_> {
     /// A responding unit arrives: mitigation, arrests, and the way back.
     pub(crate) fn on_arrive(
         &mut self,
-        i: usize,
-        u: usize,
+        i: IncidentId,
+        u: UnitId,
         platoons: u32,
         vehicles: u32,
         travel_h: f64,
@@ -494,7 +492,7 @@ impl Simulation<'_> {
             self.queue.push(
                 back,
                 super::Event::Return {
-                    unit: u as u32,
+                    unit: u,
                     platoons,
                     vehicles,
                     worked_h: (kp.on_scene_h + 2.0 * travel_h) as f32,
@@ -504,7 +502,7 @@ impl Simulation<'_> {
     }
 
     /// Arrests by the arriving unit or the host police it works with, under the mandate.
-    fn arrests(&mut self, i: usize, u: usize, eff: f64) {
+    fn arrests(&mut self, i: IncidentId, u: UnitId, eff: f64) {
         let m = self.m;
         let inc = &self.incidents[i];
         if inc.perpetrators == 0 {
@@ -581,7 +579,7 @@ impl Simulation<'_> {
     }
 
     /// The incident is over: harm, outcome, tension, trust, flight.
-    pub(crate) fn resolve(&mut self, i: usize) {
+    pub(crate) fn resolve(&mut self, i: IncidentId) {
         let m = self.m;
         let kp = m.kind(self.incidents[i].kind);
         let inc = &mut self.incidents[i];

@@ -40,13 +40,13 @@ pub mod view;
 
 pub use queue::{Event, EventQueue};
 
+use crate::ids::{IncidentId, PatrolRunId, SiteId, UnitId};
 use crate::metrics::EventKind;
 use crate::metrics::{Day, EventRow, RunResult, SiteDay, Summary, quantile_sorted};
-use crate::model::{Model, UnitId, UnitKind};
+use crate::model::{Model, UnitKind};
 use crate::policy::{Decider, Decision, Situation};
 use crate::rng::{Mechanic, Seed, Stream, exponential};
 use crate::scenario::ThreatKind;
-use crate::world::SiteId;
 use std::collections::VecDeque;
 
 /// What to record besides the summary.
@@ -85,7 +85,7 @@ pub enum DecisionError {
     NoSuchOption(usize),
     NotDispatchable { option: usize, why: String },
     NotWaivable { option: usize, why: String },
-    NoSuchSite(usize),
+    NoSuchSite(SiteId),
     KindNotModelled(ThreatKind),
 }
 
@@ -135,17 +135,17 @@ pub struct Simulation<'m> {
     flows: Vec<Flow>,
     escorts: Vec<EscortRequest>,
     /// Incidents that need a decision now, in order.
-    to_decide: VecDeque<u32>,
+    to_decide: VecDeque<IncidentId>,
     /// Incidents waiting for a unit to come free.
-    waiting: Vec<u32>,
+    waiting: Vec<IncidentId>,
     /// Escort requests waiting for a platoon.
     escorts_waiting: Vec<u32>,
-    awaiting: Option<u32>,
+    awaiting: Option<IncidentId>,
     /// An inject's message to show before anything else happens.
     message: Option<u32>,
     /// Platoons the operations centre chose for one unit at the pending
     /// decision: (incident, unit, platoons).
-    platoon_choice: Option<(u32, UnitId, u32)>,
+    platoon_choice: Option<(IncidentId, UnitId, u32)>,
     /// Incidents started by [`Simulation::start_incident`], for their streams' keys.
     started: u64,
     situation: Situation,
@@ -158,7 +158,7 @@ pub struct Simulation<'m> {
     patrol_rotation: usize,
     /// Every patrol sent, and those not yet back.
     patrol_runs: Vec<PatrolRun>,
-    live_patrols: Vec<u32>,
+    live_patrols: Vec<PatrolRunId>,
     /// Patrols out that the pending situation offers (for `dispatch`).
     situation_patrols: Vec<dispatch::PatrolSource>,
     /// Scratch lists of a decision (kept to avoid allocating per decision).
@@ -315,9 +315,9 @@ impl<'m> Simulation<'m> {
             situation: Situation {
                 now_h: 0.0,
                 incident: crate::policy::IncidentView {
-                    id: 0,
+                    id: IncidentId(0),
                     kind: ThreatKind::CriminalViolence,
-                    site: 0,
+                    site: SiteId(0),
                     reported_at_h: 0.0,
                     responders: 0,
                 },
@@ -380,16 +380,15 @@ impl<'m> Simulation<'m> {
             }
         }
         for (u, unit) in m.units.iter().enumerate() {
+            let u = UnitId::new(u);
             if unit.arrive_h <= 0.0 {
                 sim.activate(u);
             } else if unit.arrive_h < horizon {
-                sim.queue.push(unit.arrive_h, Event::UnitArrives(u as u32));
+                sim.queue.push(unit.arrive_h, Event::UnitArrives(u));
             }
             if unit.withdraw_h < horizon {
-                sim.queue.push(
-                    unit.withdraw_h.max(unit.arrive_h),
-                    Event::UnitWithdraws(u as u32),
-                );
+                sim.queue
+                    .push(unit.withdraw_h.max(unit.arrive_h), Event::UnitWithdraws(u));
             }
         }
         for (k, w) in m.injects.iter().enumerate() {
@@ -438,10 +437,10 @@ impl<'m> Simulation<'m> {
                 return Step::Decision;
             }
             if let Some(i) = self.to_decide.pop_front() {
-                let inc = &self.incidents[i as usize];
+                let inc = &self.incidents[i];
                 if !inc.resolved && self.now < inc.end {
                     self.awaiting = Some(i);
-                    self.build_situation(i as usize);
+                    self.build_situation(i);
                     return Step::Decision;
                 }
                 continue;
@@ -492,7 +491,7 @@ impl<'m> Simulation<'m> {
 
     /// Applies the operations centre's choice for the pending decision.
     pub fn decide(&mut self, d: Decision) -> Result<(), DecisionError> {
-        let i = self.awaiting.ok_or(DecisionError::NothingPending)? as usize;
+        let i = self.awaiting.ok_or(DecisionError::NothingPending)?;
         match d {
             Decision::Dispatch { option, support } => {
                 let o = self.option(option)?.clone();
@@ -540,7 +539,7 @@ impl<'m> Simulation<'m> {
             Decision::Wait => {
                 self.awaiting = None;
                 self.platoon_choice = None;
-                self.waiting.push(i as u32);
+                self.waiting.push(i);
                 log!(
                     self,
                     EventKind::Wait,
@@ -598,7 +597,7 @@ impl<'m> Simulation<'m> {
             )));
         }
         self.platoon_choice = Some((i, u, platoons));
-        self.build_situation(i as usize);
+        self.build_situation(i);
         Ok(())
     }
 
@@ -607,14 +606,14 @@ impl<'m> Simulation<'m> {
         if self.platoon_choice.take().is_some()
             && let Some(i) = self.awaiting
         {
-            self.build_situation(i as usize);
+            self.build_situation(i);
         }
     }
 
     /// Suspends or resumes UN support to the host police at a site (HRDDP), at
     /// any moment the simulation is stopped; a pending decision keeps waiting.
     pub fn set_host_support(&mut self, site: SiteId, supported: bool) -> Result<(), DecisionError> {
-        if site >= self.sites.len() {
+        if site.index() >= self.sites.len() {
             return Err(DecisionError::NoSuchSite(site));
         }
         self.sites[site].host_supported = supported;
@@ -632,7 +631,7 @@ impl<'m> Simulation<'m> {
             String::new(),
         );
         if let Some(i) = self.awaiting {
-            self.build_situation(i as usize);
+            self.build_situation(i);
         }
         Ok(())
     }
@@ -646,7 +645,7 @@ impl<'m> Simulation<'m> {
         site: SiteId,
         name: &str,
     ) -> Result<(), DecisionError> {
-        if site >= self.sites.len() {
+        if site.index() >= self.sites.len() {
             return Err(DecisionError::NoSuchSite(site));
         }
         if self.m.kinds[kind.index()].is_none() {
@@ -677,35 +676,29 @@ impl<'m> Simulation<'m> {
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::HostAbuse(h) => self.on_host_abuse(h as usize),
-            Event::Report(i) => self.on_report(i as usize),
-            Event::Learned(i) => self.on_learned(i as usize),
+            Event::Report(i) => self.on_report(i),
+            Event::Learned(i) => self.on_learned(i),
             Event::Approval {
                 incident,
                 unit,
                 granted,
                 waiver,
-            } => self.on_approval(incident as usize, unit as usize, granted, waiver),
+            } => self.on_approval(incident, unit, granted, waiver),
             Event::Arrive {
                 incident,
                 unit,
                 platoons,
                 vehicles,
                 travel_h,
-            } => self.on_arrive(
-                incident as usize,
-                unit as usize,
-                platoons,
-                vehicles,
-                f64::from(travel_h),
-            ),
-            Event::Resolve(i) => self.resolve(i as usize),
+            } => self.on_arrive(incident, unit, platoons, vehicles, f64::from(travel_h)),
+            Event::Resolve(i) => self.resolve(i),
             Event::Return {
                 unit,
                 platoons,
                 vehicles,
                 worked_h,
-            } => self.on_return(unit as usize, platoons, vehicles, f64::from(worked_h)),
-            Event::PatrolReturn(r) => self.on_patrol_return(r as usize),
+            } => self.on_return(unit, platoons, vehicles, f64::from(worked_h)),
+            Event::PatrolReturn(r) => self.on_patrol_return(r),
             Event::Released { process, n } => self.on_released(process as usize, n),
             Event::PatrolLaunch => self.on_patrol_launch(),
             Event::EscortRequest => self.on_escort_request(),
@@ -715,17 +708,17 @@ impl<'m> Simulation<'m> {
                 platoons,
                 vehicles,
                 travel_h,
-            } => self.on_escort_end(site as usize, unit, platoons, vehicles, travel_h),
+            } => self.on_escort_end(site, unit, platoons, vehicles, travel_h),
             Event::EscortExpire(r) => self.on_escort_expire(r as usize),
             Event::EscortApproval {
                 request,
                 unit,
                 granted,
-            } => self.on_escort_approval(request as usize, unit as usize, granted),
+            } => self.on_escort_approval(request as usize, unit, granted),
             Event::DayEnd(d) => self.on_day_end(d),
             Event::InjectStart(k) => self.on_inject(k as usize),
-            Event::UnitArrives(u) => self.activate(u as usize),
-            Event::UnitWithdraws(u) => self.deactivate(u as usize),
+            Event::UnitArrives(u) => self.activate(u),
+            Event::UnitWithdraws(u) => self.deactivate(u),
         }
     }
 
@@ -825,15 +818,15 @@ impl<'m> Simulation<'m> {
         kind: EventKind,
         site: Option<SiteId>,
         unit: Option<UnitId>,
-        incident: Option<usize>,
+        incident: Option<IncidentId>,
         outcome: String,
     ) {
         self.events.push(EventRow {
             time_h: self.now,
             kind,
-            site,
-            unit,
-            incident,
+            site: site.map(SiteId::index),
+            unit: unit.map(UnitId::index),
+            incident: incident.map(IncidentId::index),
             outcome,
         });
     }
@@ -847,7 +840,7 @@ impl<'m> Simulation<'m> {
         }
         let w = &self.m.injects[k];
         if w.tension > 0.0 {
-            for site in 0..self.sites.len() {
+            for site in SiteId::all(self.sites.len()) {
                 if w.sites[site] {
                     self.add_tension(site, w.tension);
                 }

@@ -1,42 +1,44 @@
 //! The event queue: one clock, events ordered by time and then by the order
 //! they were scheduled, so that ties resolve the same way on every machine.
 
+use crate::ids::{IncidentId, PatrolRunId, SiteId, UnitId};
+
 /// Something that happens at a moment of simulated time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
     /// A candidate abuse by host police post `h`.
     HostAbuse(u32),
     /// Incident `i` reaches the operations centre.
-    Report(u32),
+    Report(IncidentId),
     /// Incident `i`, never reported in time, becomes known afterwards.
-    Learned(u32),
+    Learned(IncidentId),
     /// The capital answers a request for unit `unit` on incident `i`.
     Approval {
-        incident: u32,
-        unit: u32,
+        incident: IncidentId,
+        unit: UnitId,
         granted: bool,
         waiver: bool,
     },
     /// A unit dispatched to incident `i` arrives.
     Arrive {
-        incident: u32,
-        unit: u32,
+        incident: IncidentId,
+        unit: UnitId,
         platoons: u32,
         vehicles: u32,
         travel_h: f32,
     },
     /// Incident `i`'s violence is over: harm is settled.
-    Resolve(u32),
+    Resolve(IncidentId),
     /// Platoons and vehicles of a unit are back and free, after `worked_h` hours of work.
     Return {
-        unit: u32,
+        unit: UnitId,
         platoons: u32,
         vehicles: u32,
         worked_h: f32,
     },
     /// A patrol is back at its base after its time on site (a re-tasked
     /// patrol's return is the response's).
-    PatrolReturn(u32),
+    PatrolReturn(PatrolRunId),
     /// Detainees of a threat process leave custody.
     Released { process: u32, n: u32 },
     /// A scheduled patrol slot of the day.
@@ -45,8 +47,8 @@ pub enum Event {
     EscortRequest,
     /// An escorted visit ends.
     EscortEnd {
-        site: u32,
-        unit: u32,
+        site: SiteId,
+        unit: UnitId,
         platoons: u32,
         vehicles: u32,
         travel_h: f32,
@@ -56,7 +58,7 @@ pub enum Event {
     /// The capital answers an escort's approval request.
     EscortApproval {
         request: u32,
-        unit: u32,
+        unit: UnitId,
         granted: bool,
     },
     /// End of a simulated day: daily updates and time series.
@@ -64,9 +66,9 @@ pub enum Event {
     /// An inject window opens.
     InjectStart(u32),
     /// A unit deploys.
-    UnitArrives(u32),
+    UnitArrives(UnitId),
     /// A unit leaves the mission.
-    UnitWithdraws(u32),
+    UnitWithdraws(UnitId),
 }
 
 /// Heap arity: a 4-ary heap is shallower than a binary one and its children

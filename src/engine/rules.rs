@@ -24,11 +24,11 @@
 //!   approval) or force the whole unit to move (no split, in dispatch).
 
 use super::Simulation;
-use crate::model::{Model, UnitId, UnitKind};
+use crate::ids::{SiteId, UnitId};
+use crate::model::{Model, UnitKind};
 use crate::policy::{Rule, Status};
 use crate::rng::{Mechanic, mix, uniform};
 use crate::scenario::{Authority, Hrddp, SiteKind};
-use crate::world::SiteId;
 
 /// What a unit is asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,7 +230,7 @@ impl Simulation<'_> {
         };
         let mut rng = self.seed.stream(
             Mechanic::Approval,
-            mix(key ^ mix(u as u64 + 1) ^ u64::from(urgent)),
+            mix(key ^ mix(u64::from(u.0) + 1) ^ u64::from(urgent)),
         );
         let delay = lognormal(&mut rng, mean, sd);
         let granted = uniform(&mut rng) >= refusal;

@@ -4,10 +4,9 @@
 //! displaced flows and escort requests. Plain data: the rules that change it
 //! live in the engine's other modules.
 
-use crate::model::UnitId;
+use crate::ids::{IncidentId, PatrolRunId, SiteId, UnitId};
 use crate::rng::Stream;
 use crate::scenario::ThreatKind;
-use crate::world::SiteId;
 
 /// Changing state of a site.
 #[derive(Debug, Clone)]
@@ -24,7 +23,7 @@ pub(crate) struct SiteState {
     /// Support was suspended by a decision (HRDDP), not by the policy's threshold.
     pub host_suspended: bool,
     /// Patrol presence intervals (arrive, leave, patrol run), pruned as they expire.
-    pub patrols: Vec<(f64, f64, u32)>,
+    pub patrols: Vec<(f64, f64, PatrolRunId)>,
     pub guards: u32,
     /// Military units whose area covers the site (presence that deters armed threats).
     pub military: u32,
@@ -111,7 +110,7 @@ pub(crate) struct Incident {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PendingEscort {
     pub request: u32,
-    pub unit: u32,
+    pub unit: UnitId,
     pub platoons: u32,
     pub vehicles: u32,
     pub travel_h: f32,
@@ -120,14 +119,14 @@ pub(crate) struct PendingEscort {
 /// A unit held while the capital decides whether it may go.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingMove {
-    pub incident: u32,
-    pub unit: u32,
+    pub incident: IncidentId,
+    pub unit: UnitId,
     pub platoons: u32,
     pub vehicles: u32,
     /// Hours from the order to moving out (readiness, coordination).
     pub ready_h: f64,
     /// A patrol re-tasked: where it starts from.
-    pub from_patrol: Option<u32>,
+    pub from_patrol: Option<PatrolRunId>,
     /// Road hours when asked (a re-tasked patrol keeps them; a unit at its
     /// base takes the roads as they are when the answer comes).
     pub travel_h: f64,

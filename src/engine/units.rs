@@ -3,6 +3,7 @@
 //! platoons rest, then waiting incidents are looked at again).
 
 use super::*;
+use crate::ids::UnitId;
 
 impl Simulation<'_> {
     /// A unit arrives in the mission area (or starts there): its platoons
@@ -131,7 +132,7 @@ impl Simulation<'_> {
         let now = self.now;
         let mut waiting = std::mem::take(&mut self.waiting);
         waiting.retain(|&i| {
-            let inc = &self.incidents[i as usize];
+            let inc = &self.incidents[i];
             if inc.resolved || now >= inc.end {
                 return false;
             }

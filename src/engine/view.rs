@@ -4,9 +4,9 @@
 //! would hear of them.
 
 use super::Simulation;
+use crate::ids::{IncidentId, SiteId, UnitId};
 use crate::metrics::EventRow;
 use crate::scenario::ThreatKind;
-use crate::world::SiteId;
 
 /// A site as the operations centre sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,7 +37,7 @@ pub struct UnitView {
 /// A reported incident that is not over.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OpenIncident {
-    pub id: usize,
+    pub id: IncidentId,
     pub kind: ThreatKind,
     pub site: SiteId,
     pub reported_h: f64,
@@ -65,7 +65,7 @@ impl Simulation<'_> {
         }
     }
 
-    pub fn unit_view(&self, u: usize) -> UnitView {
+    pub fn unit_view(&self, u: UnitId) -> UnitView {
         let unit = &self.m.units[u];
         let st = &self.units[u];
         UnitView {
@@ -83,6 +83,7 @@ impl Simulation<'_> {
             .iter()
             .enumerate()
             .filter(|(_, i)| i.reported && !i.resolved)
+            .map(|(id, i)| (IncidentId::new(id), i))
             .map(|(id, i)| OpenIncident {
                 id,
                 kind: i.kind,
@@ -90,7 +91,7 @@ impl Simulation<'_> {
                 reported_h: i.report_h,
                 responders: i.responders,
                 first_arrival_h: i.first_arrival.is_finite().then_some(i.first_arrival),
-                waiting: self.waiting.contains(&(id as u32)),
+                waiting: self.waiting.contains(&id),
             })
             .collect();
         v.sort_by(|a, b| a.reported_h.total_cmp(&b.reported_h));

@@ -12,6 +12,7 @@ pub mod tui;
 
 use crate::engine::{RunOptions, Simulation, Step};
 use crate::error::Error;
+use crate::ids::SiteId;
 use crate::metrics::RunResult;
 use crate::model::Model;
 use crate::policy::{Decider, Decision, Doctrine, Situation, Status};
@@ -462,7 +463,7 @@ impl<'m> Session<'m> {
         result?;
         let (incident, kind, site, shown) = match &pending {
             Some(s) => (
-                Some(s.incident.id),
+                Some(s.incident.id.index()),
                 s.incident.kind.name().to_string(),
                 self.model.world.sites[s.incident.site].id.clone(),
                 s.options
@@ -487,7 +488,7 @@ impl<'m> Session<'m> {
         Ok(())
     }
 
-    fn site_index(&self, id: &str) -> Result<usize, String> {
+    fn site_index(&self, id: &str) -> Result<SiteId, String> {
         self.model
             .world
             .index
@@ -772,7 +773,7 @@ impl Trainee for Replay {
             next.kind == s.incident.kind.name()
                 && next.site == session.model.world.sites[s.incident.site].id
         } else {
-            next.incident == Some(s.incident.id)
+            next.incident == Some(s.incident.id.index())
         };
         let at_time = (next.time_h - s.now_h).abs() <= 1e-6 || next.time_h.is_nan();
         if !same || !at_time {

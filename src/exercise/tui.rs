@@ -403,7 +403,7 @@ impl<'m> App<'m> {
                 }
             }
             KeyCode::Char('s') => {
-                let site = self.site_cursor;
+                let site = crate::ids::SiteId::new(self.site_cursor);
                 match self.session.sim().site_view(site).host_supported {
                     Some(now) => self.choose(Choice::HostSupport {
                         site: self.session.model.world.sites[site].id.clone(),

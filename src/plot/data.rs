@@ -147,7 +147,7 @@ fn map_data(model: &Model, values: &[f64], title: &str, metric: &str) -> MapData
         .units
         .iter()
         .filter(|u| u.kind.is_un_police() || u.kind == crate::model::UnitKind::Military)
-        .map(|u| u.base)
+        .map(|u| u.base.index())
         .collect();
     MapData {
         title: title.to_string(),
@@ -166,7 +166,7 @@ fn map_data(model: &Model, values: &[f64], title: &str, metric: &str) -> MapData
                 refuge: s.kind.is_refuge(),
             })
             .collect(),
-        roads: w.roads.iter().map(|r| (r.0, r.1)).collect(),
+        roads: w.roads.iter().map(|r| (r.0.index(), r.1.index())).collect(),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::{App, Focus, Modal};
 use crate::exercise::{Stop, authority, clock};
+use crate::ids::{SiteId, UnitId};
 use crate::policy::Status;
 use crate::scenario::Caveats;
 use ratatui::Frame;
@@ -183,7 +184,7 @@ fn draw_map(f: &mut Frame, app: &App, area: Rect) {
             }
             ctx.layer();
             for (i, s) in w.sites.iter().enumerate() {
-                let v = sim.site_view(i);
+                let v = sim.site_view(SiteId::new(i));
                 let style = if v.open_incidents > 0 {
                     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
                 } else if i == app.site_cursor {
@@ -207,7 +208,7 @@ fn draw_sites(f: &mut Frame, app: &App, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let v = sim.site_view(i);
+            let v = sim.site_view(SiteId::new(i));
             let host = match v.host_supported {
                 Some(true) => Cell::from("supported"),
                 Some(false) => Cell::from("SUSPENDED").style(Style::new().fg(Color::Yellow)),
@@ -314,7 +315,7 @@ fn draw_units(f: &mut Frame, app: &App, area: Rect) {
     let model = app.session.model;
     let sim = app.session.sim();
     let rows = model.units.iter().enumerate().map(|(u, unit)| {
-        let v = sim.unit_view(u);
+        let v = sim.unit_view(UnitId::new(u));
         let state = if !v.active {
             Cell::from("not deployed").style(Style::new().fg(Color::DarkGray))
         } else {
