@@ -18,7 +18,7 @@ use crate::experiment::design_run::{self, Analysis, Finished, Job};
 use crate::experiment::table::significant;
 use crate::experiment::uncertain::{Inputs, latin_hypercube};
 use crate::experiment::{ExecOptions, Manifest};
-use crate::output::{csv_field, write_atomic};
+use crate::outputs::files::{csv_field, write_atomic};
 use crate::scenario::{Override, load_scenario_str};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -164,7 +164,8 @@ pub fn calibrate(spec: &Spec, opts: &ExecOptions) -> Result<Finished<Fit>, Error
             .chain(inputs.overrides(&values[p]))
             .collect();
         let loaded = load_scenario_str(&text, &file, &at)?;
-        let rep = crate::validation_report::report_scenario(&loaded, spec.runs, spec.seed)?;
+        let rep =
+            crate::outputs::validation_report::report_scenario(&loaded, spec.runs, spec.seed)?;
         Ok(rep.targets.iter().map(|(_, d)| d.mean).collect())
     })?;
     evaluated.then(|models| {
@@ -218,11 +219,11 @@ pub fn calibrate(spec: &Spec, opts: &ExecOptions) -> Result<Finished<Fit>, Error
                 "prior-posterior",
                 "Prior and posterior",
                 (1100, h),
-                crate::plot::sensitivity::prior_posterior,
+                crate::outputs::plot::sensitivity::prior_posterior,
                 &fit
             )
             .map_err(|e| Error::Usage(format!("drawing the charts: {e}")))?;
-            crate::plot::write_all(&out.join("plots"), &[chart])?;
+            crate::outputs::plot::write_all(&out.join("plots"), &[chart])?;
         }
         Ok(fit)
     })

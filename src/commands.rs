@@ -5,7 +5,7 @@ use crate::cli::*;
 use pocsim::engine::RunOptions;
 use pocsim::experiment::spec::{self, ExperimentSpec, Kind};
 use pocsim::experiment::{self, ExecOptions, Outcome, Shard, merge, text};
-use pocsim::output::{OutputSet, events_csv, summary_json, timeseries_csv};
+use pocsim::outputs::files::{OutputSet, events_csv, summary_json, timeseries_csv};
 use pocsim::{Doctrine, Error, Model, Override, Seed, load_scenario};
 use std::io::IsTerminal;
 use std::io::Write;
@@ -266,7 +266,7 @@ pub fn exercise(a: ExerciseArgs) -> Result<(), Error> {
         }
     };
     if let Some(path) = &log {
-        pocsim::output::write_atomic(path, &pocsim::exercise::log_bytes(&session))?;
+        pocsim::outputs::files::write_atomic(path, &pocsim::exercise::log_bytes(&session))?;
     }
     say(&pocsim::metrics::render_summary(
         &loaded.scenario.scenario.name,
@@ -431,14 +431,14 @@ pub fn report(a: ReportArgs) -> Result<(), Error> {
     let charts = if worlds {
         Vec::new()
     } else {
-        pocsim::plot::data::experiment_charts(&dir)?
+        pocsim::outputs::plot::data::experiment_charts(&dir)?
     };
     if !worlds {
-        pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+        pocsim::outputs::plot::write_all(&dir.join("plots"), &charts)?;
     }
-    let html = pocsim::report::experiment_report(&dir, &charts)?;
+    let html = pocsim::outputs::report::experiment_report(&dir, &charts)?;
     let path = dir.join("report.html");
-    pocsim::output::write_atomic(&path, html.as_bytes())?;
+    pocsim::outputs::files::write_atomic(&path, html.as_bytes())?;
     say(&format!("wrote {}", path.display()));
     Ok(())
 }
@@ -457,7 +457,7 @@ pub fn validation_report(a: ValidationReportArgs) -> Result<(), Error> {
     let mut reports = Vec::new();
     for p in &scenarios {
         let loaded = load_scenario(p, &[])?;
-        reports.push(pocsim::validation_report::report_scenario(
+        reports.push(pocsim::outputs::validation_report::report_scenario(
             &loaded, runs, seed,
         )?);
     }
@@ -466,10 +466,10 @@ pub fn validation_report(a: ValidationReportArgs) -> Result<(), Error> {
         "pocsim validation-report {} --runs {runs} --seed {seed}",
         files.join(" ")
     );
-    let text = pocsim::validation_report::render(&reports, runs, seed, &command);
+    let text = pocsim::outputs::validation_report::render(&reports, runs, seed, &command);
     match out {
         Some(o) => {
-            pocsim::output::write_atomic(&o, text.as_bytes())?;
+            pocsim::outputs::files::write_atomic(&o, text.as_bytes())?;
             say(&format!("wrote {}", o.display()));
         }
         None => say(&text),
@@ -533,8 +533,8 @@ fn cmd_run(
         files.add("events.csv", events_csv(&model, &result));
         files.commit(force)?;
         if plots {
-            let charts = pocsim::plot::data::run_charts(&model, &result)?;
-            pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+            let charts = pocsim::outputs::plot::data::run_charts(&model, &result)?;
+            pocsim::outputs::plot::write_all(&dir.join("plots"), &charts)?;
         }
     }
     if json {
@@ -707,11 +707,11 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
                             "worlds",
                             "Effects in every plausible world",
                             (1100, h),
-                            pocsim::plot::sensitivity::worlds,
+                            pocsim::outputs::plot::sensitivity::worlds,
                             &harm[..]
                         )
                         .map_err(|e| Error::Usage(format!("drawing the charts: {e}")))?;
-                        pocsim::plot::write_all(&out.join("plots"), &[chart])?;
+                        pocsim::outputs::plot::write_all(&out.join("plots"), &[chart])?;
                         say(&format!(
                             "chart: {}/plots/worlds.png and .svg",
                             out.display()
@@ -733,8 +733,8 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
 
 /// Draws every chart of a finished experiment into DIR/plots.
 fn draw_plots(dir: &std::path::Path) -> Result<(), Error> {
-    let charts = pocsim::plot::data::experiment_charts(dir)?;
-    pocsim::plot::write_all(&dir.join("plots"), &charts)?;
+    let charts = pocsim::outputs::plot::data::experiment_charts(dir)?;
+    pocsim::outputs::plot::write_all(&dir.join("plots"), &charts)?;
     say(&format!(
         "charts: {}/plots/{{{}}}.png and .svg",
         dir.display(),

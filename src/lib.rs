@@ -8,7 +8,17 @@
 //! scenario file ─▶ LoadedScenario (validated) ─▶ Model (indexed, shared)
 //!                 ─▶ Simulation (one replication) ◀─ Decider (doctrine | trainee)
 //!                 ─▶ RunResult (summary, daily series, event log)
+//!                 ─▶ experiments (replications, designs, statistics)
+//!                 ─▶ outputs (files, charts, report pages)
 //! ```
+//!
+//! The modules follow that flow: `scenario` (reading and checking input),
+//! `world` and `model` (compiled, indexed data; `ids` types its indices),
+//! `engine` (one replication; `policy` is the decider's side of it, `rng`
+//! the keyed streams), `metrics` (what a run measures), `experiment`,
+//! `sensitivity` and `calibration` (many replications and what they show),
+//! `exercise` (people deciding instead of the doctrine), `cluster` (beyond
+//! one machine) and `outputs` (what a user reads).
 //!
 //! ```
 //! use pocsim::{load_scenario, Model, Seed, Doctrine, RunOptions, run};
@@ -29,17 +39,14 @@ pub mod experiment;
 pub mod ids;
 pub mod metrics;
 pub mod model;
-pub mod output;
-pub mod plot;
+pub mod outputs;
 pub mod policy;
-pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sensitivity;
 pub mod stats;
 #[doc(hidden)] // a generator of synthetic scenarios for the benches and tests, not an API
 pub mod synth;
-pub mod validation_report;
 pub mod world;
 
 pub use engine::{DecisionError, RunOptions, Simulation, Step, run};

@@ -46,7 +46,7 @@ fn targets_made_by_the_model_are_recovered() {
     // The known point is the tutorial's own values: 1.2 and 6.0.
     let probe = scenario(&metrics.map(|m| (m, 1.0)));
     let loaded = pocsim::load_scenario_str(&probe, "probe.toml", &[]).unwrap();
-    let known = pocsim::validation_report::report_scenario(&loaded, 200, 7).unwrap();
+    let known = pocsim::outputs::validation_report::report_scenario(&loaded, 200, 7).unwrap();
     let values: Vec<(&str, f64)> = metrics
         .iter()
         .zip(&known.targets)

@@ -217,7 +217,7 @@ fn edge_cases_render() {
 
 #[test]
 fn a_failed_drawing_leaves_good_files_alone() {
-    use pocsim::plot::{Rendered, write_all};
+    use pocsim::outputs::plot::{Rendered, write_all};
     let d = dir("keep");
     let good = Rendered {
         name: "chart".into(),

@@ -118,7 +118,7 @@ fn a_failed_write_leaves_the_earlier_file_intact() {
     std::fs::create_dir_all(dir.join("summary.json")).unwrap();
     std::fs::write(dir.join("summary.json").join("keep"), b"good").unwrap();
     // The target is a directory: the rename fails, the temporary file is removed.
-    let e = pocsim::output::write_atomic(&dir.join("summary.json"), b"new").unwrap_err();
+    let e = pocsim::outputs::files::write_atomic(&dir.join("summary.json"), b"new").unwrap_err();
     assert!(e.to_string().contains("summary.json"), "{e}");
     assert_eq!(
         std::fs::read(dir.join("summary.json").join("keep")).unwrap(),

@@ -316,7 +316,7 @@ impl<'m> Session<'m> {
 
     fn save(&mut self) {
         if let Some(path) = &self.autosave {
-            self.save_error = crate::output::write_atomic(path, &log_bytes(&self.log))
+            self.save_error = crate::outputs::files::write_atomic(path, &log_bytes(&self.log))
                 .err()
                 .map(|e| e.to_string());
         }

@@ -19,7 +19,7 @@ use super::{
     prepare_dir, write_manifest,
 };
 use crate::error::Error;
-use crate::output::{csv_field, write_atomic};
+use crate::outputs::files::{csv_field, write_atomic};
 use crate::scenario::LoadedScenario;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

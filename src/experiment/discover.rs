@@ -244,10 +244,14 @@ pub fn discover(spec: &Spec) -> Result<String, crate::error::Error> {
     let hits = of_interest.iter().filter(|&&y| y).count();
     let t = prim(&x, &of_interest, spec.alpha, spec.min_mass);
     let chosen = choose(&t, spec.min_coverage);
-    crate::output::prepare_out_dir(&spec.out, "boxes.csv", spec.force)?;
+    crate::outputs::files::prepare_out_dir(&spec.out, "boxes.csv", spec.force)?;
     let mut csv = String::from("box,coverage,density,mass,restricted");
     for p in &paths {
-        let _ = write!(csv, ",{0}.lower,{0}.upper", crate::output::csv_field(p));
+        let _ = write!(
+            csv,
+            ",{0}.lower,{0}.upper",
+            crate::outputs::files::csv_field(p)
+        );
     }
     csv.push('\n');
     for (i, b) in t.iter().enumerate() {
@@ -262,7 +266,7 @@ pub fn discover(spec: &Spec) -> Result<String, crate::error::Error> {
             super::table::num(b.coverage),
             super::table::num(b.density),
             super::table::num(b.mass),
-            crate::output::csv_field(&r.join(";"))
+            crate::outputs::files::csv_field(&r.join(";"))
         );
         for (lo, hi) in &b.limits {
             let _ = write!(
@@ -274,7 +278,7 @@ pub fn discover(spec: &Spec) -> Result<String, crate::error::Error> {
         }
         csv.push('\n');
     }
-    crate::output::write_atomic(&spec.out.join("boxes.csv"), csv.as_bytes())?;
+    crate::outputs::files::write_atomic(&spec.out.join("boxes.csv"), csv.as_bytes())?;
     if spec.plots {
         let title = format!(
             "Where `{}` raises {} by more than {}: PRIM's peeling trajectory",
@@ -287,11 +291,11 @@ pub fn discover(spec: &Spec) -> Result<String, crate::error::Error> {
             "prim",
             "PRIM",
             (1100, 760),
-            crate::plot::sensitivity::prim_tradeoff,
+            crate::outputs::plot::sensitivity::prim_tradeoff,
             &data
         )
         .map_err(|e| Error::Usage(format!("drawing the charts: {e}")))?;
-        crate::plot::write_all(&spec.out.join("plots"), &[chart])?;
+        crate::outputs::plot::write_all(&spec.out.join("plots"), &[chart])?;
     }
     let b = &t[chosen];
     let mut s = format!(

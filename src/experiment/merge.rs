@@ -8,7 +8,7 @@ use super::{
     read_manifest, table, uncertain, write_manifest,
 };
 use crate::error::Error;
-use crate::output::write_atomic;
+use crate::outputs::files::write_atomic;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 

@@ -22,7 +22,7 @@ pub mod uncertain;
 use crate::engine::RunOptions;
 use crate::error::Error;
 use crate::model::Model;
-use crate::output::write_atomic;
+use crate::outputs::files::write_atomic;
 use crate::policy::Doctrine;
 use crate::rng::Seed;
 use crate::scenario::{ThreatKind, load_scenario, value_at};

@@ -10,7 +10,7 @@ use crate::metrics::registry::{
     METRICS, SITE_METRICS, THREAT_METRICS, lower_is_better, site_column, site_metric,
 };
 use crate::metrics::{SiteTotals, Summary, ThreatSummary};
-use crate::output::csv_field;
+use crate::outputs::files::csv_field;
 use crate::scenario::ThreatKind;
 use crate::stats::paired;
 use rayon::prelude::*;

@@ -286,7 +286,7 @@ pub fn effects_csv(rs: &[Robust]) -> String {
         let _ = writeln!(
             s,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            crate::output::csv_field(&r.variant),
+            crate::outputs::files::csv_field(&r.variant),
             r.metric,
             if r.lower_is_better { "lower" } else { "higher" },
             r.points,
@@ -347,14 +347,14 @@ pub fn points_csv(paths: &[String], points: &[Vec<String>]) -> String {
     let mut s = String::from("point");
     for p in paths {
         s.push(',');
-        s.push_str(&crate::output::csv_field(p));
+        s.push_str(&crate::outputs::files::csv_field(p));
     }
     s.push('\n');
     for (i, vals) in points.iter().enumerate() {
         let _ = write!(s, "{i}");
         for v in vals {
             s.push(',');
-            s.push_str(&crate::output::csv_field(v));
+            s.push_str(&crate::outputs::files::csv_field(v));
         }
         s.push('\n');
     }

@@ -22,7 +22,7 @@ use crate::experiment::table::{metric_names, metric_values};
 use crate::experiment::uncertain::Inputs;
 use crate::experiment::{ExecOptions, Manifest};
 use crate::model::Model;
-use crate::output::{csv_field, write_atomic};
+use crate::outputs::files::{csv_field, write_atomic};
 use crate::policy::Doctrine;
 use crate::rng::Seed;
 use crate::scenario::{Override, ThreatKind, load_scenario_str};
@@ -97,7 +97,7 @@ impl Spec {
 }
 
 /// The charts of an analysis: the Morris plane or the Sobol bars.
-pub fn charts(o: &Outcome) -> Result<Vec<crate::plot::Rendered>, Error> {
+pub fn charts(o: &Outcome) -> Result<Vec<crate::outputs::plot::Rendered>, Error> {
     let h = (160 + 34 * o.inputs.len() as u32).max(520);
     let chart_err = |e: String| Error::Usage(format!("drawing the charts: {e}"));
     let mut out = Vec::new();
@@ -107,7 +107,7 @@ pub fn charts(o: &Outcome) -> Result<Vec<crate::plot::Rendered>, Error> {
                 "tornado",
                 "One input at a time",
                 (1100, h),
-                crate::plot::sensitivity::tornado,
+                crate::outputs::plot::sensitivity::tornado,
                 o
             )
             .map_err(chart_err)?,
@@ -119,7 +119,7 @@ pub fn charts(o: &Outcome) -> Result<Vec<crate::plot::Rendered>, Error> {
                 "morris",
                 "Morris screening",
                 (1100, 700),
-                crate::plot::sensitivity::morris_plane,
+                crate::outputs::plot::sensitivity::morris_plane,
                 o
             )
             .map_err(chart_err)?,
@@ -131,7 +131,7 @@ pub fn charts(o: &Outcome) -> Result<Vec<crate::plot::Rendered>, Error> {
                 "sobol",
                 "Sobol indices",
                 (1100, h),
-                crate::plot::sensitivity::sobol_bars,
+                crate::outputs::plot::sensitivity::sobol_bars,
                 o
             )
             .map_err(chart_err)?,
@@ -439,7 +439,7 @@ pub fn analyse(spec: &Spec, opts: &ExecOptions) -> Result<Finished<Outcome>, Err
             )?;
         }
         if spec.plots {
-            crate::plot::write_all(&out.join("plots"), &charts(&outcome)?)?;
+            crate::outputs::plot::write_all(&out.join("plots"), &charts(&outcome)?)?;
         }
         Ok(outcome)
     })

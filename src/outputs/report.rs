@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::experiment::{self, RUNS, table};
-use crate::plot::Rendered;
+use crate::outputs::plot::Rendered;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -48,7 +48,7 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
     let names: Vec<String> = m.variants.iter().map(|v| v.name.clone()).collect();
     let compare = m.kind == experiment::RunKind::Compare;
     let stats = table::compute(&dir.join(RUNS), &names, m.inputs.len(), &[], compare)?;
-    let models = crate::plot::data::variant_models(dir, &m)?;
+    let models = crate::outputs::plot::data::variant_models(dir, &m)?;
     let sc = &models[0].1.scenario;
     let days = sc.clock.horizon_days;
     let mut h = String::new();
@@ -168,7 +168,11 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
         "<section><h2>Key results by variant</h2>\n<table><tr><th>variant</th>"
     );
     for s in shown {
-        let _ = write!(h, "<th>{}</th>", esc(&crate::plot::charts::pretty(s)));
+        let _ = write!(
+            h,
+            "<th>{}</th>",
+            esc(&crate::outputs::plot::charts::pretty(s))
+        );
     }
     let _ = writeln!(h, "</tr>");
     for (v, name) in names.iter().enumerate() {
@@ -239,7 +243,7 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
         days,
         m.runs,
         m.seed,
-        m.runs.min(crate::plot::data::SAMPLE),
+        m.runs.min(crate::outputs::plot::data::SAMPLE),
         esc(&m.started),
         esc(m.finished.as_deref().unwrap_or("–")),
         m.threads
@@ -317,7 +321,7 @@ fn worlds_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
             h,
             "<tr><td>{}</td><td>{}</td><td>{} ({} to {})</td><td>{} to {}</td><td>{}</td><td>{:.0}%</td><td>{:.0}%</td><td>{:.0}%</td></tr>",
             esc(&r.variant),
-            esc(&crate::plot::charts::pretty(&r.metric)),
+            esc(&crate::outputs::plot::charts::pretty(&r.metric)),
             signed(r.mean_diff),
             signed(r.ci_low),
             signed(r.ci_high),

@@ -10,7 +10,7 @@ pub mod data;
 pub mod sensitivity;
 
 use crate::error::Error;
-use crate::output::write_atomic;
+use crate::outputs::files::write_atomic;
 use plotters::prelude::*;
 use std::path::Path;
 use std::sync::Once;
@@ -64,33 +64,33 @@ pub fn err<E: std::fmt::Debug>(e: E) -> String {
 #[macro_export]
 macro_rules! render_chart {
     ($name:expr, $title:expr, ($w:expr, $h:expr), $draw:path, $data:expr) => {{
-        $crate::plot::fonts();
+        $crate::outputs::plot::fonts();
         let (w, h): (u32, u32) = ($w, $h);
         let mut svg = String::new();
         let svg_result = {
             let root = plotters::prelude::IntoDrawingArea::into_drawing_area(
                 plotters::prelude::SVGBackend::with_string(&mut svg, (w, h)),
             );
-            $draw(&root, $data).and_then(|_| root.present().map_err($crate::plot::err))
+            $draw(&root, $data).and_then(|_| root.present().map_err($crate::outputs::plot::err))
         };
         let mut buf = vec![0u8; (w * h * 3) as usize];
         let png_result = {
             let root = plotters::prelude::IntoDrawingArea::into_drawing_area(
                 plotters::prelude::BitMapBackend::with_buffer(&mut buf, (w, h)),
             );
-            $draw(&root, $data).and_then(|_| root.present().map_err($crate::plot::err))
+            $draw(&root, $data).and_then(|_| root.present().map_err($crate::outputs::plot::err))
         };
         match (svg_result, png_result) {
-            (Ok(()), Ok(())) => {
-                $crate::plot::encode_png(&buf, w, h).map(|png| $crate::plot::Rendered {
+            (Ok(()), Ok(())) => $crate::outputs::plot::encode_png(&buf, w, h).map(|png| {
+                $crate::outputs::plot::Rendered {
                     name: $name.to_string(),
                     title: $title.to_string(),
                     svg,
                     png,
                     width: w,
                     height: h,
-                })
-            }
+                }
+            }),
             (Err(e), _) | (_, Err(e)) => Err(format!("chart {}: {e}", $name)),
         }
     }};
