@@ -74,13 +74,33 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut c = Checker {
         problems: Vec::new(),
     };
-    targets(&mut c, s);
-    uncertainty(&mut c, &s.uncertainty);
-    clock(&mut c, s);
+    let c = &mut c;
+    targets(c, s);
+    uncertainty(c, &s.uncertainty);
+    clock(c, s);
+    let (sites, adj) = geography(c, s);
+    let (bases, elements) = forces(c, s, &sites);
+    threat_kinds(c, s);
+    let load = threats(c, s, &sites);
+    effectiveness(c, s);
+    mandate(c, s, &sites);
+    presence(c, s);
+    justice(c, s);
+    reporting(c, s);
+    tension(c, s);
+    trust(c, s);
+    host(c, s);
+    displacement(c, s);
+    let mut reach_needed = load.threatened.clone();
+    let escort_events = escorts(c, s, &sites, &mut reach_needed);
+    injects(c, s, &sites, &mut reach_needed);
+    size(c, s, &load, elements, escort_events);
+    reachability(c, s, &bases, &adj, reach_needed);
+    std::mem::take(&mut c.problems)
+}
 
-    let (sites, adj) = geography(&mut c, s);
-    let n = s.geography.sites.len();
-    let (bases, elements) = forces(&mut c, s, &sites);
+/// `[threat_kinds.*]`: each kind's course of events.
+fn threat_kinds(c: &mut Checker, s: &Scenario) {
     for (kind, k) in &s.threat_kinds {
         let p = format!("threat_kinds.{}", kind.name());
         c.range(format!("{p}.severity"), k.severity, 0.0, 1.0e6);
@@ -111,6 +131,18 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             1000.0,
         );
     }
+}
+
+/// What the threat processes put on the engine: how many streams, events a
+/// day at the stated rates, and the sites they threaten.
+struct ThreatLoad {
+    streams: usize,
+    events_per_day: f64,
+    threatened: BTreeSet<usize>,
+}
+
+/// `[[threats]]`: kinds, sites and rates; host police who can abuse need a kind.
+fn threats(c: &mut Checker, s: &Scenario, sites: &HashMap<&str, usize>) -> ThreatLoad {
     let mut streams = 0usize;
     let mut expected_events = 0.0;
     let mut threatened: BTreeSet<usize> = BTreeSet::new();
@@ -129,7 +161,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             c.push(format!("{p}.sites"), "expected at least one site");
         }
         for (j, id) in t.sites.iter().enumerate() {
-            c.site(format!("{p}.sites[{j}]"), id, &sites);
+            c.site(format!("{p}.sites[{j}]"), id, sites);
             if let Some(&x) = sites.get(id.as_str()) {
                 let pop = s.geography.sites[x].population.max(0.0);
                 let rate = t.rate_per_day.max(0.0) + t.rate_per_1000_day.max(0.0) * pop / 1000.0;
@@ -169,48 +201,46 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
     }
 
-    effectiveness(&mut c, s);
-
-    mandate(&mut c, s, &sites);
-    let fpu_units: f64 = s.forces.fpus.iter().map(|f| f64::from(f.count)).sum();
-    expected_events += s.mandate.patrol.patrols_per_fpu_day * fpu_units;
-    expected_events += s
-        .forces
-        .host_police
-        .iter()
-        .map(|h| {
-            // Candidates of the bounding process (integrity 0, full capacity).
-            s.host.abuse_rate_per_100_day.max(0.0) * f64::from(h.officers) / 100.0
-                * (1.0 + s.host.abuse_support_gain.max(0.0))
-        })
-        .sum::<f64>();
-
-    presence(&mut c, s);
-    justice(&mut c, s);
-
-    reporting(&mut c, s);
-
-    tension(&mut c, s);
-    trust(&mut c, s);
-    host(&mut c, s);
-    displacement(&mut c, s);
-
-    let mut reach_needed: BTreeSet<usize> = threatened;
-    if let Some(es) = &s.escorts {
-        c.range("escorts.requests_per_day", es.requests_per_day, 0.0, 1.0e3);
-        c.positive("escorts.duration_h", es.duration_h);
-        c.range("escorts.max_wait_h", es.max_wait_h, 0.0, 1.0e4);
-        if es.sites.is_empty() && es.requests_per_day > 0.0 {
-            c.push("escorts.sites", "expected at least one site");
-        }
-        for (j, id) in es.sites.iter().enumerate() {
-            c.site(format!("escorts.sites[{j}]"), id, &sites);
-            if let Some(&x) = sites.get(id.as_str()) {
-                reach_needed.insert(x);
-            }
-        }
-        expected_events += es.requests_per_day;
+    ThreatLoad {
+        streams,
+        events_per_day: expected_events,
+        threatened,
     }
+}
+
+/// `[escorts]`: the civilian component's requests. Returns requests a day;
+/// escorted sites must be reachable.
+fn escorts(
+    c: &mut Checker,
+    s: &Scenario,
+    sites: &HashMap<&str, usize>,
+    reach_needed: &mut BTreeSet<usize>,
+) -> f64 {
+    let Some(es) = &s.escorts else {
+        return 0.0;
+    };
+    c.range("escorts.requests_per_day", es.requests_per_day, 0.0, 1.0e3);
+    c.positive("escorts.duration_h", es.duration_h);
+    c.range("escorts.max_wait_h", es.max_wait_h, 0.0, 1.0e4);
+    if es.sites.is_empty() && es.requests_per_day > 0.0 {
+        c.push("escorts.sites", "expected at least one site");
+    }
+    for (j, id) in es.sites.iter().enumerate() {
+        c.site(format!("escorts.sites[{j}]"), id, sites);
+        if let Some(&x) = sites.get(id.as_str()) {
+            reach_needed.insert(x);
+        }
+    }
+    es.requests_per_day
+}
+
+/// `[[injects]]`: windows, sites, escorts and incidents they start.
+fn injects(
+    c: &mut Checker,
+    s: &Scenario,
+    sites: &HashMap<&str, usize>,
+    reach_needed: &mut BTreeSet<usize>,
+) {
     for (i, inj) in s.injects.iter().enumerate() {
         let p = format!("injects[{i}]");
         c.range(format!("{p}.start_day"), inj.start_day, 0.0, 36500.0);
@@ -226,7 +256,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
         c.range(format!("{p}.tension"), inj.tension, 0.0, 1.0e3);
         for (j, id) in inj.sites.iter().enumerate() {
-            c.site(format!("{p}.sites[{j}]"), id, &sites);
+            c.site(format!("{p}.sites[{j}]"), id, sites);
         }
         if inj.escort {
             if inj.sites.len() != 1 {
@@ -263,8 +293,25 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             }
         }
     }
+}
 
-    // Size: refuse before anything is allocated.
+/// Size: refuse a scenario too large to simulate before anything is allocated.
+fn size(c: &mut Checker, s: &Scenario, load: &ThreatLoad, elements: u64, escort_events: f64) {
+    let n = s.geography.sites.len();
+    let streams = load.streams;
+    let fpu_units: f64 = s.forces.fpus.iter().map(|f| f64::from(f.count)).sum();
+    let expected_events = load.events_per_day
+        + s.mandate.patrol.patrols_per_fpu_day * fpu_units
+        + s.forces
+            .host_police
+            .iter()
+            .map(|h| {
+                // Candidates of the bounding process (integrity 0, full capacity).
+                s.host.abuse_rate_per_100_day.max(0.0) * f64::from(h.officers) / 100.0
+                    * (1.0 + s.host.abuse_support_gain.max(0.0))
+            })
+            .sum::<f64>()
+        + escort_events;
     let table_bytes = (n as f64).powi(2) * 8.0 * 2.0 * (1.0 + s.geography.seasons.len() as f64);
     if table_bytes > MAX_TABLE_BYTES {
         c.push(
@@ -305,13 +352,23 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             format!("scenario too large to simulate: about {events:.1e} events expected (limit {MAX_EXPECTED_EVENTS:.0e}); lower the rates or the horizon"),
         );
     }
+}
 
-    // Reachability: every threatened or escorted site must be reachable by
-    // road from some unit's base (ignoring seasonal closures).
+/// Reachability: every threatened or escorted site must be reachable by road
+/// from some unit's base (ignoring seasonal closures). Checked only on an
+/// otherwise sound file.
+fn reachability(
+    c: &mut Checker,
+    s: &Scenario,
+    bases: &[usize],
+    adj: &[Vec<usize>],
+    reach_needed: BTreeSet<usize>,
+) {
+    let n = s.geography.sites.len();
     if c.problems.is_empty() && !bases.is_empty() {
         let mut seen = vec![false; n];
         let mut queue: VecDeque<usize> = bases.iter().copied().collect();
-        for &b in &bases {
+        for &b in bases {
             seen[b] = true;
         }
         while let Some(x) = queue.pop_front() {
@@ -334,7 +391,6 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             }
         }
     }
-    c.problems
 }
 
 /// `[[scenario.targets]]`: a known period, a value, a range.
