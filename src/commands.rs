@@ -6,7 +6,7 @@ use pocsim::engine::RunOptions;
 use pocsim::experiment::spec::{self, ExperimentSpec, Kind};
 use pocsim::experiment::{self, ExecOptions, Outcome, Shard, merge, text};
 use pocsim::outputs::files::{OutputSet, events_csv, summary_json, timeseries_csv};
-use pocsim::{Doctrine, Error, Model, Override, Seed, load_scenario};
+use pocsim::{Doctrine, Error, Override, Seed, load_scenario};
 use std::io::IsTerminal;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -213,70 +213,21 @@ pub fn exercise(a: ExerciseArgs) -> Result<(), Error> {
         force,
         set,
     } = a;
-    let loaded = load_scenario(&scenario, &parse_overrides(&set)?)?;
-    let model = model_of(&scenario, &loaded)?;
-    let seed = Seed::new(seed, 0);
-    if !(speed.is_finite() && speed > 0.0) {
-        return Err(Error::Usage(format!(
-            "--speed: expected simulated hours per second above 0, got {speed}"
-        )));
-    }
-    // Refuse to replace a log before the session, not after it.
-    if let Some(path) = &log
-        && path.exists()
-        && !force
-    {
-        return Err(Error::input(
-            &path.display().to_string(),
-            "a log is already there; choose another --log or pass --force to replace it"
-                .to_string(),
-        ));
-    }
-    if let Some(dir) = log
-        .as_ref()
-        .and_then(|p| p.parent())
-        .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    let session =
-        pocsim::exercise::Session::new(&loaded, &model, seed, &team).autosave(log.clone());
-    let (session, result) = match &decisions {
-        Some(file) => {
-            let past = pocsim::exercise::read_log(file)?;
-            let name = file.display().to_string();
-            pocsim::exercise::Replay::check_seed(&past, seed.master, &name)?;
-            let mut replay = pocsim::exercise::Replay::new(&past, &loaded, &name)?;
-            let mut out = pocsim::exercise::play_session(session, &mut replay);
-            // The replayed choices after a hand-over were standard procedure's.
-            out.0.handed_over_h = past.handed_over_h;
-            replay.finished(&name)?;
-            out
-        }
-        None if !plain && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
-            let mut app = pocsim::exercise::tui::App::new(session, speed);
-            pocsim::exercise::tui::run(&mut app)
-                .map_err(|e| Error::Usage(format!("the terminal failed: {e}")))?;
-            app.session.finish()
-        }
-        None => {
-            let stdin = std::io::stdin();
-            let mut trainee = pocsim::exercise::plain::Plain::new(stdin.lock(), std::io::stdout());
-            pocsim::exercise::play_session(session, &mut trainee)
-        }
-    };
-    if let Some(path) = &log {
-        pocsim::outputs::files::write_atomic(path, &pocsim::exercise::log_bytes(&session))?;
-    }
-    say(&pocsim::metrics::render_summary(
-        &loaded.scenario.scenario.name,
-        &model,
-        seed,
-        &result,
-    ));
+    let done = pocsim::exercise::conduct(pocsim::exercise::Setup {
+        overrides: parse_overrides(&set)?,
+        scenario,
+        team,
+        seed: Seed::new(seed, 0),
+        log: log.clone(),
+        decisions,
+        plain,
+        speed,
+        force,
+    })?;
+    say(&done.summary);
     say(&format!(
         "{} decisions taken{}",
-        session.decisions.len(),
+        done.log.decisions.len(),
         log.map(|l| format!("; log in {}", l.display()))
             .unwrap_or_default()
     ));
@@ -296,7 +247,7 @@ pub fn review(a: ReviewArgs) -> Result<(), Error> {
     let past = pocsim::exercise::read_log(&log)?;
     let scenario = scenario.unwrap_or_else(|| PathBuf::from(&past.scenario_file));
     let loaded = load_scenario(&scenario, &parse_overrides(&past.overrides)?)?;
-    let model = model_of(&scenario, &loaded)?;
+    let model = experiment::model_of(&scenario, &loaded)?;
     let r = pocsim::exercise::review::review(&past, &loaded, &model, runs, &file)?;
     let mut files = OutputSet::new(&out);
     files.add(
@@ -481,7 +432,7 @@ pub fn validation_report(a: ValidationReportArgs) -> Result<(), Error> {
 pub fn validate(a: ValidateArgs) -> Result<(), Error> {
     let ValidateArgs { scenario, set } = a;
     let loaded = load_scenario(&scenario, &parse_overrides(&set)?)?;
-    let m = model_of(&scenario, &loaded)?;
+    let m = experiment::model_of(&scenario, &loaded)?;
     say(&format!(
         "{}: valid — \"{}\": {} sites, {} roads, {} units, {} threat processes, {} days (sha256 {})",
         loaded.file,
@@ -518,7 +469,7 @@ fn cmd_run(
     self_check: bool,
 ) -> Result<(), Error> {
     let loaded = load_scenario(&scenario, &parse_overrides(set)?)?;
-    let model = model_of(&scenario, &loaded)?;
+    let model = experiment::model_of(&scenario, &loaded)?;
     let opts = RunOptions {
         record_site_days: out.is_some(),
         record_events: out.is_some(),
@@ -695,28 +646,13 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
                     &plan.selected,
                     plan.points.len(),
                 ));
-                if !a.no_plots {
-                    let harm: Vec<_> = robust
-                        .iter()
-                        .filter(|r| r.metric == "civilians_harmed")
-                        .cloned()
-                        .collect();
-                    if !harm.is_empty() {
-                        let h = (200 + 120 * harm.len() as u32).max(420);
-                        let chart = pocsim::render_chart!(
-                            "worlds",
-                            "Effects in every plausible world",
-                            (1100, h),
-                            pocsim::outputs::plot::sensitivity::worlds,
-                            &harm[..]
-                        )
-                        .map_err(|e| Error::Usage(format!("drawing the charts: {e}")))?;
-                        pocsim::outputs::plot::write_all(&out.join("plots"), &[chart])?;
-                        say(&format!(
-                            "chart: {}/plots/worlds.png and .svg",
-                            out.display()
-                        ));
-                    }
+                if !a.no_plots
+                    && pocsim::outputs::plot::data::write_worlds_chart(&out, &robust)?.is_some()
+                {
+                    say(&format!(
+                        "chart: {}/plots/worlds.png and .svg",
+                        out.display()
+                    ));
                 }
             } else if plan.kind == Kind::Compare && plan.per_point() > 1 {
                 say(&text::render_effects(&stats.effects, &plan.selected));
@@ -753,16 +689,6 @@ fn say(text: &str) {
     if writeln!(out, "{}", text.trim_end()).is_err() || out.flush().is_err() {
         std::process::exit(0);
     }
-}
-
-/// The model of a scenario file run with overrides: its rates read against
-/// the tension calibrated on the file as it is.
-fn model_of(path: &std::path::Path, loaded: &pocsim::LoadedScenario) -> Result<Model, Error> {
-    let base = load_scenario(path, &[])?;
-    Ok(pocsim::engine::variant_model(
-        &base.scenario,
-        &loaded.scenario,
-    ))
 }
 
 /// Runs `f` on `threads` worker threads (`None`: rayon's default pool).

@@ -873,3 +873,100 @@ pub fn read_log(path: &std::path::Path) -> Result<ExerciseLog, Error> {
         }])
     })
 }
+
+/// An exercise to conduct: the `pocsim exercise` command's choices.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub scenario: std::path::PathBuf,
+    pub overrides: Vec<crate::Override>,
+    pub team: String,
+    pub seed: Seed,
+    /// Where the log is saved as the session goes (and at its end).
+    pub log: Option<std::path::PathBuf>,
+    /// A log whose decisions are replayed instead of asking anyone.
+    pub decisions: Option<std::path::PathBuf>,
+    /// Plain lines even on a terminal.
+    pub plain: bool,
+    /// Simulated hours per second of the full-screen clock.
+    pub speed: f64,
+    /// Replace an existing log.
+    pub force: bool,
+}
+
+/// What a conducted exercise leaves: its log and the run's summary in words.
+#[derive(Debug)]
+pub struct Conducted {
+    pub log: ExerciseLog,
+    pub result: RunResult,
+    pub summary: String,
+}
+
+/// Runs an exercise: replays a log's decisions, or asks a team on the full
+/// screen (a terminal) or in plain lines; saves the log; refuses before the
+/// session, not after it, to replace a log without `force`.
+pub fn conduct(setup: Setup) -> Result<Conducted, Error> {
+    let loaded = crate::load_scenario(&setup.scenario, &setup.overrides)?;
+    let model = crate::experiment::model_of(&setup.scenario, &loaded)?;
+    let speed = setup.speed;
+    if !(speed.is_finite() && speed > 0.0) {
+        return Err(Error::Usage(format!(
+            "--speed: expected simulated hours per second above 0, got {speed}"
+        )));
+    }
+    if let Some(path) = &setup.log
+        && path.exists()
+        && !setup.force
+    {
+        return Err(Error::input(
+            &path.display().to_string(),
+            "a log is already there; choose another --log or pass --force to replace it"
+                .to_string(),
+        ));
+    }
+    if let Some(dir) = setup
+        .log
+        .as_ref()
+        .and_then(|p| p.parent())
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let seed = setup.seed;
+    let session = Session::new(&loaded, &model, seed, &setup.team).autosave(setup.log.clone());
+    let (log, result) = match &setup.decisions {
+        Some(file) => {
+            let past = read_log(file)?;
+            let name = file.display().to_string();
+            Replay::check_seed(&past, seed.master, &name)?;
+            let mut replay = Replay::new(&past, &loaded, &name)?;
+            let mut out = play_session(session, &mut replay);
+            // The replayed choices after a hand-over were standard procedure's.
+            out.0.handed_over_h = past.handed_over_h;
+            replay.finished(&name)?;
+            out
+        }
+        None if !setup.plain
+            && std::io::IsTerminal::is_terminal(&std::io::stdin())
+            && std::io::IsTerminal::is_terminal(&std::io::stdout()) =>
+        {
+            let mut app = tui::App::new(session, speed);
+            tui::run(&mut app).map_err(|e| Error::Usage(format!("the terminal failed: {e}")))?;
+            app.session.finish()
+        }
+        None => {
+            let stdin = std::io::stdin();
+            let mut trainee = plain::Plain::new(stdin.lock(), std::io::stdout());
+            play_session(session, &mut trainee)
+        }
+    };
+    if let Some(path) = &setup.log {
+        crate::outputs::files::write_atomic(path, &log_bytes(&log))?;
+    }
+    let summary =
+        crate::metrics::render_summary(&loaded.scenario.scenario.name, &model, seed, &result);
+    Ok(Conducted {
+        log,
+        result,
+        summary,
+    })
+}

@@ -1024,3 +1024,14 @@ fn site_totals(res: &crate::metrics::RunResult, plan: &Plan) -> Vec<crate::metri
     v.resize(n, Default::default());
     v
 }
+
+/// A scenario file run with overrides, compiled: its rates read against the
+/// tension calibrated on the file as it stands (so that an override changes
+/// what it names and nothing else).
+pub fn model_of(path: &Path, loaded: &crate::LoadedScenario) -> Result<Model, Error> {
+    let base = load_scenario(path, &[])?;
+    Ok(crate::engine::variant_model(
+        &base.scenario,
+        &loaded.scenario,
+    ))
+}

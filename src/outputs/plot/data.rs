@@ -581,3 +581,32 @@ pub fn run_charts(model: &Model, r: &RunResult) -> Result<Vec<Rendered>, Error> 
     );
     Ok(charts)
 }
+
+/// The effects on civilians harmed in every plausible world (`compare
+/// --uncertain`), as `worlds.png` and `.svg` in `dir/plots`; `None` when the
+/// experiment has no such effect.
+pub fn write_worlds_chart(
+    dir: &Path,
+    robust: &[crate::experiment::uncertain::Robust],
+) -> Result<Option<std::path::PathBuf>, Error> {
+    let harm: Vec<_> = robust
+        .iter()
+        .filter(|r| r.metric == "civilians_harmed")
+        .cloned()
+        .collect();
+    if harm.is_empty() {
+        return Ok(None);
+    }
+    let h = (200 + 120 * harm.len() as u32).max(420);
+    let chart = crate::render_chart!(
+        "worlds",
+        "Effects in every plausible world",
+        (1100, h),
+        crate::outputs::plot::sensitivity::worlds,
+        &harm[..]
+    )
+    .map_err(|e| Error::Usage(format!("drawing the charts: {e}")))?;
+    let plots = dir.join("plots");
+    crate::outputs::plot::write_all(&plots, &[chart])?;
+    Ok(Some(plots.join("worlds.png")))
+}
