@@ -103,6 +103,9 @@ pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        // Charts are flat colours: the fast deflate compresses them about as
+        // well as the default, in a fraction of the time.
+        enc.set_compression(png::Compression::Fast);
         let mut writer = enc.write_header().map_err(err)?;
         writer.write_image_data(rgb).map_err(err)?;
     }
