@@ -49,6 +49,13 @@ pub enum Command {
         after_help = "Example:\n  pocsim calibrate scenarios/tutorial.toml --points 200 --runs 20 --out out/abc\n  pocsim compare scenarios/tutorial.toml --variant 'approval:forces.fpus[0].caveats.approval_required=true' \\\n      --posterior out/abc/posterior.csv --runs 50 --out out/approval-posterior"
     )]
     Calibrate(CalibrateArgs),
+    /// The cheapest deployment that meets protection targets in most
+    /// plausible worlds (a search over the levers in a file: NSGA-II, then
+    /// confirmation with fresh replications).
+    #[command(
+        after_help = "Example:\n  pocsim plan scenarios/tutorial.toml --levers experiments/tutorial-levers.toml \\\n      --target 'civilians_killed<=4' --confidence 0.8 --uncertain 20 --budget-evals 60 --out out/plan"
+    )]
+    Plan(PlanArgs),
     /// Where a variant's effect exceeds a threshold across plausible worlds (PRIM).
     #[command(
         after_help = "Example:\n  pocsim discover out/worlds --variant approval --metric civilians_harmed --above 5 --out out/worlds/discover"
@@ -293,6 +300,59 @@ pub struct CalibrateArgs {
     pub set: Vec<String>,
     #[command(flatten)]
     pub exec: ExecArgs,
+}
+
+#[derive(clap::Args)]
+pub struct PlanArgs {
+    pub scenario: PathBuf,
+    /// The levers file: what the planner controls and what it costs.
+    #[arg(long)]
+    pub levers: PathBuf,
+    /// A target: METRIC<=VALUE or METRIC>=VALUE (repeatable; the first is the
+    /// protection objective of the front).
+    #[arg(long = "target", value_name = "METRIC<=VALUE", required = true)]
+    pub targets: Vec<String>,
+    /// Share of plausible worlds in which every target must hold.
+    #[arg(long, default_value_t = 0.9)]
+    pub confidence: f64,
+    /// Plausible worlds drawn from the scenario's declared uncertainty
+    /// (without it: the scenario as it stands, one world).
+    #[arg(long, value_name = "K")]
+    pub uncertain: Option<u64>,
+    /// Distinct candidates the search may evaluate.
+    #[arg(long, default_value_t = 60)]
+    pub budget_evals: usize,
+    /// Replications per world for each candidate of the search.
+    #[arg(long, default_value_t = 10)]
+    pub runs: u64,
+    /// Fresh replications per world to confirm each of the cheapest candidates.
+    #[arg(long, default_value_t = 40)]
+    pub confirm_runs: u64,
+    /// How many of the cheapest candidates meeting the targets are confirmed.
+    #[arg(long, default_value_t = 5)]
+    pub confirm: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Override applied to every candidate: PATH=VALUE (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Finish an interrupted plan in the same directory.
+    #[arg(long)]
+    pub resume: bool,
+    /// Replace another experiment's results in the output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress messages.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Do not draw the charts in OUT/plots.
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 #[derive(clap::Args)]

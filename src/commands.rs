@@ -341,6 +341,65 @@ pub fn calibrate(a: CalibrateArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// `pocsim plan`.
+pub fn plan(a: PlanArgs) -> Result<(), Error> {
+    let targets = a
+        .targets
+        .iter()
+        .map(|t| pocsim::planner::Target::parse(t).map_err(Error::Usage))
+        .collect::<Result<Vec<_>, _>>()?;
+    let spec = pocsim::planner::Spec {
+        scenario: a.scenario,
+        levers_file: a.levers,
+        targets,
+        confidence: a.confidence,
+        uncertain: a.uncertain,
+        budget: a.budget_evals,
+        runs: a.runs,
+        confirm_runs: a.confirm_runs,
+        confirm: a.confirm,
+        seed: a.seed,
+        base: parse_overrides(&a.set)?,
+    };
+    let exec = ExecArgs {
+        resume: a.resume,
+        force: a.force,
+        shard: None,
+        quiet: a.quiet,
+        no_plots: a.no_plots,
+        threads: a.threads,
+    };
+    let out = a.out;
+    let opts = exec_options(&out, &exec)?;
+    match with_threads(exec.threads, || pocsim::planner::plan(&spec, &opts))? {
+        pocsim::planner::Finished::Interrupted { done } => interrupted(
+            done,
+            spec.budget as u64,
+            "candidates",
+            &out,
+            pocsim::planner::PLAN_PARTIAL,
+        ),
+        pocsim::planner::Finished::Complete(plan) => {
+            say(&pocsim::planner::report::recommendation(&plan));
+            if !exec.no_plots {
+                with_threads(exec.threads, || {
+                    pocsim::outputs::plot::plan::write_charts(&out, &plan)
+                })?;
+            }
+            say(&format!(
+                "wrote {0}/plan.csv, front.csv, levers.csv, recommendation.md{1}",
+                out.display(),
+                if exec.no_plots {
+                    ""
+                } else {
+                    " and the charts in plots/"
+                }
+            ));
+            Ok(())
+        }
+    }
+}
+
 /// `pocsim discover`.
 pub fn discover(a: DiscoverArgs) -> Result<(), Error> {
     let DiscoverArgs {
@@ -377,8 +436,11 @@ pub fn report(a: ReportArgs) -> Result<(), Error> {
     let ReportArgs { dir } = a;
     // Charts are of one world's variants; over plausible worlds the
     // report is the robust effects.
-    let worlds = pocsim::experiment::read_manifest(&dir)?
-        .is_some_and(|m| m.analysis.is_some() || m.inputs.first().is_some_and(|c| c == "point"));
+    let worlds = pocsim::experiment::read_manifest(&dir)?.is_some_and(|m| {
+        m.analysis.is_some()
+            || m.kind == pocsim::experiment::RunKind::Plan
+            || m.inputs.first().is_some_and(|c| c == "point")
+    });
     let charts = if worlds {
         Vec::new()
     } else {

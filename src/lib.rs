@@ -40,6 +40,7 @@ pub mod ids;
 pub mod metrics;
 pub mod model;
 pub mod outputs;
+pub mod planner;
 pub mod policy;
 pub mod rng;
 pub mod scenario;

@@ -32,6 +32,7 @@ fn dispatch(cli: Cli) -> Result<(), pocsim::Error> {
         Command::Review(a) => commands::review(a),
         Command::Sensitivity(a) => commands::sensitivity(a),
         Command::Calibrate(a) => commands::calibrate(a),
+        Command::Plan(a) => commands::plan(a),
         Command::Discover(a) => commands::discover(a),
         Command::Report(a) => commands::report(a),
         Command::ValidationReport(a) => commands::validation_report(a),

@@ -448,6 +448,7 @@ pub enum RunKind {
     Sweep,
     Sensitivity,
     Calibrate,
+    Plan,
 }
 
 impl RunKind {
@@ -457,6 +458,7 @@ impl RunKind {
             RunKind::Sweep => "sweep",
             RunKind::Sensitivity => "sensitivity",
             RunKind::Calibrate => "calibrate",
+            RunKind::Plan => "plan",
         }
     }
 }

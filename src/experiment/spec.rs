@@ -383,7 +383,7 @@ fn normalise(p: &Path) -> PathBuf {
     out.iter().collect()
 }
 
-fn located(file: &str, text: &str, path: Option<String>, e: &toml::de::Error) -> Error {
+pub(crate) fn located(file: &str, text: &str, path: Option<String>, e: &toml::de::Error) -> Error {
     Error::Input(vec![crate::error::Located {
         file: file.to_string(),
         line_col: e.span().map(|s| crate::scenario::line_col(text, s.start)),

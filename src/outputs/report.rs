@@ -45,6 +45,9 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
     if m.analysis.is_some() {
         return design_report(dir, &m);
     }
+    if m.kind == experiment::RunKind::Plan {
+        return plan_report(dir, &m);
+    }
     let names: Vec<String> = m.variants.iter().map(|v| v.name.clone()).collect();
     let compare = m.kind == experiment::RunKind::Compare;
     let stats = table::compute(&dir.join(RUNS), &names, m.inputs.len(), &[], compare)?;
@@ -375,6 +378,100 @@ fn figure(dir: &Path, name: &str, title: &str) -> String {
         ),
         Err(_) => String::new(),
     }
+}
+
+/// The page of a plan: the recommendation in words, the front, what each
+/// lever buys, and the tables.
+fn plan_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> {
+    use crate::planner::{FRONT, LEVERS, RECOMMENDATION};
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n",
+        esc(&format!("pocsim plan: {}", m.scenario_name)),
+        CSS
+    );
+    let _ = writeln!(
+        h,
+        "<header><p class=\"kicker\">pocsim report · force-mix plan · {} candidates evaluated</p>\n<h1>{}</h1></header>",
+        m.rows,
+        esc(&m.scenario_name)
+    );
+    let path = dir.join(RECOMMENDATION);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    h.push_str("<section>\n");
+    let mut in_list = false;
+    for line in text.lines() {
+        let line = line.trim_end();
+        let bold = |x: &str| {
+            code_spans(x)
+                .split("**")
+                .enumerate()
+                .map(|(i, p)| {
+                    if i % 2 == 1 {
+                        format!("<strong>{p}</strong>")
+                    } else {
+                        p.to_string()
+                    }
+                })
+                .collect::<String>()
+        };
+        if let Some(item) = line.strip_prefix("- ") {
+            if !in_list {
+                h.push_str("<ul>\n");
+                in_list = true;
+            }
+            let _ = writeln!(h, "<li>{}</li>", bold(item));
+            continue;
+        }
+        if in_list {
+            h.push_str("</ul>\n");
+            in_list = false;
+        }
+        if let Some(t) = line.strip_prefix("## ") {
+            let _ = writeln!(h, "</section>\n<section><h2>{}</h2>", esc(t));
+        } else if let Some(t) = line.strip_prefix("# ") {
+            let _ = writeln!(h, "<h2>{}</h2>", esc(t));
+        } else if !line.is_empty() {
+            let _ = writeln!(h, "<p>{}</p>", bold(line));
+        }
+    }
+    if in_list {
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
+    h.push_str(&figure(dir, "plan-front", "Cost against protection"));
+    h.push_str(&figure(dir, "plan-levers", "What each lever buys"));
+    for (file, title) in [
+        (FRONT, "The front (non-dominated candidates)"),
+        (LEVERS, "Each lever one step from the recommendation"),
+    ] {
+        let rows = read_rows(&dir.join(file))?;
+        if let Some(head) = rows.first() {
+            let _ = writeln!(h, "<section><h2>{}</h2>\n<table><tr>", esc(title));
+            for c in head {
+                let _ = write!(h, "<th>{}</th>", esc(c));
+            }
+            let _ = writeln!(h, "</tr>");
+            for r in rows.iter().skip(1) {
+                h.push_str("<tr>");
+                for c in r {
+                    let shown = match table::parse_num(c) {
+                        Some(x) if c.contains('.') => table::significant(x, 4),
+                        _ => c.clone(),
+                    };
+                    let _ = write!(h, "<td>{}</td>", esc(&shown));
+                }
+                h.push_str("</tr>\n");
+            }
+            let _ = writeln!(
+                h,
+                "</table><p>Every candidate is in <code>plan.csv</code>.</p></section>"
+            );
+        }
+    }
+    let _ = writeln!(h, "</body>\n</html>");
+    Ok(h)
 }
 
 /// The page of a sensitivity analysis or a calibration.

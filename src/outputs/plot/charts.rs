@@ -7,12 +7,12 @@ use plotters::prelude::*;
 
 type R = Result<(), String>;
 
-const TITLE: (&str, u32) = ("sans-serif", 22);
-const LABEL: (&str, u32) = ("sans-serif", 15);
-const SMALL: (&str, u32) = ("sans-serif", 13);
+pub(crate) const TITLE: (&str, u32) = ("sans-serif", 22);
+pub(crate) const LABEL: (&str, u32) = ("sans-serif", 15);
+pub(crate) const SMALL: (&str, u32) = ("sans-serif", 13);
 
 /// Draws the legend of a chart's labelled series in the house style.
-fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     position: SeriesLabelPosition,
 ) -> R {
@@ -42,7 +42,7 @@ pub fn span(lo: f64, hi: f64) -> (f64, f64) {
     }
 }
 
-fn finite(xs: impl IntoIterator<Item = f64>) -> (f64, f64) {
+pub(crate) fn finite(xs: impl IntoIterator<Item = f64>) -> (f64, f64) {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     for x in xs.into_iter().filter(|x| x.is_finite()) {
@@ -58,7 +58,7 @@ pub fn pretty(metric: &str) -> String {
 }
 
 /// Truncates a label so that it fits.
-fn short(s: &str, n: usize) -> String {
+pub(crate) fn short(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {

@@ -7,6 +7,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod plan;
 pub mod sensitivity;
 
 use crate::error::Error;

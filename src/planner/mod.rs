@@ -1,0 +1,854 @@
+//! `pocsim plan`: the cheapest deployment that meets protection targets in
+//! most plausible worlds.
+//!
+//! The levers (`levers`) span the deployments a planner may choose; each
+//! candidate is simulated in K plausible worlds (the scenario's declared
+//! uncertainty, drawn as for `compare --uncertain`) with the same
+//! replications in every world and for every candidate (common random
+//! numbers). A target holds in a world when the metric's mean over the
+//! replications satisfies it; a candidate meets it when it holds in at least
+//! the `confidence` share of worlds.
+//!
+//! Three phases, all recorded in `plan.csv`:
+//! 1. **search** (`search`): NSGA-II for the front of cost against the first
+//!    target's metric, within the budget of distinct candidates;
+//! 2. **confirm**: ranking and selection of the cheapest candidates on the
+//!    front that meet the targets, each re-run with fresh replications (the
+//!    same for all, so that the choice is not the search's luck); the
+//!    cheapest that still meets every target is recommended;
+//! 3. **neighbour**: each lever moved one step from the recommendation, to
+//!    say what each lever buys per dollar.
+//!
+//! Rows are appended to `plan.partial.csv` as they are evaluated; `--resume`
+//! reads them back and replays the search, which is a pure function of the
+//! seed and the evaluations, so that the result is byte-identical.
+
+pub mod levers;
+pub mod report;
+pub mod search;
+
+use crate::engine::RunOptions;
+use crate::error::Error;
+use crate::experiment::table::{metric_names, metric_values, num};
+use crate::experiment::uncertain::{Inputs, latin_hypercube};
+use crate::experiment::{ExecOptions, Manifest, RunKind, Shard, now_utc, write_manifest};
+use crate::model::Model;
+use crate::outputs::files::{csv_field, write_atomic};
+use crate::policy::Doctrine;
+use crate::rng::Seed;
+use crate::scenario::{LoadedScenario, Override, ThreatKind, load_scenario, load_scenario_str};
+use levers::Levers;
+use rayon::prelude::*;
+use search::{Score, Settings};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Every evaluated candidate (the final table).
+pub const PLAN: &str = "plan.csv";
+/// The evaluations of a plan in progress.
+pub const PLAN_PARTIAL: &str = "plan.partial.csv";
+/// The non-dominated candidates.
+pub const FRONT: &str = "front.csv";
+/// What each lever buys, one step from the recommendation.
+pub const LEVERS: &str = "levers.csv";
+/// The recommendation in words.
+pub const RECOMMENDATION: &str = "recommendation.md";
+/// The levers file as used.
+pub const LEVERS_FILE: &str = "levers.toml";
+const OWN: &[&str] = &[
+    PLAN,
+    PLAN_PARTIAL,
+    FRONT,
+    LEVERS,
+    RECOMMENDATION,
+    LEVERS_FILE,
+];
+
+/// How a target compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    AtMost,
+    AtLeast,
+}
+
+/// A constraint on an outcome: `metric<=value` or `metric>=value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub metric: String,
+    pub op: Op,
+    pub value: f64,
+}
+
+impl Target {
+    /// Parses `civilians_killed<=5` (also `>=`).
+    pub fn parse(text: &str) -> Result<Target, String> {
+        let (metric, op, value) = if let Some((m, v)) = text.split_once("<=") {
+            (m, Op::AtMost, v)
+        } else if let Some((m, v)) = text.split_once(">=") {
+            (m, Op::AtLeast, v)
+        } else {
+            return Err(format!(
+                "--target `{text}`: expected METRIC<=VALUE or METRIC>=VALUE, e.g. civilians_killed<=5"
+            ));
+        };
+        let value: f64 = v_parse(value)
+            .ok_or_else(|| format!("--target `{text}`: `{}` is not a number", value.trim()))?;
+        Ok(Target {
+            metric: metric.trim().to_string(),
+            op,
+            value,
+        })
+    }
+
+    pub fn text(&self) -> String {
+        let op = match self.op {
+            Op::AtMost => "<=",
+            Op::AtLeast => ">=",
+        };
+        format!("{}{op}{}", self.metric, num(self.value))
+    }
+
+    fn holds(&self, x: f64) -> bool {
+        match self.op {
+            Op::AtMost => x <= self.value,
+            Op::AtLeast => x >= self.value,
+        }
+    }
+}
+
+fn v_parse(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// What to plan.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub scenario: PathBuf,
+    pub levers_file: PathBuf,
+    pub targets: Vec<Target>,
+    /// Share of plausible worlds in which every target must hold.
+    pub confidence: f64,
+    /// Plausible worlds (none: the scenario as it stands, one world).
+    pub uncertain: Option<u64>,
+    /// Distinct candidates the search may evaluate.
+    pub budget: usize,
+    /// Replications per world in the search.
+    pub runs: u64,
+    /// Fresh replications per world to confirm a candidate.
+    pub confirm_runs: u64,
+    /// How many of the cheapest feasible front candidates are confirmed.
+    pub confirm: usize,
+    pub seed: u64,
+    /// Overrides applied to every candidate.
+    pub base: Vec<Override>,
+}
+
+/// One candidate's evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Eval {
+    pub cost: f64,
+    /// Per target: (mean over worlds, 10th and 90th percentiles over worlds,
+    /// share of worlds where it holds).
+    pub targets: Vec<TargetEval>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetEval {
+    pub mean: f64,
+    pub p10: f64,
+    pub p90: f64,
+    pub met_share: f64,
+}
+
+impl Eval {
+    /// Meets every target in at least `confidence` of the worlds.
+    pub fn feasible(&self, confidence: f64) -> bool {
+        self.targets
+            .iter()
+            .all(|t| t.met_share >= confidence - 1e-12)
+    }
+
+    fn score(&self, spec: &Spec) -> Score {
+        let t0 = &self.targets[0];
+        Score {
+            cost: self.cost,
+            objective: match spec.targets[0].op {
+                Op::AtMost => t0.mean,
+                Op::AtLeast => -t0.mean,
+            },
+            violation: self
+                .targets
+                .iter()
+                .map(|t| (spec.confidence - t.met_share).max(0.0))
+                .sum(),
+        }
+    }
+}
+
+/// Which phase evaluated a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Search,
+    Confirm,
+    Neighbour,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Search => "search",
+            Phase::Confirm => "confirm",
+            Phase::Neighbour => "neighbour",
+        }
+    }
+}
+
+/// One row of `plan.csv`.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub phase: Phase,
+    pub generation: usize,
+    pub genes: Vec<usize>,
+    pub eval: Eval,
+}
+
+/// A finished plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub levers: Levers,
+    pub targets: Vec<Target>,
+    pub confidence: f64,
+    pub worlds: usize,
+    pub runs: u64,
+    pub confirm_runs: u64,
+    pub rows: Vec<Row>,
+    /// Indices of `rows` on the front (search rows).
+    pub front: Vec<usize>,
+    /// The recommended deployment (a confirm row), if any candidate held.
+    pub recommended: Option<usize>,
+    pub settings: Settings,
+    pub stop: search::Stop,
+    pub generations: usize,
+    pub space: f64,
+}
+
+/// How a plan ended.
+pub enum Finished {
+    Complete(Box<Plan>),
+    Interrupted { done: u64 },
+}
+
+/// Everything an evaluation needs, built once.
+struct Context<'a> {
+    spec: &'a Spec,
+    text: String,
+    file: String,
+    levers: Levers,
+    /// Per world: its overrides and its calibrated model.
+    worlds: Vec<(Vec<Override>, Model)>,
+    kinds: Vec<ThreatKind>,
+    sites: Vec<String>,
+    /// Column of each target in the metric values.
+    cols: Vec<usize>,
+}
+
+impl Context<'_> {
+    /// Simulates a candidate in every world over replications `reps`.
+    fn evaluate(&self, genes: &[usize], reps: std::ops::Range<u64>) -> Result<Eval, Error> {
+        let lever_ovs = self.levers.overrides(genes);
+        let at: Vec<Override> = self
+            .spec
+            .base
+            .iter()
+            .cloned()
+            .chain(lever_ovs.clone())
+            .collect();
+        let plain = Model::build(&load_scenario_str(&self.text, &self.file, &at)?.scenario);
+        let cost =
+            levers::cost_usd_per_year(&plain, &self.levers.prices, self.levers.extra_usd(genes));
+        let models: Vec<Model> = self
+            .worlds
+            .iter()
+            .map(|(w, base)| {
+                let all: Vec<Override> = self
+                    .spec
+                    .base
+                    .iter()
+                    .cloned()
+                    .chain(w.iter().cloned())
+                    .chain(lever_ovs.iter().cloned())
+                    .collect();
+                let loaded = load_scenario_str(&self.text, &self.file, &all)?;
+                let mut m = Model::build(&loaded.scenario);
+                m.reuse_calibration(base);
+                Ok(m)
+            })
+            .collect::<Result<_, Error>>()?;
+        let n_runs = reps.end - reps.start;
+        let items: Vec<(usize, u64)> = (0..models.len())
+            .flat_map(|w| reps.clone().map(move |r| (w, r)))
+            .collect();
+        let values: Vec<Vec<f64>> = items
+            .par_iter()
+            .map(|&(w, r)| {
+                let res = crate::run(
+                    &models[w],
+                    Seed::new(self.spec.seed, r),
+                    &mut Doctrine::default(),
+                    RunOptions::default(),
+                );
+                let sites = if self.sites.is_empty() {
+                    &[][..]
+                } else {
+                    &res.sites[..]
+                };
+                let v = metric_values(&res.summary, &self.kinds, sites);
+                self.cols.iter().map(|&c| v[c]).collect()
+            })
+            .collect();
+        let targets = self
+            .spec
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(t, target)| {
+                let mut means: Vec<f64> = (0..models.len())
+                    .map(|w| {
+                        let k = w * n_runs as usize;
+                        let xs = &values[k..k + n_runs as usize];
+                        let (s, n) = xs
+                            .iter()
+                            .map(|v| v[t])
+                            .filter(|x| x.is_finite())
+                            .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+                        if n > 0 { s / n as f64 } else { f64::NAN }
+                    })
+                    .collect();
+                let met = means.iter().filter(|&&x| target.holds(x)).count();
+                let mean = means.iter().sum::<f64>() / means.len() as f64;
+                means.sort_by(f64::total_cmp);
+                TargetEval {
+                    mean,
+                    p10: crate::metrics::quantile_sorted(&means, 0.1),
+                    p90: crate::metrics::quantile_sorted(&means, 0.9),
+                    met_share: met as f64 / means.len() as f64,
+                }
+            })
+            .collect();
+        Ok(Eval { cost, targets })
+    }
+}
+
+/// Wilson score interval (90%) for a share of `n` worlds.
+pub fn wilson(share: f64, n: usize) -> (f64, f64) {
+    let n = n as f64;
+    if n == 0.0 {
+        return (0.0, 1.0);
+    }
+    let z = 1.644_853_626_951_472_2_f64;
+    let d = 1.0 + z * z / n;
+    let c = (share + z * z / (2.0 * n)) / d;
+    let h = z * ((share * (1.0 - share) / n + z * z / (4.0 * n * n)).sqrt()) / d;
+    ((c - h).max(0.0), (c + h).min(1.0))
+}
+
+/// Checks everything before anything runs: the scenario, the levers file, the
+/// targets and the numbers.
+fn prepare(spec: &Spec) -> Result<(Context<'_>, LoadedScenario), Error> {
+    if !(spec.confidence > 0.0 && spec.confidence < 1.0) {
+        return Err(Error::Usage(format!(
+            "--confidence: expected a share strictly between 0 and 1, got {}",
+            spec.confidence
+        )));
+    }
+    if spec.targets.is_empty() {
+        return Err(Error::Usage("expected at least one --target".into()));
+    }
+    if spec.runs == 0 || spec.confirm_runs == 0 {
+        return Err(Error::Usage(
+            "--runs and --confirm-runs must be at least 1".into(),
+        ));
+    }
+    if spec.budget < 2 {
+        return Err(Error::Usage("--budget-evals must be at least 2".into()));
+    }
+    if spec.uncertain == Some(0) {
+        return Err(Error::Usage(
+            "--uncertain: expected at least 1 world".into(),
+        ));
+    }
+    let file = spec.scenario.display().to_string();
+    let text = std::fs::read_to_string(&spec.scenario).map_err(|e| Error::io(&spec.scenario, e))?;
+    let loaded = load_scenario(&spec.scenario, &spec.base)?;
+    let levers = levers::read(&spec.levers_file, &text, &file, &spec.base)?;
+    let mut kinds: Vec<ThreatKind> = loaded.scenario.threat_kinds.keys().copied().collect();
+    kinds.sort_by_key(|k| k.index());
+    let needs_sites = spec.targets.iter().any(|t| t.metric.starts_with("site."));
+    let sites: Vec<String> = if needs_sites {
+        loaded
+            .scenario
+            .geography
+            .sites
+            .iter()
+            .map(|s| s.id.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let names = metric_names(&kinds, &sites);
+    let mut cols = Vec::new();
+    for t in &spec.targets {
+        match names.iter().position(|n| *n == t.metric) {
+            Some(c) => cols.push(c),
+            None => {
+                return Err(Error::Usage(format!(
+                    "--target `{}`: unknown metric `{}` (metrics: {}, a threat kind's as `KIND.FIELD`, a site's as `site.ID.FIELD`)",
+                    t.text(),
+                    t.metric,
+                    crate::metrics::registry::METRICS
+                        .iter()
+                        .map(|m| m.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+    }
+    for (i, t) in spec.targets.iter().enumerate() {
+        if spec.targets[..i].iter().any(|u| u.metric == t.metric) {
+            return Err(Error::Usage(format!(
+                "--target `{}`: a second target on `{}`; give one per metric",
+                t.text(),
+                t.metric
+            )));
+        }
+    }
+    // The worlds: the scenario as it stands, or K points of its uncertainty.
+    let inputs = Inputs::of(&loaded);
+    let world_ovs: Vec<Vec<Override>> = match spec.uncertain {
+        None => vec![Vec::new()],
+        Some(k) => {
+            if inputs.decls.is_empty() {
+                return Err(Error::input(
+                    &file,
+                    "--uncertain needs [[uncertainty]] declarations in the scenario",
+                ));
+            }
+            latin_hypercube(k as usize, inputs.decls.len(), spec.seed)
+                .iter()
+                .map(|u| inputs.overrides(&inputs.values(u)))
+                .collect()
+        }
+    };
+    let worlds = world_ovs
+        .into_par_iter()
+        .map(|w| {
+            let all: Vec<Override> = spec.base.iter().cloned().chain(w.iter().cloned()).collect();
+            let l = load_scenario_str(&text, &file, &all)?;
+            Ok((w, Model::build(&l.scenario).calibrated()))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok((
+        Context {
+            spec,
+            text,
+            file,
+            levers,
+            worlds,
+            kinds,
+            sites,
+            cols,
+        },
+        loaded,
+    ))
+}
+
+/// The columns of `plan.csv`.
+fn header(levers: &Levers, targets: &[Target]) -> String {
+    let mut h = String::from("candidate,phase,generation");
+    for l in &levers.levers {
+        h.push(',');
+        h.push_str(&csv_field(&l.path));
+    }
+    h.push_str(",cost_usd_per_year");
+    for t in targets {
+        for f in ["mean", "p10", "p90", "met_share", "met_lo", "met_hi"] {
+            h.push_str(&format!(",{}.{f}", csv_field(&t.metric)));
+        }
+    }
+    h.push_str(",feasible\n");
+    h
+}
+
+/// One row of `plan.csv`.
+fn row_text(k: usize, r: &Row, levers: &Levers, confidence: f64, worlds: usize) -> String {
+    let mut s = format!("{k},{},{}", r.phase.name(), r.generation);
+    for (l, &g) in levers.levers.iter().zip(&r.genes) {
+        s.push(',');
+        s.push_str(&shown(&l.values[g]));
+    }
+    s.push(',');
+    s.push_str(&num(r.eval.cost));
+    for t in &r.eval.targets {
+        let (lo, hi) = wilson(t.met_share, worlds);
+        for x in [t.mean, t.p10, t.p90, t.met_share, lo, hi] {
+            s.push(',');
+            s.push_str(&num(x));
+        }
+    }
+    s.push_str(if r.eval.feasible(confidence) {
+        ",true\n"
+    } else {
+        ",false\n"
+    });
+    s
+}
+
+/// Reads the rows of a partial table back: (phase, genes) -> evaluation.
+fn read_partial(
+    path: &Path,
+    levers: &Levers,
+    n_targets: usize,
+) -> Result<Vec<(Phase, Vec<usize>, Eval)>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut out = Vec::new();
+    let complete = text.rfind('\n').map_or("", |i| &text[..i]);
+    for line in complete.lines().skip(1) {
+        let f: Vec<String> = crate::experiment::table::split_csv(line);
+        let nl = levers.levers.len();
+        if f.len() != 3 + nl + 1 + 6 * n_targets + 1 {
+            break;
+        }
+        let phase = match f[1].as_str() {
+            "search" => Phase::Search,
+            "confirm" => Phase::Confirm,
+            _ => Phase::Neighbour,
+        };
+        let genes: Option<Vec<usize>> = levers
+            .levers
+            .iter()
+            .zip(&f[3..3 + nl])
+            .map(|(l, v)| {
+                l.values
+                    .iter()
+                    .position(|x| x.trim_matches('"') == v.as_str())
+            })
+            .collect();
+        let Some(genes) = genes else { break };
+        let x = |i: usize| -> f64 {
+            match f[i].as_str() {
+                "NA" => f64::NAN,
+                "Inf" => f64::INFINITY,
+                "-Inf" => f64::NEG_INFINITY,
+                v => v.parse().unwrap_or(f64::NAN),
+            }
+        };
+        let cost = x(3 + nl);
+        let targets = (0..n_targets)
+            .map(|t| {
+                let b = 3 + nl + 1 + 6 * t;
+                TargetEval {
+                    mean: x(b),
+                    p10: x(b + 1),
+                    p90: x(b + 2),
+                    met_share: x(b + 3),
+                }
+            })
+            .collect();
+        out.push((phase, genes, Eval { cost, targets }));
+    }
+    Ok(out)
+}
+
+/// A lever's value as the tables show it (a site id without its quotes).
+fn shown(v: &str) -> String {
+    csv_field(v.trim_matches('"'))
+}
+
+/// Identity of a plan: everything that changes its result.
+fn key(spec: &Spec, loaded: &LoadedScenario, levers_text: &str, population: usize) -> String {
+    let mut h = Sha256::new();
+    h.update(format!(
+        "pocsim {}\nplan\nseed {}\nruns {} {}\nconfirm {}\nbudget {}\npopulation {}\nworlds {:?}\nconfidence {}\n{}\n",
+        crate::VERSION,
+        spec.seed,
+        spec.runs,
+        spec.confirm_runs,
+        spec.confirm,
+        spec.budget,
+        population,
+        spec.uncertain,
+        spec.confidence,
+        loaded.hash
+    ));
+    for t in &spec.targets {
+        h.update(t.text());
+        h.update("\n");
+    }
+    h.update(levers_text);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Plans (or resumes a plan) into `opts.out`.
+pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
+    let (ctx, loaded) = prepare(spec)?;
+    let levers = ctx.levers.clone();
+    let n_worlds = ctx.worlds.len();
+    let population = (4 * levers.levers.len()).clamp(8, 24).min(spec.budget);
+    let settings = Settings {
+        sizes: levers.levers.iter().map(|l| l.values.len()).collect(),
+        ordinal: levers.levers.iter().map(|l| l.ordinal).collect(),
+        population,
+        budget: spec.budget,
+        stall: 6,
+        seed: spec.seed,
+    };
+    let levers_text =
+        std::fs::read_to_string(&spec.levers_file).map_err(|e| Error::io(&spec.levers_file, e))?;
+    let key = key(spec, &loaded, &levers_text, population);
+    crate::experiment::prepare_dir(&key, OWN, PLAN_PARTIAL, opts)?;
+    let dir = &opts.out;
+    let started = now_utc();
+    let lever_paths: Vec<String> = levers.levers.iter().map(|l| l.path.clone()).collect();
+    let manifest = |rows: u64, status: &str, finished: Option<String>| Manifest {
+        pocsim_version: crate::VERSION.into(),
+        experiment_key: key.clone(),
+        kind: RunKind::Plan,
+        scenario_file: spec.scenario.display().to_string(),
+        scenario_name: loaded.scenario.scenario.name.clone(),
+        scenario_hash: loaded.hash.clone(),
+        variants: Vec::new(),
+        inputs: lever_paths.clone(),
+        seed: spec.seed,
+        runs: spec.runs,
+        shard: Shard::ALL,
+        rows,
+        threads: rayon::current_num_threads(),
+        started: started.clone(),
+        finished,
+        status: status.into(),
+        command: opts.command.clone(),
+        analysis: None,
+    };
+    write_manifest(dir, &manifest(0, "running", None))?;
+    write_atomic(
+        &dir.join(crate::experiment::SCENARIO),
+        loaded.source.as_bytes(),
+    )?;
+    write_atomic(&dir.join(LEVERS_FILE), levers_text.as_bytes())?;
+    let partial = dir.join(PLAN_PARTIAL);
+    let head = header(&levers, &spec.targets);
+    // Rows already evaluated (a resumed plan), in order.
+    let mut cached: HashMap<(Phase, Vec<usize>), Eval> = HashMap::new();
+    let mut keep = None;
+    if opts.resume && partial.exists() {
+        for (p, g, e) in read_partial(&partial, &levers, spec.targets.len())? {
+            cached.insert((p, g), e);
+        }
+        let text = std::fs::read_to_string(&partial).map_err(|e| Error::io(&partial, e))?;
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let good = 1 + cached.len();
+        keep = Some(lines.iter().take(good).map(|l| l.len() as u64).sum());
+    }
+    let mut file = crate::experiment::open_partial(&partial, &head, keep)?;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut appended = cached.len();
+    // Evaluates a batch (in parallel over candidates' runs), appending new rows.
+    let mut eval_batch = |batch: &[Vec<usize>],
+                          phase: Phase,
+                          generation: usize,
+                          reps: std::ops::Range<u64>,
+                          rows: &mut Vec<Row>|
+     -> Result<Vec<Eval>, Error> {
+        let mut out = Vec::with_capacity(batch.len());
+        for g in batch {
+            // A neighbour the search already ran on the same replications is reused.
+            let look =
+                if phase == Phase::Neighbour && cached.contains_key(&(Phase::Search, g.clone())) {
+                    Phase::Search
+                } else {
+                    phase
+                };
+            let e = match cached.get(&(look, g.clone())) {
+                Some(e) => e.clone(),
+                None => {
+                    let e = ctx.evaluate(g, reps.clone())?;
+                    cached.insert((phase, g.clone()), e.clone());
+                    let r = Row {
+                        phase,
+                        generation,
+                        genes: g.clone(),
+                        eval: e.clone(),
+                    };
+                    let line = row_text(appended, &r, &levers, spec.confidence, n_worlds);
+                    file.write_all(line.as_bytes())
+                        .and_then(|_| file.sync_data())
+                        .map_err(|er| Error::io(&partial, er))?;
+                    appended += 1;
+                    e
+                }
+            };
+            rows.push(Row {
+                phase,
+                generation,
+                genes: g.clone(),
+                eval: e.clone(),
+            });
+            out.push(e);
+        }
+        Ok(out)
+    };
+
+    // 1. Search.
+    let mut generation = 0;
+    let archive = search::search(&settings, opts.stop, |batch| {
+        let evals = eval_batch(batch, Phase::Search, generation, 0..spec.runs, &mut rows)?;
+        generation += 1;
+        if opts.progress {
+            eprint!("\rplan: {} candidates evaluated", rows.len());
+        }
+        Ok(evals.iter().map(|e| e.score(spec)).collect())
+    })?;
+    if opts.progress {
+        eprintln!();
+    }
+    if archive.stop == Some(search::Stop::Interrupted) {
+        return Ok(Finished::Interrupted {
+            done: rows.len() as u64,
+        });
+    }
+    // The generation of each search row is the search's own count.
+    for (r, c) in rows.iter_mut().zip(&archive.candidates) {
+        r.generation = c.2;
+    }
+    let scores: Vec<Score> = archive.candidates.iter().map(|c| c.1).collect();
+    let front = search::front(&scores);
+
+    // 2. Confirm the cheapest feasible candidates on the front.
+    let mut feasible_front: Vec<usize> = front
+        .iter()
+        .copied()
+        .filter(|&i| rows[i].eval.feasible(spec.confidence))
+        .collect();
+    feasible_front.sort_by(|&a, &b| {
+        rows[a]
+            .eval
+            .cost
+            .total_cmp(&rows[b].eval.cost)
+            .then(a.cmp(&b))
+    });
+    feasible_front.truncate(spec.confirm);
+    let to_confirm: Vec<Vec<usize>> = feasible_front
+        .iter()
+        .map(|&i| rows[i].genes.clone())
+        .collect();
+    let fresh = spec.runs..spec.runs + spec.confirm_runs;
+    let confirmed = eval_batch(&to_confirm, Phase::Confirm, 0, fresh, &mut rows)?;
+    let first_confirm = rows.len() - confirmed.len();
+    let recommended = confirmed
+        .iter()
+        .position(|e| e.feasible(spec.confidence))
+        .map(|k| first_confirm + k);
+
+    // 3. Each lever one step from the recommendation (or the cheapest on the front).
+    let centre = recommended.map(|i| rows[i].genes.clone()).or_else(|| {
+        front
+            .iter()
+            .min_by(|&&a, &&b| rows[a].eval.cost.total_cmp(&rows[b].eval.cost))
+            .map(|&i| rows[i].genes.clone())
+    });
+    if let Some(c) = &centre {
+        let mut around: Vec<Vec<usize>> = vec![c.clone()];
+        for (j, l) in levers.levers.iter().enumerate() {
+            let steps: Vec<usize> = if l.ordinal {
+                [c[j].checked_sub(1), Some(c[j] + 1)]
+                    .into_iter()
+                    .flatten()
+                    .filter(|&g| g < l.values.len())
+                    .collect()
+            } else {
+                (0..l.values.len()).filter(|&g| g != c[j]).collect()
+            };
+            for g in steps {
+                let mut n = c.clone();
+                n[j] = g;
+                around.push(n);
+            }
+        }
+        eval_batch(&around, Phase::Neighbour, 0, 0..spec.runs, &mut rows)?;
+    }
+    drop(file);
+
+    let plan = Plan {
+        space: levers.space(),
+        levers,
+        targets: spec.targets.clone(),
+        confidence: spec.confidence,
+        worlds: n_worlds,
+        runs: spec.runs,
+        confirm_runs: spec.confirm_runs,
+        front,
+        recommended,
+        settings,
+        stop: archive.stop.unwrap_or(search::Stop::Budget),
+        generations: archive.generations,
+        rows,
+    };
+    // The final tables, then the partial one goes.
+    let mut table = head.clone();
+    for (k, r) in plan.rows.iter().enumerate() {
+        table.push_str(&row_text(k, r, &plan.levers, plan.confidence, plan.worlds));
+    }
+    write_atomic(&dir.join(PLAN), table.as_bytes())?;
+    let mut f = head;
+    for &i in &plan.front {
+        f.push_str(&row_text(
+            i,
+            &plan.rows[i],
+            &plan.levers,
+            plan.confidence,
+            plan.worlds,
+        ));
+    }
+    write_atomic(&dir.join(FRONT), f.as_bytes())?;
+    write_atomic(&dir.join(LEVERS), report::levers_csv(&plan).as_bytes())?;
+    write_atomic(
+        &dir.join(RECOMMENDATION),
+        report::recommendation(&plan).as_bytes(),
+    )?;
+    std::fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
+    write_manifest(
+        dir,
+        &manifest(plan.rows.len() as u64, "complete", Some(now_utc())),
+    )?;
+    Ok(Finished::Complete(Box::new(plan)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_and_refuse() {
+        let t = Target::parse("civilians_killed<=5").unwrap();
+        assert_eq!(
+            (t.metric.as_str(), t.op, t.value),
+            ("civilians_killed", Op::AtMost, 5.0)
+        );
+        assert_eq!(
+            Target::parse(" responded_share >= 0.5 ").unwrap().op,
+            Op::AtLeast
+        );
+        assert!(Target::parse("civilians_killed<5").is_err());
+        assert!(Target::parse("civilians_killed<=many").is_err());
+    }
+
+    #[test]
+    fn wilson_interval_brackets_the_share() {
+        let (lo, hi) = wilson(0.9, 40);
+        assert!(lo < 0.9 && hi > 0.9 && lo > 0.75 && hi < 0.98, "{lo} {hi}");
+        assert_eq!(wilson(1.0, 10).1, 1.0);
+    }
+}

@@ -1,0 +1,325 @@
+//! A plan in words and tables: the recommendation and why, what each lever
+//! buys per dollar, what a caveat's waiver saves.
+
+use super::{Op, Phase, Plan, Row, wilson};
+use crate::experiment::table::num;
+use crate::outputs::files::csv_field;
+use std::fmt::Write as _;
+
+/// US$ as a reader says it: `$1.23 M`, `$456 k`.
+pub fn dollars(x: f64) -> String {
+    let a = x.abs();
+    let sign = if x < 0.0 { "-" } else { "" };
+    if a >= 1e6 {
+        format!("{sign}${:.2} M", a / 1e6)
+    } else if a >= 1e3 {
+        format!("{sign}${:.0} k", a / 1e3)
+    } else {
+        format!("{sign}${a:.0}")
+    }
+}
+
+/// A candidate's levers in words.
+pub fn describe(plan: &Plan, genes: &[usize]) -> String {
+    plan.levers
+        .levers
+        .iter()
+        .zip(genes)
+        .map(|(l, &g)| format!("{} = {}", l.name, l.values[g].trim_matches('"')))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One step of one lever from the centre of the neighbour phase.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub lever: usize,
+    pub from: usize,
+    pub to: usize,
+    pub cost_change: f64,
+    /// Change of the first target's metric (mean over worlds).
+    pub metric_change: f64,
+    /// Protection per US$1 M: the first target's metric moved in its good
+    /// direction per million dollars a year more (for a step that costs more),
+    /// or lost per million saved (for a step that saves).
+    pub per_million: f64,
+    pub feasible: bool,
+}
+
+/// The steps around the recommendation (the neighbour phase).
+pub fn steps(plan: &Plan) -> Vec<Step> {
+    let n: Vec<&Row> = plan
+        .rows
+        .iter()
+        .filter(|r| r.phase == Phase::Neighbour)
+        .collect();
+    let Some(centre) = n.first() else {
+        return Vec::new();
+    };
+    let sign = match plan.targets[0].op {
+        Op::AtMost => -1.0,
+        Op::AtLeast => 1.0,
+    };
+    n[1..]
+        .iter()
+        .filter_map(|r| {
+            let j = (0..r.genes.len()).find(|&j| r.genes[j] != centre.genes[j])?;
+            let dc = r.eval.cost - centre.eval.cost;
+            let dm = r.eval.targets[0].mean - centre.eval.targets[0].mean;
+            Some(Step {
+                lever: j,
+                from: centre.genes[j],
+                to: r.genes[j],
+                cost_change: dc,
+                metric_change: dm,
+                per_million: if dc.abs() > 1e-9 {
+                    sign * dm / (dc / 1e6)
+                } else {
+                    f64::NAN
+                },
+                feasible: r.eval.feasible(plan.confidence),
+            })
+        })
+        .collect()
+}
+
+/// `levers.csv`: each lever one step from the recommendation.
+pub fn levers_csv(plan: &Plan) -> String {
+    let metric = &plan.targets[0].metric;
+    let mut s = format!(
+        "lever,path,from,to,cost_change_usd_per_year,{}.change,protection_per_million_usd,feasible\n",
+        csv_field(metric)
+    );
+    for st in steps(plan) {
+        let l = &plan.levers.levers[st.lever];
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{}",
+            csv_field(&l.name),
+            csv_field(&l.path),
+            csv_field(l.values[st.from].trim_matches('"')),
+            csv_field(l.values[st.to].trim_matches('"')),
+            num(st.cost_change),
+            num(st.metric_change),
+            num(st.per_million),
+            st.feasible
+        );
+    }
+    s
+}
+
+/// The cheapest search candidate meeting the targets with lever `j` at each
+/// of two values: what changing it saves. For a yes/no lever (a caveat).
+pub fn waiver_savings(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    for (j, l) in plan.levers.levers.iter().enumerate() {
+        if l.values.len() != 2 || !l.values.iter().all(|v| v == "true" || v == "false") {
+            continue;
+        }
+        let cheapest = |v: usize| {
+            plan.rows
+                .iter()
+                .filter(|r| {
+                    r.phase == Phase::Search && r.genes[j] == v && r.eval.feasible(plan.confidence)
+                })
+                .min_by(|a, b| a.eval.cost.total_cmp(&b.eval.cost))
+        };
+        let (Some(a), Some(b)) = (cheapest(0), cheapest(1)) else {
+            out.push(format!(
+                "{} = {} or {}: the search found no deployment meeting the targets with {}; no saving can be stated.",
+                l.name,
+                l.values[0],
+                l.values[1],
+                if cheapest(0).is_none() { &l.values[0] } else { &l.values[1] }
+            ));
+            continue;
+        };
+        let (dear, cheap) = if a.eval.cost >= b.eval.cost {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        out.push(format!(
+            "With {} = {}, the cheapest deployment found that meets the targets costs {} a year ({}); with {} it costs {} ({}). Setting it to {} saves {} a year, its own cost included ({} found by the search, on {} replications per world).",
+            l.name,
+            l.values[dear.genes[j]],
+            dollars(dear.eval.cost),
+            describe(plan, &dear.genes),
+            l.values[cheap.genes[j]],
+            dollars(cheap.eval.cost),
+            describe(plan, &cheap.genes),
+            l.values[cheap.genes[j]],
+            dollars(dear.eval.cost - cheap.eval.cost),
+            "both",
+            plan.runs
+        ));
+    }
+    out
+}
+
+/// `recommendation.md`.
+pub fn recommendation(plan: &Plan) -> String {
+    let mut s = String::from("# Recommended deployment\n\n");
+    let targets: Vec<String> = plan
+        .targets
+        .iter()
+        .map(|t| format!("`{}`", t.text()))
+        .collect();
+    let worlds = if plan.worlds == 1 {
+        "the scenario as it stands (one world)".to_string()
+    } else {
+        format!("{} plausible worlds", plan.worlds)
+    };
+    let _ = writeln!(
+        s,
+        "Targets: {}, each met in at least {:.0}% of {worlds}.\n",
+        targets.join(", "),
+        plan.confidence * 100.0
+    );
+    match plan.recommended {
+        Some(i) => {
+            let r = &plan.rows[i];
+            let _ = writeln!(
+                s,
+                "**{}**: {} a year.\n",
+                describe(plan, &r.genes),
+                dollars(r.eval.cost)
+            );
+            for (t, e) in plan.targets.iter().zip(&r.eval.targets) {
+                let (lo, hi) = wilson(e.met_share, plan.worlds);
+                let _ = writeln!(
+                    s,
+                    "- `{}`: mean {} over the worlds (10-90%: {} to {}); met in {:.0}% of them (90% interval {:.0}-{:.0}%), on {} fresh replications per world.",
+                    t.text(),
+                    sig(e.mean),
+                    sig(e.p10),
+                    sig(e.p90),
+                    e.met_share * 100.0,
+                    lo * 100.0,
+                    hi * 100.0,
+                    plan.confirm_runs
+                );
+            }
+            // The binding target: the smallest margin of met share.
+            if let Some((t, e)) = plan.targets.iter().zip(&r.eval.targets).min_by(|a, b| {
+                a.1.met_share
+                    .total_cmp(&b.1.met_share)
+                    .then(margin(a.0, a.1).total_cmp(&margin(b.0, b.1)))
+            }) {
+                let _ = writeln!(
+                    s,
+                    "\nThe binding target is `{}`: met in {:.0}% of the worlds against {:.0}% required, its mean {} against {}.",
+                    t.text(),
+                    e.met_share * 100.0,
+                    plan.confidence * 100.0,
+                    sig(e.mean),
+                    num(t.value)
+                );
+            }
+        }
+        None => {
+            let searched = plan
+                .rows
+                .iter()
+                .filter(|r| r.phase == Phase::Search)
+                .count();
+            let met = plan
+                .rows
+                .iter()
+                .filter(|r| r.phase == Phase::Search && r.eval.feasible(plan.confidence))
+                .count();
+            let why = if met == 0 {
+                format!("none of the {searched} candidates the search evaluated met them")
+            } else {
+                format!(
+                    "{met} of the {searched} candidates met them in the search, but none of the cheapest held on fresh replications"
+                )
+            };
+            let _ = writeln!(
+                s,
+                "**No deployment was confirmed to meet every target**: {why}. Widen the levers, relax a target or the confidence, or give a larger budget.\n"
+            );
+            if let Some(b) = plan
+                .rows
+                .iter()
+                .filter(|r| r.phase == Phase::Search)
+                .max_by(|a, b| {
+                    a.eval.targets[0]
+                        .met_share
+                        .total_cmp(&b.eval.targets[0].met_share)
+                        .then(b.eval.cost.total_cmp(&a.eval.cost))
+                })
+            {
+                let e = &b.eval.targets[0];
+                let _ = writeln!(
+                    s,
+                    "The closest: {} ({} a year), `{}` met in {:.0}% of the worlds, mean {}.",
+                    describe(plan, &b.genes),
+                    dollars(b.eval.cost),
+                    plan.targets[0].text(),
+                    e.met_share * 100.0,
+                    sig(e.mean)
+                );
+            }
+        }
+    }
+    let st = steps(plan);
+    let best = st
+        .iter()
+        .filter(|x| x.cost_change > 0.0 && x.per_million.is_finite())
+        .max_by(|a, b| a.per_million.total_cmp(&b.per_million));
+    if let Some(b) = best {
+        let l = &plan.levers.levers[b.lever];
+        let _ = writeln!(
+            s,
+            "\nThe best buy one step from here: {} from {} to {}, {} a year more, moves `{}` by {} ({} per $1 M a year).",
+            l.name,
+            l.values[b.from].trim_matches('"'),
+            l.values[b.to].trim_matches('"'),
+            dollars(b.cost_change),
+            plan.targets[0].metric,
+            sig(b.metric_change),
+            sig(b.per_million)
+        );
+    }
+    let w = waiver_savings(plan);
+    if !w.is_empty() {
+        s.push_str("\n## What a caveat's waiver saves\n\n");
+        for x in w {
+            let _ = writeln!(s, "- {x}");
+        }
+    }
+    s.push_str("\n## Method\n\n");
+    let _ = writeln!(
+        s,
+        "NSGA-II (constrained domination: meeting the targets first, then cost against the mean of `{}`), population {}, {} generations, {} distinct candidates of {} the levers allow; stopped because {}. Each candidate ran {} replications in each world, the same for every candidate (common random numbers). Ranking and selection: the cheapest candidates on the front that met the targets ({} here) were re-run with {} fresh replications per world, the same for each; the cheapest that still met every target is recommended. Each lever was then moved one step from it (or from the cheapest candidate on the front).",
+        plan.targets[0].metric,
+        plan.settings.population,
+        plan.generations,
+        plan.rows
+            .iter()
+            .filter(|r| r.phase == Phase::Search)
+            .count(),
+        plan.space,
+        plan.stop.words(&plan.settings),
+        plan.runs,
+        plan.rows
+            .iter()
+            .filter(|r| r.phase == Phase::Confirm)
+            .count(),
+        plan.confirm_runs
+    );
+    s
+}
+
+/// Distance of a target's mean from its threshold, in its good direction.
+fn margin(t: &super::Target, e: &super::TargetEval) -> f64 {
+    match t.op {
+        Op::AtMost => t.value - e.mean,
+        Op::AtLeast => e.mean - t.value,
+    }
+}
+
+fn sig(x: f64) -> String {
+    crate::experiment::table::significant(x, 3)
+}
