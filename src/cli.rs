@@ -322,8 +322,9 @@ pub struct PlanArgs {
     /// Distinct candidates the search may evaluate.
     #[arg(long, default_value_t = 60)]
     pub budget_evals: usize,
-    /// Replications per world for each candidate of the search.
-    #[arg(long, default_value_t = 10)]
+    /// Replications per world for each candidate of the search (the same in
+    /// every world: too few, and all worlds share one draw's luck).
+    #[arg(long, default_value_t = 20)]
     pub runs: u64,
     /// Fresh replications per world to confirm each of the cheapest candidates.
     #[arg(long, default_value_t = 40)]

@@ -255,6 +255,23 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// A candidate's cost a year (no simulation).
+    fn cost(&self, genes: &[usize]) -> Result<f64, Error> {
+        let at: Vec<Override> = self
+            .spec
+            .base
+            .iter()
+            .cloned()
+            .chain(self.levers.overrides(genes))
+            .collect();
+        let plain = Model::build(&load_scenario_str(&self.text, &self.file, &at)?.scenario);
+        Ok(levers::cost_usd_per_year(
+            &plain,
+            &self.levers.prices,
+            self.levers.extra_usd(genes),
+        ))
+    }
+
     /// Simulates a candidate in every world over replications `reps`.
     fn evaluate(&self, genes: &[usize], reps: std::ops::Range<u64>) -> Result<Eval, Error> {
         let lever_ovs = self.levers.overrides(genes);
@@ -339,6 +356,28 @@ impl Context<'_> {
             .collect();
         Ok(Eval { cost, targets })
     }
+}
+
+/// The candidate and each lever one step from it (every other value of a list).
+fn neighbours(levers: &Levers, c: &[usize]) -> Vec<Vec<usize>> {
+    let mut around: Vec<Vec<usize>> = vec![c.to_vec()];
+    for (j, l) in levers.levers.iter().enumerate() {
+        let steps: Vec<usize> = if l.ordinal {
+            [c[j].checked_sub(1), Some(c[j] + 1)]
+                .into_iter()
+                .flatten()
+                .filter(|&g| g < l.values.len())
+                .collect()
+        } else {
+            (0..l.values.len()).filter(|&g| g != c[j]).collect()
+        };
+        for g in steps {
+            let mut n = c.to_vec();
+            n[j] = g;
+            around.push(n);
+        }
+    }
+    around
 }
 
 /// Wilson score interval (90%) for a share of `n` worlds.
@@ -596,7 +635,7 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
     let (ctx, loaded) = prepare(spec)?;
     let levers = ctx.levers.clone();
     let n_worlds = ctx.worlds.len();
-    let population = (4 * levers.levers.len()).clamp(8, 24).min(spec.budget);
+    let population = (2 * levers.levers.len()).clamp(8, 20).min(spec.budget);
     let settings = Settings {
         sizes: levers.levers.iter().map(|l| l.values.len()).collect(),
         ordinal: levers.levers.iter().map(|l| l.ordinal).collect(),
@@ -703,14 +742,19 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
 
     // 1. Search.
     let mut generation = 0;
-    let archive = search::search(&settings, opts.stop, |batch| {
-        let evals = eval_batch(batch, Phase::Search, generation, 0..spec.runs, &mut rows)?;
-        generation += 1;
-        if opts.progress {
-            eprint!("\rplan: {} candidates evaluated", rows.len());
-        }
-        Ok(evals.iter().map(|e| e.score(spec)).collect())
-    })?;
+    let archive = search::search(
+        &settings,
+        opts.stop,
+        |g| ctx.cost(g),
+        |batch| {
+            let evals = eval_batch(batch, Phase::Search, generation, 0..spec.runs, &mut rows)?;
+            generation += 1;
+            if opts.progress {
+                eprint!("\rplan: {} candidates evaluated", rows.len());
+            }
+            Ok(evals.iter().map(|e| e.score(spec)).collect())
+        },
+    )?;
     if opts.progress {
         eprintln!();
     }
@@ -745,39 +789,56 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
         .map(|&i| rows[i].genes.clone())
         .collect();
     let fresh = spec.runs..spec.runs + spec.confirm_runs;
-    let confirmed = eval_batch(&to_confirm, Phase::Confirm, 0, fresh, &mut rows)?;
+    let confirmed = eval_batch(&to_confirm, Phase::Confirm, 0, fresh.clone(), &mut rows)?;
     let first_confirm = rows.len() - confirmed.len();
     let recommended = confirmed
         .iter()
         .position(|e| e.feasible(spec.confidence))
         .map(|k| first_confirm + k);
 
-    // 3. Each lever one step from the recommendation (or the cheapest on the front).
-    let centre = recommended.map(|i| rows[i].genes.clone()).or_else(|| {
+    // 3. Each lever one step from the recommendation (or the cheapest on the
+    // front). A cheaper step that meets the targets is confirmed in its turn
+    // and, if it holds, recommended instead, until no cheaper step does: the
+    // recommendation is then a local optimum of one-step moves.
+    let mut recommended = recommended;
+    let mut centre = recommended.map(|i| rows[i].genes.clone()).or_else(|| {
         front
             .iter()
             .min_by(|&&a, &&b| rows[a].eval.cost.total_cmp(&rows[b].eval.cost))
             .map(|&i| rows[i].genes.clone())
     });
-    if let Some(c) = &centre {
-        let mut around: Vec<Vec<usize>> = vec![c.clone()];
-        for (j, l) in levers.levers.iter().enumerate() {
-            let steps: Vec<usize> = if l.ordinal {
-                [c[j].checked_sub(1), Some(c[j] + 1)]
-                    .into_iter()
-                    .flatten()
-                    .filter(|&g| g < l.values.len())
-                    .collect()
-            } else {
-                (0..l.values.len()).filter(|&g| g != c[j]).collect()
-            };
-            for g in steps {
-                let mut n = c.clone();
-                n[j] = g;
-                around.push(n);
+    let mut round = 0;
+    let mut tried: std::collections::HashSet<Vec<usize>> = Default::default();
+    while let Some(c) = centre.take() {
+        let around = neighbours(&levers, &c);
+        let start = rows.len();
+        eval_batch(&around, Phase::Neighbour, round, 0..spec.runs, &mut rows)?;
+        round += 1;
+        if recommended.is_none() || round > 50 {
+            break;
+        }
+        let here = rows[start].eval.cost;
+        let mut cheaper: Vec<usize> = (start + 1..rows.len())
+            .filter(|&k| rows[k].eval.cost < here && rows[k].eval.feasible(spec.confidence))
+            .filter(|&k| !tried.contains(&rows[k].genes))
+            .collect();
+        cheaper.sort_by(|&a, &b| {
+            rows[a]
+                .eval
+                .cost
+                .total_cmp(&rows[b].eval.cost)
+                .then(a.cmp(&b))
+        });
+        for k in cheaper {
+            let g = rows[k].genes.clone();
+            tried.insert(g.clone());
+            let e = eval_batch(&[g.clone()], Phase::Confirm, 0, fresh.clone(), &mut rows)?;
+            if e[0].feasible(spec.confidence) {
+                recommended = Some(rows.len() - 1);
+                centre = Some(g);
+                break;
             }
         }
-        eval_batch(&around, Phase::Neighbour, 0, 0..spec.runs, &mut rows)?;
     }
     drop(file);
 

@@ -48,10 +48,17 @@ pub struct Step {
 
 /// The steps around the recommendation (the neighbour phase).
 pub fn steps(plan: &Plan) -> Vec<Step> {
-    let n: Vec<&Row> = plan
+    // The last round: the steps around the final recommendation.
+    let last = plan
         .rows
         .iter()
         .filter(|r| r.phase == Phase::Neighbour)
+        .map(|r| r.generation)
+        .max();
+    let n: Vec<&Row> = plan
+        .rows
+        .iter()
+        .filter(|r| r.phase == Phase::Neighbour && Some(r.generation) == last)
         .collect();
     let Some(centre) = n.first() else {
         return Vec::new();
@@ -237,7 +244,8 @@ pub fn recommendation(plan: &Plan) -> String {
             };
             let _ = writeln!(
                 s,
-                "**No deployment was confirmed to meet every target**: {why}. Widen the levers, relax a target or the confidence, or give a larger budget.\n"
+                "**No deployment was confirmed to meet every target**: {why}. Widen the levers, relax a target or the confidence, give a larger budget, or more `--runs` (the search's estimates rest on {} replications per world, the same in every world, so that their luck is shared).\n",
+                plan.runs
             );
             if let Some(b) = plan
                 .rows
@@ -292,7 +300,7 @@ pub fn recommendation(plan: &Plan) -> String {
     s.push_str("\n## Method\n\n");
     let _ = writeln!(
         s,
-        "NSGA-II (constrained domination: meeting the targets first, then cost against the mean of `{}`), population {}, {} generations, {} distinct candidates of {} the levers allow; stopped because {}. Each candidate ran {} replications in each world, the same for every candidate (common random numbers). Ranking and selection: the cheapest candidates on the front that met the targets ({} here) were re-run with {} fresh replications per world, the same for each; the cheapest that still met every target is recommended. Each lever was then moved one step from it (or from the cheapest candidate on the front).",
+        "NSGA-II (constrained domination: meeting the targets first, then cost against the mean of `{}`), population {}, {} generations, {} distinct candidates of {} the levers allow; stopped because {}. Each candidate ran {} replications in each world, the same for every candidate (common random numbers). Ranking and selection: the cheapest candidates on the front that met the targets were re-run with {} fresh replications per world, the same for each, and the cheapest that still met every target was kept. Each lever was then moved one step from it; a cheaper step that met the targets was confirmed the same way and, if it held, kept instead, until no cheaper step did ({} confirmations in all).",
         plan.targets[0].metric,
         plan.settings.population,
         plan.generations,
@@ -303,11 +311,11 @@ pub fn recommendation(plan: &Plan) -> String {
         plan.space,
         plan.stop.words(&plan.settings),
         plan.runs,
+        plan.confirm_runs,
         plan.rows
             .iter()
             .filter(|r| r.phase == Phase::Confirm)
-            .count(),
-        plan.confirm_runs
+            .count()
     );
     s
 }

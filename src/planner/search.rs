@@ -11,6 +11,11 @@
 //! two that do not, the smaller shortfall wins; of two that do, the usual
 //! Pareto order on (cost, objective), both minimised.
 //!
+//! Two thirds of the budget go to the evolution; the rest refines the front
+//! (`refine`): the untried one-step neighbours of its members, cheapest
+//! first (a deployment's cost needs no simulation), where lever steps are
+//! small against the noise of the estimates.
+//!
 //! The search stops when the budget of distinct candidates is spent, when no
 //! new candidate can be bred (the space is exhausted), when the archive's
 //! front has not changed for `stall` generations, or on an interrupt. It is a
@@ -54,6 +59,8 @@ pub enum Stop {
     Budget,
     Exhausted,
     Stalled,
+    /// Every neighbour of the front was evaluated.
+    Refined,
     Interrupted,
 }
 
@@ -63,6 +70,7 @@ impl Stop {
             Stop::Budget => format!("the budget of {} candidates was spent", s.budget),
             Stop::Exhausted => "every deployment the levers allow was evaluated".into(),
             Stop::Stalled => format!("the front did not change for {} generations", s.stall),
+            Stop::Refined => "every one-step neighbour of the front was evaluated".into(),
             Stop::Interrupted => "interrupted".into(),
         }
     }
@@ -192,6 +200,7 @@ pub fn front(scores: &[Score]) -> Vec<usize> {
 pub fn search(
     s: &Settings,
     stop: &AtomicBool,
+    cost: impl Fn(&[usize]) -> Result<f64, Error>,
     mut eval: impl FnMut(&[Vec<usize>]) -> Result<Vec<Score>, Error>,
 ) -> Result<Archive, Error> {
     let mut rng: Stream = Seed::new(s.seed, 0).stream(Mechanic::Design, 0x504c_414e);
@@ -203,7 +212,8 @@ pub fn search(
         stop: None,
     };
     let p = s.population.max(2);
-    // The first population: the cheapest and the largest corners, then draws.
+    // The first population: the first and the last values of every lever,
+    // then draws.
     let mut first: Vec<Vec<usize>> = Vec::new();
     let add = |g: Vec<usize>, first: &mut Vec<Vec<usize>>, seen: &mut HashSet<Vec<usize>>| {
         if seen.insert(g.clone()) {
@@ -216,6 +226,13 @@ pub fn search(
         &mut first,
         &mut seen,
     );
+    // The first value of every lever but one, that one at its last: the
+    // cheap end of the space, where the cheapest deployment is sought.
+    for (j, &k) in s.sizes.iter().enumerate() {
+        let mut g = vec![0; s.sizes.len()];
+        g[j] = k - 1;
+        add(g, &mut first, &mut seen);
+    }
     let want = p.min(s.budget).min(space as usize);
     let mut tries = 0;
     while first.len() < want && tries < 100 * p {
@@ -235,8 +252,10 @@ pub fn search(
     let mut pop: Vec<usize> = (0..archive.candidates.len()).collect();
     let mut last_front = front_genes(&archive);
     let mut stalled = 0;
+    // Two thirds of the budget for the evolution, the rest to refine the front.
+    let ga_budget = s.budget - s.budget / 3;
     loop {
-        if archive.candidates.len() >= s.budget {
+        if archive.candidates.len() >= ga_budget {
             archive.stop = Some(Stop::Budget);
             break;
         }
@@ -246,7 +265,7 @@ pub fn search(
         }
         let pop_scores: Vec<Score> = pop.iter().map(|&i| archive.candidates[i].1).collect();
         let rc = rank_and_crowding(&pop_scores);
-        let room = (s.budget - archive.candidates.len()).min(p);
+        let room = (ga_budget - archive.candidates.len()).min(p);
         let mut children: Vec<Vec<usize>> = Vec::new();
         let mut attempts = 0;
         while children.len() < room && attempts < 50 * p {
@@ -322,7 +341,83 @@ pub fn search(
             last_front = f;
         }
     }
+    if archive.stop != Some(Stop::Interrupted) {
+        refine(s, stop, &mut archive, &mut seen, &cost, &mut eval)?;
+    }
     Ok(archive)
+}
+
+/// Local refinement: the untried one-step neighbours of the front's members
+/// (cheapest neighbour first), in batches, until the budget is spent or the
+/// front has no untried neighbour. Evolution finds the front's region;
+/// this fills it in, where lever steps are small against the noise.
+fn refine(
+    s: &Settings,
+    stop: &AtomicBool,
+    archive: &mut Archive,
+    seen: &mut HashSet<Vec<usize>>,
+    cost: &impl Fn(&[usize]) -> Result<f64, Error>,
+    eval: &mut impl FnMut(&[Vec<usize>]) -> Result<Vec<Score>, Error>,
+) -> Result<(), Error> {
+    let space: f64 = s.sizes.iter().map(|&k| k as f64).product();
+    loop {
+        if archive.candidates.len() >= s.budget {
+            archive.stop = Some(Stop::Budget);
+            return Ok(());
+        }
+        if stop.load(Ordering::SeqCst) {
+            archive.stop = Some(Stop::Interrupted);
+            return Ok(());
+        }
+        let scores: Vec<Score> = archive.candidates.iter().map(|c| c.1).collect();
+        let mut members = front(&scores);
+        members.sort_by(|&a, &b| scores[a].cost.total_cmp(&scores[b].cost).then(a.cmp(&b)));
+        let room = (s.budget - archive.candidates.len()).min(s.population.max(2));
+        // The untried neighbours of every member, cheapest first (cost needs
+        // no simulation): the cheap end of the front is where the answer is.
+        let mut pool: Vec<(f64, Vec<usize>)> = Vec::new();
+        for &m in &members {
+            let g = &archive.candidates[m].0;
+            for j in 0..g.len() {
+                let steps: Vec<usize> = if s.ordinal[j] {
+                    [g[j].checked_sub(1), Some(g[j] + 1)]
+                        .into_iter()
+                        .flatten()
+                        .filter(|&v| v < s.sizes[j])
+                        .collect()
+                } else {
+                    (0..s.sizes[j]).filter(|&v| v != g[j]).collect()
+                };
+                for v in steps {
+                    let mut n = g.clone();
+                    n[j] = v;
+                    if !seen.contains(&n) && !pool.iter().any(|x| x.1 == n) {
+                        pool.push((cost(&n)?, n));
+                    }
+                }
+            }
+        }
+        pool.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let batch: Vec<Vec<usize>> = pool.into_iter().take(room).map(|x| x.1).collect();
+        for n in &batch {
+            seen.insert(n.clone());
+        }
+        if batch.is_empty() {
+            if archive.stop == Some(Stop::Budget) {
+                archive.stop = Some(if seen.len() as f64 >= space {
+                    Stop::Exhausted
+                } else {
+                    Stop::Refined
+                });
+            }
+            return Ok(());
+        }
+        archive.generations += 1;
+        let scores = eval(&batch)?;
+        for (g, sc) in batch.into_iter().zip(scores) {
+            archive.candidates.push((g, sc, archive.generations));
+        }
+    }
 }
 
 /// The front's candidates (sorted), to tell whether it changed.
@@ -399,9 +494,12 @@ mod tests {
             sc(cost, -protection, (7.0 - protection).max(0.0))
         };
         let stop = AtomicBool::new(false);
-        let a = search(&s, &stop, |batch| {
-            Ok(batch.iter().map(|g| score(g)).collect())
-        })
+        let a = search(
+            &s,
+            &stop,
+            |g| Ok(score(g).cost),
+            |batch| Ok(batch.iter().map(|g| score(g)).collect()),
+        )
         .unwrap();
         let best = a
             .candidates
