@@ -832,7 +832,7 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
         for k in cheaper {
             let g = rows[k].genes.clone();
             tried.insert(g.clone());
-            let e = eval_batch(&[g.clone()], Phase::Confirm, 0, fresh.clone(), &mut rows)?;
+            let e = eval_batch(std::slice::from_ref(&g), Phase::Confirm, 0, fresh.clone(), &mut rows)?;
             if e[0].feasible(spec.confidence) {
                 recommended = Some(rows.len() - 1);
                 centre = Some(g);
