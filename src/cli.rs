@@ -322,14 +322,14 @@ pub struct PlanArgs {
     /// Distinct candidates the search may evaluate.
     #[arg(long, default_value_t = 60)]
     pub budget_evals: usize,
-    /// Replications per world for each candidate of the search (the same in
-    /// every world: too few, and all worlds share one draw's luck).
+    /// Replications per world for each candidate of the search.
     #[arg(long, default_value_t = 20)]
     pub runs: u64,
     /// Fresh replications per world to confirm each of the cheapest candidates.
     #[arg(long, default_value_t = 40)]
     pub confirm_runs: u64,
-    /// How many of the cheapest candidates meeting the targets are confirmed.
+    /// How many of the cheapest candidates meeting the targets are confirmed at
+    /// a time, cheapest first, until one holds on fresh replications.
     #[arg(long, default_value_t = 5)]
     pub confirm: usize,
     #[arg(long, default_value_t = 1)]

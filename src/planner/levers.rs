@@ -40,6 +40,10 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct CostFile {
     person_month_usd: f64,
+    /// Individual police officers are paid by the UN (mission subsistence
+    /// allowance), not reimbursed at the contingent rate: their own rate.
+    #[serde(default)]
+    ipo_person_month_usd: Option<f64>,
     #[serde(default)]
     vehicle_year_usd: f64,
 }
@@ -68,6 +72,8 @@ struct LeverFile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prices {
     pub person_month_usd: f64,
+    /// Individual police officers' cost per person-month (default: the contingent rate).
+    pub ipo_person_month_usd: f64,
     pub vehicle_year_usd: f64,
 }
 
@@ -124,14 +130,22 @@ impl Levers {
 /// and the levers' own costs.
 pub fn cost_usd_per_year(model: &Model, prices: &Prices, extra_usd: f64) -> f64 {
     let days = (model.horizon_h / 24.0).max(1e-9);
-    let persons = model.person_days() / days;
-    let vehicles: f64 = model
-        .units
-        .iter()
-        .filter(|u| u.kind.is_un_police())
-        .map(|u| f64::from(u.vehicles))
-        .sum();
-    persons * 12.0 * prices.person_month_usd + vehicles * prices.vehicle_year_usd + extra_usd
+    let mut personnel = 0.0;
+    let mut vehicles = 0.0;
+    for u in model.units.iter().filter(|u| u.kind.is_un_police()) {
+        let from = u.arrive_h.min(model.horizon_h);
+        let to = u.withdraw_h.min(model.horizon_h);
+        // Persons on average over the horizon, at their kind's monthly rate.
+        let persons = f64::from(u.officers) * (to - from).max(0.0) / 24.0 / days;
+        let rate = if u.kind == crate::model::UnitKind::Ipo {
+            prices.ipo_person_month_usd
+        } else {
+            prices.person_month_usd
+        };
+        personnel += persons * 12.0 * rate;
+        vehicles += f64::from(u.vehicles);
+    }
+    personnel + vehicles * prices.vehicle_year_usd + extra_usd
 }
 
 /// Reads and checks a levers file against the scenario (`text`, already
@@ -164,6 +178,14 @@ pub fn read(
         problem(
             "cost.person_month_usd".into(),
             format!("expected a cost above 0, got {}", f.cost.person_month_usd),
+        );
+    }
+    if let Some(x) = f.cost.ipo_person_month_usd
+        && !(x.is_finite() && x > 0.0)
+    {
+        problem(
+            "cost.ipo_person_month_usd".into(),
+            format!("expected a cost above 0, got {x}"),
         );
     }
     if !(f.cost.vehicle_year_usd.is_finite() && f.cost.vehicle_year_usd >= 0.0) {
@@ -295,6 +317,10 @@ pub fn read(
     Ok(Levers {
         prices: Prices {
             person_month_usd: f.cost.person_month_usd,
+            ipo_person_month_usd: f
+                .cost
+                .ipo_person_month_usd
+                .unwrap_or(f.cost.person_month_usd),
             vehicle_year_usd: f.cost.vehicle_year_usd,
         },
         levers,

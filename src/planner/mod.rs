@@ -3,9 +3,9 @@
 //!
 //! The levers (`levers`) span the deployments a planner may choose; each
 //! candidate is simulated in K plausible worlds (the scenario's declared
-//! uncertainty, drawn as for `compare --uncertain`) with the same
-//! replications in every world and for every candidate (common random
-//! numbers). A target holds in a world when the metric's mean over the
+//! uncertainty, drawn as for `compare --uncertain`), with the same
+//! replications for every candidate (common random numbers) and each world's
+//! own (so that the worlds do not share one draw's luck). A target holds in a world when the metric's mean over the
 //! replications satisfies it; a candidate meets it when it holds in at least
 //! the `confidence` share of worlds.
 //!
@@ -138,7 +138,8 @@ pub struct Spec {
     pub runs: u64,
     /// Fresh replications per world to confirm a candidate.
     pub confirm_runs: u64,
-    /// How many of the cheapest feasible front candidates are confirmed.
+    /// How many of the cheapest feasible front candidates are confirmed at a
+    /// time (batches go on up the front until one holds).
     pub confirm: usize,
     pub seed: u64,
     /// Overrides applied to every candidate.
@@ -232,6 +233,8 @@ pub struct Plan {
     pub stop: search::Stop,
     pub generations: usize,
     pub space: f64,
+    /// Days the scenario simulates (outcomes are counted over them).
+    pub horizon_days: f64,
 }
 
 /// How a plan ended.
@@ -312,7 +315,7 @@ impl Context<'_> {
             .map(|&(w, r)| {
                 let res = crate::run(
                     &models[w],
-                    Seed::new(self.spec.seed, r),
+                    world_seed(self.spec.seed, w, r),
                     &mut Doctrine::default(),
                     RunOptions::default(),
                 );
@@ -358,6 +361,27 @@ impl Context<'_> {
     }
 }
 
+/// Without a recommendation, the search candidate closest to meeting every
+/// target: the least total shortfall of met shares, then the cheapest.
+pub fn closest(rows: &[Row], confidence: f64) -> Option<usize> {
+    let short = |e: &Eval| -> f64 {
+        e.targets
+            .iter()
+            .map(|t| (confidence - t.met_share).max(0.0))
+            .sum()
+    };
+    rows.iter()
+        .enumerate()
+        .filter(|(_, r)| r.phase == Phase::Search)
+        .min_by(|(a, x), (b, y)| {
+            short(&x.eval)
+                .total_cmp(&short(&y.eval))
+                .then(x.eval.cost.total_cmp(&y.eval.cost))
+                .then(a.cmp(b))
+        })
+        .map(|(i, _)| i)
+}
+
 /// The candidate and each lever one step from it (every other value of a list).
 fn neighbours(levers: &Levers, c: &[usize]) -> Vec<Vec<usize>> {
     let mut around: Vec<Vec<usize>> = vec![c.to_vec()];
@@ -378,6 +402,18 @@ fn neighbours(levers: &Levers, c: &[usize]) -> Vec<Vec<usize>> {
         }
     }
     around
+}
+
+/// Replication `r` in world `w`: the same for every candidate (common random
+/// numbers between candidates), its own in each world, so that the worlds do
+/// not all share one draw's luck and the share of worlds meeting a target is
+/// not off in all of them at once. World 0 is the scenario's own seed.
+fn world_seed(master: u64, w: usize, r: u64) -> Seed {
+    if w == 0 {
+        Seed::new(master, r)
+    } else {
+        Seed::new(crate::rng::mix(master ^ crate::rng::mix(w as u64)), r)
+    }
 }
 
 /// Wilson score interval (90%) for a share of `n` worlds.
@@ -783,30 +819,29 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
             .total_cmp(&rows[b].eval.cost)
             .then(a.cmp(&b))
     });
-    feasible_front.truncate(spec.confirm);
-    let to_confirm: Vec<Vec<usize>> = feasible_front
-        .iter()
-        .map(|&i| rows[i].genes.clone())
-        .collect();
+    // In batches of `confirm`, cheapest first, until one holds.
     let fresh = spec.runs..spec.runs + spec.confirm_runs;
-    let confirmed = eval_batch(&to_confirm, Phase::Confirm, 0, fresh.clone(), &mut rows)?;
-    let first_confirm = rows.len() - confirmed.len();
-    let recommended = confirmed
-        .iter()
-        .position(|e| e.feasible(spec.confidence))
-        .map(|k| first_confirm + k);
+    let mut recommended = None;
+    for chunk in feasible_front.chunks(spec.confirm.max(1)) {
+        let to_confirm: Vec<Vec<usize>> = chunk.iter().map(|&i| rows[i].genes.clone()).collect();
+        let confirmed = eval_batch(&to_confirm, Phase::Confirm, 0, fresh.clone(), &mut rows)?;
+        let first_confirm = rows.len() - confirmed.len();
+        recommended = confirmed
+            .iter()
+            .position(|e| e.feasible(spec.confidence))
+            .map(|k| first_confirm + k);
+        if recommended.is_some() {
+            break;
+        }
+    }
 
     // 3. Each lever one step from the recommendation (or the cheapest on the
     // front). A cheaper step that meets the targets is confirmed in its turn
     // and, if it holds, recommended instead, until no cheaper step does: the
     // recommendation is then a local optimum of one-step moves.
-    let mut recommended = recommended;
-    let mut centre = recommended.map(|i| rows[i].genes.clone()).or_else(|| {
-        front
-            .iter()
-            .min_by(|&&a, &&b| rows[a].eval.cost.total_cmp(&rows[b].eval.cost))
-            .map(|&i| rows[i].genes.clone())
-    });
+    let mut centre = recommended
+        .map(|i| rows[i].genes.clone())
+        .or_else(|| closest(&rows, spec.confidence).map(|i| rows[i].genes.clone()));
     let mut round = 0;
     let mut tried: std::collections::HashSet<Vec<usize>> = Default::default();
     while let Some(c) = centre.take() {
@@ -832,7 +867,13 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
         for k in cheaper {
             let g = rows[k].genes.clone();
             tried.insert(g.clone());
-            let e = eval_batch(std::slice::from_ref(&g), Phase::Confirm, 0, fresh.clone(), &mut rows)?;
+            let e = eval_batch(
+                std::slice::from_ref(&g),
+                Phase::Confirm,
+                0,
+                fresh.clone(),
+                &mut rows,
+            )?;
             if e[0].feasible(spec.confidence) {
                 recommended = Some(rows.len() - 1);
                 centre = Some(g);
@@ -843,6 +884,7 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
     drop(file);
 
     let plan = Plan {
+        horizon_days: loaded.scenario.clock.horizon_days,
         space: levers.space(),
         levers,
         targets: spec.targets.clone(),

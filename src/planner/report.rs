@@ -115,14 +115,24 @@ pub fn levers_csv(plan: &Plan) -> String {
     s
 }
 
-/// The cheapest search candidate meeting the targets with lever `j` at each
-/// of two values: what changing it saves. For a yes/no lever (a caveat).
+/// A yes/no lever's value in words: a caveat is kept or waived.
+fn yes_no(path: &str, v: &str) -> String {
+    if path.contains(".caveats.") {
+        if v == "true" { "kept" } else { "waived" }.to_string()
+    } else {
+        v.to_string()
+    }
+}
+
+/// For each yes/no lever (a caveat): the cheapest search candidate meeting
+/// the targets with each value, and what the change saves in forces.
 pub fn waiver_savings(plan: &Plan) -> Vec<String> {
     let mut out = Vec::new();
     for (j, l) in plan.levers.levers.iter().enumerate() {
         if l.values.len() != 2 || !l.values.iter().all(|v| v == "true" || v == "false") {
             continue;
         }
+        let word = |g: usize| yes_no(&l.path, &l.values[g]);
         let cheapest = |v: usize| {
             plan.rows
                 .iter()
@@ -132,12 +142,12 @@ pub fn waiver_savings(plan: &Plan) -> Vec<String> {
                 .min_by(|a, b| a.eval.cost.total_cmp(&b.eval.cost))
         };
         let (Some(a), Some(b)) = (cheapest(0), cheapest(1)) else {
+            let missing = if cheapest(0).is_none() { 0 } else { 1 };
             out.push(format!(
-                "{} = {} or {}: the search found no deployment meeting the targets with {}; no saving can be stated.",
+                "{} {}: the search found no deployment meeting the targets with it {}, so no saving can be stated.",
                 l.name,
-                l.values[0],
-                l.values[1],
-                if cheapest(0).is_none() { &l.values[0] } else { &l.values[1] }
+                word(1 - missing),
+                word(missing)
             ));
             continue;
         };
@@ -146,22 +156,48 @@ pub fn waiver_savings(plan: &Plan) -> Vec<String> {
         } else {
             (b, a)
         };
+        let others_same = (0..dear.genes.len()).all(|k| k == j || dear.genes[k] == cheap.genes[k]);
+        let own = l.extra_usd[cheap.genes[j]] - l.extra_usd[dear.genes[j]];
+        let forces = (dear.eval.cost - l.extra_usd[dear.genes[j]])
+            - (cheap.eval.cost - l.extra_usd[cheap.genes[j]]);
+        if others_same {
+            out.push(format!(
+                "{}: the same forces ({}) meet the targets with it {} or {}; the change buys no saving in forces, and costs {} a year of its own (search estimates, {} replications per world).",
+                l.name,
+                describe(plan, &cheap.genes),
+                word(0),
+                word(1),
+                dollars(own.abs()),
+                plan.runs
+            ));
+            continue;
+        }
         out.push(format!(
-            "With {} = {}, the cheapest deployment found that meets the targets costs {} a year ({}); with {} it costs {} ({}). Setting it to {} saves {} a year, its own cost included ({} found by the search, on {} replications per world).",
+            "{} {}: the cheapest deployment found that meets the targets costs {} a year ({}). {} {}: {} ({}). {} saves {} a year of forces, {} a year net of its own cost of {} (search estimates, {} replications per world; the recommendation above is confirmed, these are not).",
             l.name,
-            l.values[dear.genes[j]],
+            word(dear.genes[j]),
             dollars(dear.eval.cost),
             describe(plan, &dear.genes),
-            l.values[cheap.genes[j]],
+            l.name,
+            word(cheap.genes[j]),
             dollars(cheap.eval.cost),
             describe(plan, &cheap.genes),
-            l.values[cheap.genes[j]],
+            capital(&format!("{} {}", l.name, word(cheap.genes[j]))),
+            dollars(forces),
             dollars(dear.eval.cost - cheap.eval.cost),
-            "both",
+            dollars(own),
             plan.runs
         ));
     }
     out
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
 }
 
 /// `recommendation.md`.
@@ -244,29 +280,24 @@ pub fn recommendation(plan: &Plan) -> String {
             };
             let _ = writeln!(
                 s,
-                "**No deployment was confirmed to meet every target**: {why}. Widen the levers, relax a target or the confidence, give a larger budget, or more `--runs` (the search's estimates rest on {} replications per world, the same in every world, so that their luck is shared).\n",
+                "**No deployment was confirmed to meet every target**: {why}. Widen the levers, relax a target or the confidence, give a larger budget, or more `--runs` (the search's estimates rest on {} replications per world).\n",
                 plan.runs
             );
-            if let Some(b) = plan
-                .rows
-                .iter()
-                .filter(|r| r.phase == Phase::Search)
-                .max_by(|a, b| {
-                    a.eval.targets[0]
-                        .met_share
-                        .total_cmp(&b.eval.targets[0].met_share)
-                        .then(b.eval.cost.total_cmp(&a.eval.cost))
-                })
-            {
-                let e = &b.eval.targets[0];
+            if let Some(k) = super::closest(&plan.rows, plan.confidence) {
+                let b = &plan.rows[k];
+                let shares: Vec<String> = plan
+                    .targets
+                    .iter()
+                    .zip(&b.eval.targets)
+                    .map(|(t, e)| format!("`{}` in {:.0}%", t.text(), e.met_share * 100.0))
+                    .collect();
                 let _ = writeln!(
                     s,
-                    "The closest: {} ({} a year), `{}` met in {:.0}% of the worlds, mean {}.",
+                    "The closest in the search (an estimate on {} replications per world, not confirmed): {} ({} a year), met {} of the worlds. The steps below are from it.",
+                    plan.runs,
                     describe(plan, &b.genes),
                     dollars(b.eval.cost),
-                    plan.targets[0].text(),
-                    e.met_share * 100.0,
-                    sig(e.mean)
+                    shares.join(", ")
                 );
             }
         }
@@ -280,12 +311,13 @@ pub fn recommendation(plan: &Plan) -> String {
         let l = &plan.levers.levers[b.lever];
         let _ = writeln!(
             s,
-            "\nThe best buy one step from here: {} from {} to {}, {} a year more, moves `{}` by {} ({} per $1 M a year).",
+            "\nThe best buy one step from here: {} from {} to {}, {} a year more, moves `{}` over the scenario's {} days by {} ({} per $1 M a year).",
             l.name,
             l.values[b.from].trim_matches('"'),
             l.values[b.to].trim_matches('"'),
             dollars(b.cost_change),
             plan.targets[0].metric,
+            plan.horizon_days,
             sig(b.metric_change),
             sig(b.per_million)
         );
@@ -300,7 +332,7 @@ pub fn recommendation(plan: &Plan) -> String {
     s.push_str("\n## Method\n\n");
     let _ = writeln!(
         s,
-        "NSGA-II (constrained domination: meeting the targets first, then cost against the mean of `{}`), population {}, {} generations, {} distinct candidates of {} the levers allow; stopped because {}. Each candidate ran {} replications in each world, the same for every candidate (common random numbers). Ranking and selection: the cheapest candidates on the front that met the targets were re-run with {} fresh replications per world, the same for each, and the cheapest that still met every target was kept. Each lever was then moved one step from it; a cheaper step that met the targets was confirmed the same way and, if it held, kept instead, until no cheaper step did ({} confirmations in all).",
+        "NSGA-II (constrained domination: meeting the targets first, then cost against the mean of `{}`), population {}, {} generations, {} distinct candidates of {} the levers allow; stopped because {}. Each candidate ran {} replications in each world, the same for every candidate (common random numbers) and different from world to world. Ranking and selection: the candidates on the front that met the targets were re-run, cheapest first and a few at a time, with {} fresh replications per world, the same for each, until one still met every target; the cheapest that did was kept. Each lever was then moved one step from it; a cheaper step that met the targets was confirmed the same way and, if it held, kept instead, until no cheaper step did ({} confirmations in all).",
         plan.targets[0].metric,
         plan.settings.population,
         plan.generations,

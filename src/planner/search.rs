@@ -8,8 +8,8 @@
 //! children are ranked together and the best fill the next population.
 //!
 //! Domination: a candidate that meets the targets beats one that does not; of
-//! two that do not, the smaller shortfall wins; of two that do, the usual
-//! Pareto order on (cost, objective), both minimised.
+//! two that do not, the smaller shortfall wins; of two that do (or fall
+//! equally short), the usual Pareto order on (cost, objective), both minimised.
 //!
 //! Two thirds of the budget go to the evolution; the rest refines the front
 //! (`refine`): the untried one-step neighbours of its members, cheapest
@@ -87,7 +87,7 @@ pub struct Archive {
 
 /// Does `a` dominate `b` (constrained domination, both objectives minimised)?
 pub fn dominates(a: &Score, b: &Score) -> bool {
-    if a.violation > 0.0 || b.violation > 0.0 {
+    if (a.violation > 0.0 || b.violation > 0.0) && a.violation != b.violation {
         return a.violation < b.violation;
     }
     a.cost <= b.cost && a.objective <= b.objective && (a.cost < b.cost || a.objective < b.objective)
