@@ -116,7 +116,7 @@ pub fn levers_csv(plan: &Plan) -> String {
 }
 
 /// A yes/no lever's value in words: a caveat is kept or waived.
-fn yes_no(path: &str, v: &str) -> String {
+pub fn yes_no(path: &str, v: &str) -> String {
     if path.contains(".caveats.") {
         if v == "true" { "kept" } else { "waived" }.to_string()
     } else {

@@ -148,12 +148,12 @@ pub fn buys<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &BuyChart) -> 
     let mut bars = d.bars.clone();
     bars.reverse();
     let n = bars.len().max(1) as i32;
-    let names: Vec<String> = bars.iter().map(|b| short(&b.0, 40)).collect();
+    let names: Vec<String> = bars.iter().map(|b| short(&b.0, 48)).collect();
     let mut chart = ChartBuilder::on(root)
         .caption(&d.title, TITLE)
         .margin(12)
         .x_label_area_size(45)
-        .y_label_area_size(260)
+        .y_label_area_size(320)
         .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())
         .map_err(err)?;
     chart
@@ -232,26 +232,42 @@ pub fn charts(plan: &Plan) -> (FrontChart, BuyChart) {
         chosen,
         threshold: t.value,
     };
+    // A step that saves money is shown the other way round: what the
+    // recommendation's own choice buys per dollar (the same ratio).
     let mut bars: Vec<(String, f64)> = steps(plan)
         .into_iter()
-        .filter(|s| s.cost_change > 0.0 && s.per_million.is_finite())
+        .filter(|s| s.cost_change != 0.0 && s.per_million.is_finite())
         .map(|s| {
             let l = &plan.levers.levers[s.lever];
+            let (a, b, tag) = if s.cost_change > 0.0 {
+                (s.from, s.to, "")
+            } else {
+                (s.to, s.from, " (as chosen)")
+            };
             (
                 format!(
-                    "{} {} -> {}",
+                    "{} {} -> {}{tag}",
                     l.name,
-                    l.values[s.from].trim_matches('"'),
-                    l.values[s.to].trim_matches('"')
+                    crate::planner::report::yes_no(&l.path, l.values[a].trim_matches('"')),
+                    crate::planner::report::yes_no(&l.path, l.values[b].trim_matches('"'))
                 ),
                 s.per_million,
             )
         })
         .collect();
     bars.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    bars.dedup_by(|a, b| a.0 == b.0);
+    let verb = match t.op {
+        crate::planner::Op::AtMost => "avoided",
+        crate::planner::Op::AtLeast => "gained",
+    };
     let buy = BuyChart {
-        title: "What one more step of each lever buys".into(),
-        x_label: format!("{} avoided per US$1 M a year", pretty(&t.metric)),
+        title: "What each lever buys, one step from the recommendation".into(),
+        x_label: format!(
+            "{} {verb} over {} days per US$1 M a year",
+            pretty(&t.metric),
+            plan.horizon_days
+        ),
         bars,
     };
     (front, buy)
