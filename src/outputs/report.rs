@@ -7,6 +7,15 @@ use crate::outputs::plot::Rendered;
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// A page's head, its title escaped, up to the opening of its body.
+fn page_head(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n",
+        esc(title),
+        CSS
+    )
+}
+
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -54,13 +63,7 @@ pub fn experiment_report(dir: &Path, charts: &[Rendered]) -> Result<String, Erro
     let models = crate::outputs::plot::data::variant_models(dir, &m)?;
     let sc = &models[0].1.scenario;
     let days = sc.clock.horizon_days;
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n",
-        esc(&format!("pocsim: {}", sc.scenario.name)),
-        CSS
-    );
+    let mut h = page_head(&format!("pocsim: {}", sc.scenario.name));
     let _ = writeln!(
         h,
         "<header><p class=\"kicker\">pocsim report · {} × {} replications</p>",
@@ -276,13 +279,7 @@ fn worlds_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> 
         .map(|h| table::split_csv(h).into_iter().skip(1).collect())
         .unwrap_or_default();
     let n_points = points.lines().count().saturating_sub(1);
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n",
-        esc(&format!("pocsim: {}", m.scenario_name)),
-        CSS
-    );
+    let mut h = page_head(&format!("pocsim: {}", m.scenario_name));
     let _ = writeln!(
         h,
         "<header><p class=\"kicker\">pocsim report · compare over {n_points} plausible worlds × {} replications</p>\n<h1>{}</h1></header>",
@@ -384,13 +381,7 @@ fn figure(dir: &Path, name: &str, title: &str) -> String {
 /// lever buys, and the tables.
 fn plan_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> {
     use crate::planner::{FRONT, LEVERS, RECOMMENDATION};
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n",
-        esc(&format!("pocsim plan: {}", m.scenario_name)),
-        CSS
-    );
+    let mut h = page_head(&format!("pocsim plan: {}", m.scenario_name));
     let _ = writeln!(
         h,
         "<header><p class=\"kicker\">pocsim report · force-mix plan · {} candidates evaluated</p>\n<h1>{}</h1></header>",
@@ -477,13 +468,7 @@ fn plan_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> {
 /// The page of a sensitivity analysis or a calibration.
 fn design_report(dir: &Path, m: &experiment::Manifest) -> Result<String, Error> {
     let a = m.analysis.as_ref().expect("a design");
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n",
-        esc(&format!("pocsim: {}", m.scenario_name)),
-        CSS
-    );
+    let mut h = page_head(&format!("pocsim: {}", m.scenario_name));
     let num_of = |s: &str| table::parse_num(s).unwrap_or(f64::NAN);
     if m.kind == experiment::RunKind::Sensitivity {
         let what = match &a.variant {

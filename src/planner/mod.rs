@@ -278,19 +278,10 @@ impl Context<'_> {
     /// Simulates a candidate in every world over replications `reps`.
     fn evaluate(&self, genes: &[usize], reps: std::ops::Range<u64>) -> Result<Eval, Error> {
         let lever_ovs = self.levers.overrides(genes);
-        let at: Vec<Override> = self
-            .spec
-            .base
-            .iter()
-            .cloned()
-            .chain(lever_ovs.clone())
-            .collect();
-        let plain = Model::build(&load_scenario_str(&self.text, &self.file, &at)?.scenario);
-        let cost =
-            levers::cost_usd_per_year(&plain, &self.levers.prices, self.levers.extra_usd(genes));
+        let cost = self.cost(genes)?;
         let models: Vec<Model> = self
             .worlds
-            .iter()
+            .par_iter()
             .map(|(w, base)| {
                 let all: Vec<Override> = self
                     .spec
@@ -386,16 +377,7 @@ pub fn closest(rows: &[Row], confidence: f64) -> Option<usize> {
 fn neighbours(levers: &Levers, c: &[usize]) -> Vec<Vec<usize>> {
     let mut around: Vec<Vec<usize>> = vec![c.to_vec()];
     for (j, l) in levers.levers.iter().enumerate() {
-        let steps: Vec<usize> = if l.ordinal {
-            [c[j].checked_sub(1), Some(c[j] + 1)]
-                .into_iter()
-                .flatten()
-                .filter(|&g| g < l.values.len())
-                .collect()
-        } else {
-            (0..l.values.len()).filter(|&g| g != c[j]).collect()
-        };
-        for g in steps {
+        for g in search::steps(c[j], l.values.len(), l.ordinal) {
             let mut n = c.to_vec();
             n[j] = g;
             around.push(n);
@@ -581,16 +563,16 @@ fn row_text(k: usize, r: &Row, levers: &Levers, confidence: f64, worlds: usize) 
     s
 }
 
-/// Reads the rows of a partial table back: (phase, genes) -> evaluation.
-fn read_partial(
-    path: &Path,
-    levers: &Levers,
-    n_targets: usize,
-) -> Result<Vec<(Phase, Vec<usize>, Eval)>, Error> {
+/// Reads the complete rows of a partial table back, and the bytes they and
+/// the header take (what a resumed plan keeps).
+type Cached = Vec<(Phase, Vec<usize>, Eval)>;
+fn read_partial(path: &Path, levers: &Levers, n_targets: usize) -> Result<(Cached, u64), Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut out = Vec::new();
-    let complete = text.rfind('\n').map_or("", |i| &text[..i]);
-    for line in complete.lines().skip(1) {
+    let mut lines = text.split_inclusive('\n').filter(|l| l.ends_with('\n'));
+    let mut keep = lines.next().map_or(0, |h| h.len() as u64);
+    for full in lines {
+        let line = full.trim_end_matches('\n');
         let f: Vec<String> = crate::experiment::table::split_csv(line);
         let nl = levers.levers.len();
         if f.len() != 3 + nl + 1 + 6 * n_targets + 1 {
@@ -612,14 +594,7 @@ fn read_partial(
             })
             .collect();
         let Some(genes) = genes else { break };
-        let x = |i: usize| -> f64 {
-            match f[i].as_str() {
-                "NA" => f64::NAN,
-                "Inf" => f64::INFINITY,
-                "-Inf" => f64::NEG_INFINITY,
-                v => v.parse().unwrap_or(f64::NAN),
-            }
-        };
+        let x = |i: usize| crate::experiment::table::parse_num(&f[i]).unwrap_or(f64::NAN);
         let cost = x(3 + nl);
         let targets = (0..n_targets)
             .map(|t| {
@@ -633,8 +608,9 @@ fn read_partial(
             })
             .collect();
         out.push((phase, genes, Eval { cost, targets }));
+        keep += full.len() as u64;
     }
-    Ok(out)
+    Ok((out, keep))
 }
 
 /// A lever's value as the tables show it (a site id without its quotes).
@@ -719,13 +695,11 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
     let mut cached: HashMap<(Phase, Vec<usize>), Eval> = HashMap::new();
     let mut keep = None;
     if opts.resume && partial.exists() {
-        for (p, g, e) in read_partial(&partial, &levers, spec.targets.len())? {
+        let (rows, bytes) = read_partial(&partial, &levers, spec.targets.len())?;
+        for (p, g, e) in rows {
             cached.insert((p, g), e);
         }
-        let text = std::fs::read_to_string(&partial).map_err(|e| Error::io(&partial, e))?;
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let good = 1 + cached.len();
-        keep = Some(lines.iter().take(good).map(|l| l.len() as u64).sum());
+        keep = Some(bytes);
     }
     let mut file = crate::experiment::open_partial(&partial, &head, keep)?;
     let mut rows: Vec<Row> = Vec::new();

@@ -379,16 +379,7 @@ fn refine(
         for &m in &members {
             let g = &archive.candidates[m].0;
             for j in 0..g.len() {
-                let steps: Vec<usize> = if s.ordinal[j] {
-                    [g[j].checked_sub(1), Some(g[j] + 1)]
-                        .into_iter()
-                        .flatten()
-                        .filter(|&v| v < s.sizes[j])
-                        .collect()
-                } else {
-                    (0..s.sizes[j]).filter(|&v| v != g[j]).collect()
-                };
-                for v in steps {
+                for v in steps(g[j], s.sizes[j], s.ordinal[j]) {
                     let mut n = g.clone();
                     n[j] = v;
                     if !seen.contains(&n) && !pool.iter().any(|x| x.1 == n) {
@@ -429,6 +420,20 @@ fn front_genes(a: &Archive) -> Vec<Vec<usize>> {
         .collect();
     f.sort();
     f
+}
+
+/// The values one step from `g` of a lever with `size` values: its
+/// neighbours if ordered, every other value of a list.
+pub fn steps(g: usize, size: usize, ordinal: bool) -> Vec<usize> {
+    if ordinal {
+        [g.checked_sub(1), Some(g + 1)]
+            .into_iter()
+            .flatten()
+            .filter(|&v| v < size)
+            .collect()
+    } else {
+        (0..size).filter(|&v| v != g).collect()
+    }
 }
 
 /// A new value for one gene: a neighbour of an ordered lever (now and then a
