@@ -69,11 +69,19 @@ pub enum Command {
         after_help = "Example:\n  pocsim exercise scenarios/exercise-half-day-course.toml --team alpha --seed 3 --log out/alpha.json\n  pocsim exercise scenarios/exercise-half-day-course.toml --team alpha --seed 3 --decisions out/alpha.json   # replay a log\n\nFull screen (a terminal): the clock starts stopped; space starts and pauses it, and it stops by\nitself at every decision and message. Trainees: arrows or 1-9 choose, [ ] fewer or more platoons,\nEnter sends, + adds military support, w asks for a waiver, h holds, x leaves unanswered, Tab then s\nsuspends or resumes HRDDP support at a site. Trainer: i adds an inject at the chosen site, < >\nchange the speed, q ends.\n\nPlain (--plain, or no terminal): type an option's number (2), 2x3 for three platoons, 2+5 for\nmilitary support, `w 3`, `wait`, `decline`, `suspend SITE` / `resume SITE`,\n`inject KIND SITE [TEXT]`, or `doctrine`."
     )]
     Exercise(ExerciseArgs),
-    /// After-action review of an exercise log: the team against doctrine, luck, the decisions that mattered.
+    /// After-action review of exercise logs: one team against doctrine, or a class debrief of several.
     #[command(
-        after_help = "Example:\n  pocsim review out/alpha.json --runs 500 --out out/alpha-review"
+        after_help = "Examples:\n  pocsim review out/alpha.json --runs 500 --out out/alpha-review\n  pocsim review out/class/alpha.json out/class/bravo.json --out out/debrief   # the class debrief"
     )]
     Review(ReviewArgs),
+    /// A classroom exercise in the browser: a white cell and several syndicates on one local server.
+    #[command(
+        after_help = "Example:\n  pocsim classroom scenarios/exercise-half-day-course.toml --teams alpha,bravo,charlie --seed 3 --dir out/class\n\nPrints one address for the white cell and one per syndicate, each with its own token. Stop with\nCtrl-C; the same command with the same --dir resumes every syndicate where it was."
+    )]
+    Classroom(ClassroomArgs),
+    /// The events list (MSEL) as CSV, for trainers who write injects in a spreadsheet.
+    #[command(subcommand)]
+    Msel(MselCommand),
     /// Run an experiment past one machine (writes a job script to standard output).
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -429,15 +437,80 @@ pub struct ExerciseArgs {
     /// Replace an existing log.
     #[arg(long)]
     pub force: bool,
+    /// An events list (CSV, see `pocsim msel export`) that replaces the scenario's injects.
+    #[arg(long)]
+    pub msel: Option<PathBuf>,
     /// Change a scenario value for this session (kept in the log, re-applied by review).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Subcommand)]
+pub enum MselCommand {
+    /// Write a scenario's events list as CSV (order, time, from, to, title, description, expected_actions, kind, site, incident, escort).
+    #[command(
+        after_help = "Example:\n  pocsim msel export scenarios/exercise-half-day-course.toml --out msel.csv\n  pocsim classroom scenarios/exercise-half-day-course.toml --msel msel.csv --teams alpha,bravo --dir out/class"
+    )]
+    Export(MselExportArgs),
+    /// Check an events list against its scenario: every problem at once, with its line and column.
+    #[command(
+        after_help = "Example:\n  pocsim msel check scenarios/exercise-half-day-course.toml msel.csv"
+    )]
+    Check(MselCheckArgs),
+}
+
+#[derive(clap::Args)]
+pub struct MselExportArgs {
+    pub scenario: PathBuf,
+    /// The CSV file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::Args)]
+pub struct MselCheckArgs {
+    pub scenario: PathBuf,
+    pub msel: PathBuf,
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(clap::Args)]
+pub struct ClassroomArgs {
+    /// The scenario (its `[[injects]]` are the events list, unless --msel replaces them).
+    pub scenario: PathBuf,
+    /// The syndicates, comma-separated (letters, digits, - or _).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub teams: Vec<String>,
+    /// Every syndicate plays this seed: the same luck, different decisions.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where the class is saved (class.json, a log per syndicate, the debrief); an existing class there is resumed.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Address to listen on; 0.0.0.0:PORT opens it to the classroom's network (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// An events list (CSV, see `pocsim msel export`) that replaces the scenario's injects.
+    #[arg(long)]
+    pub msel: Option<PathBuf>,
+    /// Simulated hours per second of wall time while a clock runs.
+    #[arg(long, default_value_t = 0.25)]
+    pub speed: f64,
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
 }
 
 #[derive(clap::Args)]
 pub struct ReviewArgs {
-    /// The exercise log.
-    pub log: PathBuf,
+    /// The exercise log; several logs (a class's syndicates) give the class debrief.
+    #[arg(required = true)]
+    pub logs: Vec<PathBuf>,
     /// Doctrine replications to place the team's draw among.
     #[arg(long, default_value_t = 500)]
     pub runs: u64,

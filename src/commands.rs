@@ -211,9 +211,11 @@ pub fn exercise(a: ExerciseArgs) -> Result<(), Error> {
         plain,
         speed,
         force,
+        msel,
         set,
     } = a;
     let done = pocsim::exercise::conduct(pocsim::exercise::Setup {
+        msel,
         overrides: parse_overrides(&set)?,
         scenario,
         team,
@@ -237,34 +239,123 @@ pub fn exercise(a: ExerciseArgs) -> Result<(), Error> {
 /// `pocsim review`.
 pub fn review(a: ReviewArgs) -> Result<(), Error> {
     let ReviewArgs {
-        log,
+        logs,
         runs,
         out,
         scenario,
         force,
     } = a;
-    let file = log.display().to_string();
-    let past = pocsim::exercise::read_log(&log)?;
-    let scenario = scenario.unwrap_or_else(|| PathBuf::from(&past.scenario_file));
-    let loaded = load_scenario(&scenario, &parse_overrides(&past.overrides)?)?;
+    let mut past = Vec::new();
+    for log in &logs {
+        past.push(pocsim::exercise::read_log(log)?);
+    }
+    let files: Vec<String> = logs.iter().map(|l| l.display().to_string()).collect();
+    // One scenario for the class: the first log's, and every log must match it
+    // (the review's replay checks each against the scenario's hash).
+    let scenario = scenario.unwrap_or_else(|| PathBuf::from(&past[0].scenario_file));
+    let mut loaded = load_scenario(&scenario, &parse_overrides(&past[0].overrides)?)?;
+    if !past[0].msel.is_empty() {
+        pocsim::exercise::msel::apply(&mut loaded, &past[0].msel);
+    }
     let model = experiment::model_of(&scenario, &loaded)?;
-    let r = pocsim::exercise::review::review(&past, &loaded, &model, runs, &file)?;
-    let mut files = OutputSet::new(&out);
-    files.add(
-        "review.html",
-        pocsim::exercise::review::html(&r).into_bytes(),
+    let mut files_out = OutputSet::new(&out);
+    if past.len() == 1 {
+        let r = pocsim::exercise::review::review(&past[0], &loaded, &model, runs, &files[0])?;
+        files_out.add(
+            "review.html",
+            pocsim::exercise::review::html(&r).into_bytes(),
+        );
+        files_out.add(
+            "review.md",
+            pocsim::exercise::review::markdown(&r).into_bytes(),
+        );
+        files_out.commit(force)?;
+        say(&pocsim::exercise::review::markdown(&r));
+        say(&format!(
+            "wrote {}/review.html and review.md",
+            out.display()
+        ));
+        return Ok(());
+    }
+    for (log, file) in past.iter().zip(&files).skip(1) {
+        if log.overrides != past[0].overrides {
+            return Err(Error::input(
+                file,
+                format!(
+                    "this log was played with other --set overrides ({}) than {} ({}): a class debrief compares syndicates of one scenario",
+                    log.overrides.join(" "),
+                    files[0],
+                    past[0].overrides.join(" ")
+                ),
+            ));
+        }
+    }
+    let d = pocsim::exercise::debrief::class_review(&past, &files, &loaded, &model, runs)?;
+    let md = pocsim::exercise::debrief::class_markdown(&d);
+    files_out.add(
+        "debrief.html",
+        pocsim::exercise::debrief::class_html(&d).into_bytes(),
     );
-    files.add(
-        "review.md",
-        pocsim::exercise::review::markdown(&r).into_bytes(),
-    );
-    files.commit(force)?;
-    say(&pocsim::exercise::review::markdown(&r));
+    files_out.add("debrief.md", md.clone().into_bytes());
+    files_out.commit(force)?;
+    say(&md);
     say(&format!(
-        "wrote {}/review.html and review.md",
+        "wrote {}/debrief.html and debrief.md",
         out.display()
     ));
     Ok(())
+}
+
+pub fn classroom(a: ClassroomArgs) -> Result<(), Error> {
+    pocsim::classroom::serve(pocsim::classroom::Setup {
+        overrides: parse_overrides(&a.set)?,
+        scenario: a.scenario,
+        teams: a.teams,
+        seed: a.seed,
+        dir: a.dir,
+        bind: a.bind,
+        msel: a.msel,
+        speed: a.speed,
+    })
+}
+
+pub fn msel(c: MselCommand) -> Result<(), Error> {
+    use pocsim::exercise::msel;
+    match c {
+        MselCommand::Export(a) => {
+            let loaded = load_scenario(&a.scenario, &parse_overrides(&a.set)?)?;
+            let items: Vec<msel::Item> = msel::items(&loaded.scenario)
+                .into_iter()
+                .map(|(_, i)| i)
+                .collect();
+            if a.out.exists() && !a.force {
+                return Err(Error::input(
+                    &a.out.display().to_string(),
+                    "a file is already there; pass --force to replace it".to_string(),
+                ));
+            }
+            pocsim::outputs::files::write_atomic(&a.out, &msel::to_csv(&items))?;
+            say(&format!(
+                "wrote {} injects to {}",
+                items.len(),
+                a.out.display()
+            ));
+            Ok(())
+        }
+        MselCommand::Check(a) => {
+            let loaded = load_scenario(&a.scenario, &parse_overrides(&a.set)?)?;
+            let items = msel::read_csv(&a.msel, &loaded.scenario)?;
+            for w in msel::warnings(&items, &loaded.scenario, &a.msel.display().to_string()) {
+                eprintln!("warning: {w}");
+            }
+            say(&format!(
+                "{}: {} injects, no problems",
+                a.msel.display(),
+                items.len()
+            ));
+            Ok(())
+        }
+    }
 }
 
 /// `pocsim sensitivity`.

@@ -31,6 +31,7 @@
 //! ```
 
 pub mod calibration;
+pub mod classroom;
 pub mod cluster;
 pub mod engine;
 pub mod error;

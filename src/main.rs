@@ -30,6 +30,8 @@ fn dispatch(cli: Cli) -> Result<(), pocsim::Error> {
         Command::Cluster(c) => commands::cluster(c),
         Command::Exercise(a) => commands::exercise(a),
         Command::Review(a) => commands::review(a),
+        Command::Classroom(a) => commands::classroom(a),
+        Command::Msel(c) => commands::msel(c),
         Command::Sensitivity(a) => commands::sensitivity(a),
         Command::Calibrate(a) => commands::calibrate(a),
         Command::Plan(a) => commands::plan(a),

@@ -238,6 +238,9 @@ proptest! {
             overrides: Vec::new(),
             decisions,
             handed_over_h: None,
+            msel: Vec::new(),
+            messages: Vec::new(),
+            marks: Vec::new(),
             outcome: None,
         };
         if let Ok(mut replay) = Replay::new(&log, &loaded, "fuzz.json") {

@@ -98,6 +98,13 @@ impl Simulation<'_> {
         v
     }
 
+    /// The tallies so far, including what nobody reported: the ground truth
+    /// a trainer sees and trainees do not. Finishing adds what is computed
+    /// at the end of a run.
+    pub fn tally_so_far(&self) -> &crate::metrics::Summary {
+        &self.summary
+    }
+
     /// Events recorded so far (with `RunOptions::record_events`).
     pub fn events(&self) -> &[EventRow] {
         &self.events

@@ -6,6 +6,8 @@
 //! session loop that drives the steppable engine. The plain line-by-line
 //! front end lives in `plain.rs`.
 
+pub mod debrief;
+pub mod msel;
 pub mod plain;
 pub mod review;
 pub mod tui;
@@ -41,6 +43,14 @@ pub enum Choice {
     HostSupport {
         site: String,
         supported: bool,
+    },
+    /// The team answers a message (a reply, an acknowledgement): it changes
+    /// nothing in the world, and releases a message's hold on the clock.
+    Reply {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        to: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        text: String,
     },
     /// The trainer adds an inject: an incident of `kind` at `site` starts now and
     /// is reported at once, with `text` for the trainees.
@@ -101,9 +111,67 @@ pub struct ExerciseLog {
     /// When standard procedure took over from the team, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handed_over_h: Option<f64>,
+    /// The events list the session was played with, when it replaced the
+    /// scenario's injects (`--msel`); replays apply it again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msel: Vec<msel::Item>,
+    /// Messages the team received from the events list (a classroom's white
+    /// cell publishes them), with the actions the white cell expected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<Message>,
+    /// The white cell's marks: how the team met each inject's expected actions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<Mark>,
     /// Filled in at the end of the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<serde_json::Value>,
+}
+
+/// A message of the events list as a team received it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// When the team received it, hours from the start.
+    pub time_h: f64,
+    /// The events list's order number.
+    pub order: u32,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub expected: String,
+}
+
+/// How a team met an inject's expected actions, in the white cell's judgement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    Met,
+    PartlyMet,
+    NotMet,
+}
+
+impl Grade {
+    pub fn words(self) -> &'static str {
+        match self {
+            Grade::Met => "met",
+            Grade::PartlyMet => "partly met",
+            Grade::NotMet => "not met",
+        }
+    }
+}
+
+/// The white cell's mark for one inject of the events list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    pub order: u32,
+    pub grade: Grade,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// Something that takes a trainee's decisions (a terminal, a file).
@@ -188,6 +256,61 @@ pub fn describe_option(model: &Model, s: &Situation, o: &crate::policy::Response
     )
 }
 
+/// The caveats in force on a unit, in a few words.
+pub fn caveats_in_words(c: &crate::scenario::Caveats) -> String {
+    let mut v: Vec<String> = Vec::new();
+    if c.static_guard_only {
+        v.push("static guard only".into());
+    }
+    if c.approval_required {
+        v.push(format!("capital's approval (~{:.0} h)", c.approval_delay_h));
+    }
+    if c.no_split {
+        v.push("no split".into());
+    }
+    if let Some(d) = c.max_distance_km {
+        v.push(format!("≤ {d:.0} km"));
+    }
+    if let Some(s) = &c.allowed_sites {
+        v.push(format!("only {}", s.join(", ")));
+    }
+    if c.no_night_ops {
+        v.push("no night ops".into());
+    }
+    if c.no_joint_host_ops {
+        v.push("no joint ops with host police".into());
+    }
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join("; ")
+    }
+}
+
+/// One line of the event feed for an event the operations centre hears of;
+/// none for what it could not know, the routine, and its own answers.
+pub fn feed_line(sim: &Simulation, e: &crate::metrics::EventRow) -> Option<String> {
+    use crate::metrics::EventKind as K;
+    if !e.kind.visible_to_ops()
+        || !sim.event_known(e)
+        || matches!(e.kind, K::PatrolOut | K::Wait | K::Decline)
+    {
+        return None;
+    }
+    let model = sim.model();
+    let mut line = format!("{} {}", clock(e.time_h), e.kind.name().replace('_', " "));
+    if let Some(u) = e.unit {
+        line.push_str(&format!(" {}", model.units[u].id));
+    }
+    if let Some(s) = e.site {
+        line.push_str(&format!(" at {}", model.world.sites[s].name));
+    }
+    if !e.outcome.is_empty() {
+        line.push_str(&format!(": {}", e.outcome.replace('_', " ")));
+    }
+    Some(line)
+}
+
 /// Turns a choice into the engine's decision for this situation.
 pub fn to_decision(model: &Model, s: &Situation, c: &Choice) -> Result<Decision, String> {
     let option_of = |id: &str| -> Result<usize, String> {
@@ -210,6 +333,7 @@ pub fn to_decision(model: &Model, s: &Situation, c: &Choice) -> Result<Decision,
         Choice::Wait => Decision::Wait,
         Choice::Decline => Decision::Decline,
         Choice::Inject { .. } => return Err("an inject is not a response".to_string()),
+        Choice::Reply { .. } => return Err("a reply is not a response".to_string()),
         Choice::HostSupport { site, supported } => Decision::SetHostSupport {
             site: *model
                 .world
@@ -282,6 +406,9 @@ impl<'m> Session<'m> {
                 overrides: loaded.overrides.clone(),
                 decisions: Vec::new(),
                 handed_over_h: None,
+                msel: Vec::new(),
+                messages: Vec::new(),
+                marks: Vec::new(),
                 outcome: None,
             },
         )
@@ -306,6 +433,12 @@ impl<'m> Session<'m> {
             autosave: None,
             save_error: None,
         }
+    }
+
+    /// Records the events list the session is played with (`--msel`).
+    pub fn events_list(mut self, items: Vec<msel::Item>) -> Self {
+        self.log.msel = items;
+        self
     }
 
     /// Saves the log to `path` after every decision from now on.
@@ -400,6 +533,7 @@ impl<'m> Session<'m> {
                     .set_host_support(site, *supported)
                     .map_err(|e| e.to_string())
             }
+            (Choice::Reply { .. }, _) => Ok(()),
             (Choice::Inject { kind, site, text }, _) => {
                 let k = crate::scenario::ThreatKind::ALL
                     .into_iter()
@@ -497,6 +631,88 @@ impl<'m> Session<'m> {
             .ok_or_else(|| format!("site `{id}` does not exist in this scenario"))
     }
 
+    /// Logs a message of the events list as received now, and saves the log.
+    pub fn record_message(&mut self, mut message: Message) {
+        message.time_h = self.sim.now_h();
+        self.log.messages.push(message);
+        self.save();
+    }
+
+    /// Sets (or replaces) the white cell's mark for one inject, and saves the log.
+    pub fn set_mark(&mut self, mark: Mark) {
+        self.log.marks.retain(|m| m.order != mark.order);
+        self.log.marks.push(mark);
+        self.log.marks.sort_by_key(|m| m.order);
+        self.save();
+    }
+
+    /// Rebuilds a session from its saved log: the logged choices are taken
+    /// again at their moments (the world is a pure function of scenario, seed
+    /// and choices), then the clock runs on to `clock_h` unless a decision is
+    /// pending there. Messages and marks come back as saved. The session
+    /// stops where the team left it; nothing is decided for it.
+    pub fn resume(
+        loaded: &LoadedScenario,
+        model: &'m Model,
+        saved: &ExerciseLog,
+        clock_h: f64,
+        file: &str,
+    ) -> Result<Session<'m>, Error> {
+        let mut session = Session::with_log(
+            model,
+            Seed::new(saved.seed, saved.replication),
+            ExerciseLog {
+                decisions: Vec::new(),
+                outcome: None,
+                ..saved.clone()
+            },
+        );
+        let mut replay = Replay::new(saved, loaded, file)?;
+        let mut asked_h = f64::NEG_INFINITY;
+        'outer: while replay.leftover().is_some() {
+            let stop = session.advance(replay.next_stop(asked_h));
+            if matches!(stop, Stop::Reached | Stop::Message(_)) {
+                asked_h = session.now_h();
+            }
+            if stop == Stop::Done {
+                break;
+            }
+            while replay.leftover().is_some() {
+                let choice = if stop == Stop::Decision && session.stop() == Stop::Decision {
+                    match replay.choose_logged(&session) {
+                        Some(c) => c,
+                        // The log's next choice is not for this decision: it
+                        // does not belong to this session (reported below).
+                        None => break 'outer,
+                    }
+                } else {
+                    match replay.between(&session, stop, None) {
+                        Some(c) => c,
+                        None => continue 'outer,
+                    }
+                };
+                let settles = !choice.keeps_pending();
+                session
+                    .apply(choice)
+                    .map_err(|e| Error::input(file, format!("at {:.2} h: {e}", session.now_h())))?;
+                if settles {
+                    continue 'outer;
+                }
+            }
+        }
+        replay.finished(file)?;
+        // On to the saved clock, through the messages on the way (the log
+        // holds those the team received), to the decision pending there if any.
+        while session.stop() != Stop::Decision && session.stop() != Stop::Done {
+            if !matches!(session.advance(clock_h), Stop::Message(_)) {
+                break;
+            }
+        }
+        session.log.messages = saved.messages.clone();
+        session.log.marks = saved.marks.clone();
+        Ok(session)
+    }
+
     /// Hands the rest of the session to standard procedure (it also takes the
     /// pending decision, if any).
     pub fn hand_over(&mut self) {
@@ -559,7 +775,10 @@ pub fn log_bytes(log: &ExerciseLog) -> Vec<u8> {
 impl Choice {
     /// Host support and injects leave a pending decision pending.
     pub fn keeps_pending(&self) -> bool {
-        matches!(self, Choice::HostSupport { .. } | Choice::Inject { .. })
+        matches!(
+            self,
+            Choice::HostSupport { .. } | Choice::Inject { .. } | Choice::Reply { .. }
+        )
     }
 }
 
@@ -801,6 +1020,26 @@ impl Trainee for Replay {
     }
 
     fn next_stop(&self, after_h: f64) -> f64 {
+        Replay::next_between(self, after_h)
+    }
+}
+
+impl Replay {
+    /// The next logged choice for the pending decision, if it is this one
+    /// (none when the log's next decision is for a later moment).
+    fn choose_logged(&mut self, session: &Session) -> Option<Choice> {
+        let s = session.situation()?;
+        let next = self.decisions.front()?;
+        let same = next.incident == Some(s.incident.id.index())
+            && ((next.time_h - s.now_h).abs() <= 1e-6 || next.time_h.is_nan());
+        if same {
+            self.decisions.pop_front().map(|d| d.choice)
+        } else {
+            None
+        }
+    }
+
+    fn next_between(&self, after_h: f64) -> f64 {
         self.decisions
             .iter()
             .filter(|d| d.incident.is_none() && d.time_h > after_h)
@@ -891,6 +1130,8 @@ pub struct Setup {
     pub speed: f64,
     /// Replace an existing log.
     pub force: bool,
+    /// An events list that replaces the scenario's injects.
+    pub msel: Option<std::path::PathBuf>,
 }
 
 /// What a conducted exercise leaves: its log and the run's summary in words.
@@ -905,7 +1146,22 @@ pub struct Conducted {
 /// screen (a terminal) or in plain lines; saves the log; refuses before the
 /// session, not after it, to replace a log without `force`.
 pub fn conduct(setup: Setup) -> Result<Conducted, Error> {
-    let loaded = crate::load_scenario(&setup.scenario, &setup.overrides)?;
+    let mut loaded = crate::load_scenario(&setup.scenario, &setup.overrides)?;
+    // The events list: the one given, else the one a replayed log was played with.
+    let items = match (&setup.msel, &setup.decisions) {
+        (Some(file), _) => {
+            let items = msel::read_csv(file, &loaded.scenario)?;
+            for w in msel::warnings(&items, &loaded.scenario, &file.display().to_string()) {
+                eprintln!("warning: {w}");
+            }
+            items
+        }
+        (None, Some(file)) => read_log(file)?.msel,
+        (None, None) => Vec::new(),
+    };
+    if !items.is_empty() {
+        msel::apply(&mut loaded, &items);
+    }
     let model = crate::experiment::model_of(&setup.scenario, &loaded)?;
     let speed = setup.speed;
     if !(speed.is_finite() && speed > 0.0) {
@@ -932,7 +1188,9 @@ pub fn conduct(setup: Setup) -> Result<Conducted, Error> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     let seed = setup.seed;
-    let session = Session::new(&loaded, &model, seed, &setup.team).autosave(setup.log.clone());
+    let session = Session::new(&loaded, &model, seed, &setup.team)
+        .events_list(items)
+        .autosave(setup.log.clone());
     let (log, result) = match &setup.decisions {
         Some(file) => {
             let past = read_log(file)?;

@@ -97,7 +97,7 @@ pub struct Review {
     pub injects: Vec<crate::scenario::Inject>,
 }
 
-fn describe(c: &Choice) -> String {
+pub fn describe(c: &Choice) -> String {
     match c {
         Choice::Dispatch {
             unit,
@@ -116,6 +116,11 @@ fn describe(c: &Choice) -> String {
         Choice::HostSupport { site, supported } => format!(
             "{} support to host police at {site}",
             if *supported { "resume" } else { "suspend" }
+        ),
+        Choice::Reply { to, text } => format!(
+            "reply{}{}{text}",
+            if to.is_empty() { String::new() } else { format!(" to {to}") },
+            if text.is_empty() { "" } else { ": " }
         ),
         Choice::Inject { kind, site, text } => format!(
             "trainer inject: {} at {site}{}{text}",

@@ -171,30 +171,10 @@ impl<'m> App<'m> {
     /// New events the operations centre hears of, as lines of the feed.
     fn pull_feed(&mut self) {
         let sim = self.session.sim();
-        let model = self.session.model;
-        let mut lines = Vec::new();
-        for e in &sim.events()[self.events_seen..] {
-            // What the operations centre could know, less the routine and
-            // the trainees' own answers.
-            use crate::metrics::EventKind as K;
-            if !e.kind.visible_to_ops()
-                || !sim.event_known(e)
-                || matches!(e.kind, K::PatrolOut | K::Wait | K::Decline)
-            {
-                continue;
-            }
-            let mut line = format!("{} {}", clock(e.time_h), e.kind.name().replace('_', " "));
-            if let Some(u) = e.unit {
-                line.push_str(&format!(" {}", model.units[u].id));
-            }
-            if let Some(s) = e.site {
-                line.push_str(&format!(" at {}", model.world.sites[s].name));
-            }
-            if !e.outcome.is_empty() {
-                line.push_str(&format!(": {}", e.outcome.replace('_', " ")));
-            }
-            lines.push(line);
-        }
+        let lines: Vec<String> = sim.events()[self.events_seen..]
+            .iter()
+            .filter_map(|e| super::feed_line(sim, e))
+            .collect();
         self.events_seen = sim.events().len();
         for l in lines {
             self.feed_line(l);

@@ -6,7 +6,6 @@ use super::{App, Focus, Modal};
 use crate::exercise::{Stop, authority, clock};
 use crate::ids::{SiteId, UnitId};
 use crate::policy::Status;
-use crate::scenario::Caveats;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -31,37 +30,6 @@ Trainer, at any time:
   q       end the session: standard procedure plays the rest, then the outcome is shown
 
 Press any key to close this help.";
-
-/// The caveats in force on a unit, in a few words.
-fn caveats(c: &Caveats) -> String {
-    let mut v: Vec<String> = Vec::new();
-    if c.static_guard_only {
-        v.push("static guard only".into());
-    }
-    if c.approval_required {
-        v.push(format!("capital's approval (~{:.0} h)", c.approval_delay_h));
-    }
-    if c.no_split {
-        v.push("no split".into());
-    }
-    if let Some(d) = c.max_distance_km {
-        v.push(format!("≤ {d:.0} km"));
-    }
-    if let Some(s) = &c.allowed_sites {
-        v.push(format!("only {}", s.join(", ")));
-    }
-    if c.no_night_ops {
-        v.push("no night ops".into());
-    }
-    if c.no_joint_host_ops {
-        v.push("no joint ops with host police".into());
-    }
-    if v.is_empty() {
-        "none".into()
-    } else {
-        v.join("; ")
-    }
-}
 
 fn status_style(s: Status) -> Style {
     match s {
@@ -335,7 +303,7 @@ fn draw_units(f: &mut Frame, app: &App, area: Rect) {
             Cell::from(unit.kind.name()),
             Cell::from(model.world.sites[unit.base].name.clone()),
             state,
-            Cell::from(caveats(&unit.caveats)),
+            Cell::from(crate::exercise::caveats_in_words(&unit.caveats)),
         ])
     });
     let t = Table::new(
