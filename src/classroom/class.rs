@@ -318,7 +318,11 @@ fn token() -> String {
 
 /// Compares tokens without stopping at the first difference.
 pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn log_path(dir: &Path, team: &str) -> PathBuf {
@@ -578,9 +582,17 @@ impl Class {
 
     /// The clock: start, pause, set the speed, or jump to the next event, for
     /// one syndicate or all.
-    pub fn clock(&self, action: &str, team: Option<&str>, speed: Option<f64>) -> Result<(), String> {
+    pub fn clock(
+        &self,
+        action: &str,
+        team: Option<&str>,
+        speed: Option<f64>,
+    ) -> Result<(), String> {
         let seats: Vec<&Seat> = match team {
-            Some(name) => vec![self.seat(name).ok_or_else(|| format!("no syndicate `{name}`"))?],
+            Some(name) => vec![
+                self.seat(name)
+                    .ok_or_else(|| format!("no syndicate `{name}`"))?,
+            ],
             None => self.seats.iter().collect(),
         };
         let mut shared = lock(&self.shared);
@@ -589,10 +601,15 @@ impl Class {
             match action {
                 "start" => t.running = true,
                 "pause" => t.running = false,
-                "speed" => match speed {
-                    Some(v) if v.is_finite() && v > 0.0 && v <= 1000.0 => t.speed = v,
-                    _ => return Err("speed: expected simulated hours per second, above 0 and at most 1000".to_string()),
-                },
+                "speed" => {
+                    match speed {
+                        Some(v) if v.is_finite() && v > 0.0 && v <= 1000.0 => t.speed = v,
+                        _ => return Err(
+                            "speed: expected simulated hours per second, above 0 and at most 1000"
+                                .to_string(),
+                        ),
+                    }
+                }
                 "jump" => {
                     let orders = t.run_to(f64::INFINITY, true, &shared.injects);
                     drop(t);
@@ -610,7 +627,9 @@ impl Class {
 
     /// The white cell releases a syndicate held by a message.
     pub fn release(&self, team: &str) -> Result<(), String> {
-        let seat = self.seat(team).ok_or_else(|| format!("no syndicate `{team}`"))?;
+        let seat = self
+            .seat(team)
+            .ok_or_else(|| format!("no syndicate `{team}`"))?;
         lock(&seat.team).hold = None;
         Ok(())
     }
@@ -675,7 +694,9 @@ impl Class {
             .find(|i| i.item.order == order)
             .ok_or_else(|| format!("no inject with order {order}"))?;
         if !i.delivered.is_empty() {
-            return Err(format!("inject {order} has been published; add a new one instead"));
+            return Err(format!(
+                "inject {order} has been published; add a new one instead"
+            ));
         }
         i.item.from = edit.from.clone();
         i.item.to = edit.to.clone();
@@ -704,10 +725,15 @@ impl Class {
         }
         match (&item.incident, &item.site) {
             (Some(kind), Some(site)) => {
-                if !crate::scenario::ThreatKind::ALL.iter().any(|k| k.name() == kind) {
+                if !crate::scenario::ThreatKind::ALL
+                    .iter()
+                    .any(|k| k.name() == kind)
+                {
                     return Err(format!(
                         "kind `{kind}`: expected one of {}",
-                        crate::scenario::ThreatKind::ALL.map(|k| k.name()).join(", ")
+                        crate::scenario::ThreatKind::ALL
+                            .map(|k| k.name())
+                            .join(", ")
                     ));
                 }
                 if !self.model.world.index.contains_key(site) {
@@ -717,8 +743,23 @@ impl Class {
             (None, None) => {}
             _ => return Err("kind and site: give both for an incident, or neither".to_string()),
         }
+        if !item.time_h.is_finite() {
+            // Now: the earliest clock among the syndicates it is for.
+            item.time_h = self
+                .seats
+                .iter()
+                .filter(|s| team.is_none_or(|t| t == s.name))
+                .map(|s| lock(&s.team).session.now_h())
+                .fold(f64::INFINITY, f64::min);
+        }
         let mut shared = lock(&self.shared);
-        item.order = shared.injects.iter().map(|i| i.item.order).max().unwrap_or(0) + 1;
+        item.order = shared
+            .injects
+            .iter()
+            .map(|i| i.item.order)
+            .max()
+            .unwrap_or(0)
+            + 1;
         let order = item.order;
         shared.injects.push(Inject {
             item,
@@ -732,7 +773,9 @@ impl Class {
         for seat in self.seats.iter() {
             let mut t = lock(&seat.team);
             let inject = injects.last().expect("just added");
-            if !inject.due_for(&seat.name) || t.done() || inject.item.time_h > t.session.now_h() + 1e-9
+            if !inject.due_for(&seat.name)
+                || t.done()
+                || inject.item.time_h > t.session.now_h() + 1e-9
             {
                 continue;
             }
@@ -746,18 +789,33 @@ impl Class {
 
     /// The white cell's mark for a syndicate's handling of an inject.
     pub fn mark(&self, team: &str, order: u32, grade: Grade, note: String) -> Result<(), String> {
-        let seat = self.seat(team).ok_or_else(|| format!("no syndicate `{team}`"))?;
-        if !lock(&self.shared).injects.iter().any(|i| i.item.order == order) {
+        let seat = self
+            .seat(team)
+            .ok_or_else(|| format!("no syndicate `{team}`"))?;
+        if !lock(&self.shared)
+            .injects
+            .iter()
+            .any(|i| i.item.order == order)
+        {
             return Err(format!("no inject with order {order}"));
         }
-        lock(&seat.team).session.set_mark(Mark { order, grade, note });
+        lock(&seat.team)
+            .session
+            .set_mark(Mark { order, grade, note });
         Ok(())
     }
 
     /// A syndicate's choice; then its clock runs on at once to any decision
     /// due at the same moment.
-    pub fn decide(&self, team: &str, incident: Option<usize>, choice: Choice) -> Result<(), String> {
-        let seat = self.seat(team).ok_or_else(|| format!("no syndicate `{team}`"))?;
+    pub fn decide(
+        &self,
+        team: &str,
+        incident: Option<usize>,
+        choice: Choice,
+    ) -> Result<(), String> {
+        let seat = self
+            .seat(team)
+            .ok_or_else(|| format!("no syndicate `{team}`"))?;
         // Syndicates decide in parallel: the events list is read from a copy,
         // and deliveries noted afterwards.
         let injects = lock(&self.shared).injects.clone();

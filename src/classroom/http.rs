@@ -62,9 +62,12 @@ impl App {
     /// Saves the class file after a change; a failed save is reported to
     /// the white cell, never fatal to the session.
     fn save(&self) -> Result<(), Refusal> {
-        self.class
-            .save()
-            .map_err(|e| Refusal(StatusCode::INSUFFICIENT_STORAGE, format!("the class could not be saved: {e}")))
+        self.class.save().map_err(|e| {
+            Refusal(
+                StatusCode::INSUFFICIENT_STORAGE,
+                format!("the class could not be saved: {e}"),
+            )
+        })
     }
 }
 
@@ -117,9 +120,12 @@ fn white_only(app: &App, t: &Token) -> Result<(), Refusal> {
 /// The syndicate's index, if `t` is its token (the white cell's token opens
 /// every syndicate's page too).
 fn syndicate_only(app: &App, name: &str, t: &Token) -> Result<usize, Refusal> {
-    let k = app
-        .team_index(name)
-        .ok_or_else(|| Refusal(StatusCode::NOT_FOUND, format!("no syndicate `{name}` in this class")))?;
+    let k = app.team_index(name).ok_or_else(|| {
+        Refusal(
+            StatusCode::NOT_FOUND,
+            format!("no syndicate `{name}` in this class"),
+        )
+    })?;
     match &t.token {
         Some(tok)
             if same_token(tok, &app.class.seats[k].token)
@@ -156,8 +162,19 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/", get(index))
         .route("/white", get(white_page))
         .route("/s/{team}", get(syndicate_page))
-        .route("/assets/classroom.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
-        .route("/assets/classroom.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }))
+        .route(
+            "/assets/classroom.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    SCRIPT,
+                )
+            }),
+        )
+        .route(
+            "/assets/classroom.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }),
+        )
         .route("/api/white/state", get(white_state))
         .route("/api/white/events", get(white_events))
         .route("/api/white/clock", post(white_clock))
@@ -221,7 +238,9 @@ fn events(rx: watch::Receiver<u64>) -> Response {
             rx,
         ))
     });
-    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 async fn white_events(State(app): Shared, Query(t): Query<Token>) -> Result<Response, Refusal> {
@@ -249,7 +268,10 @@ async fn white_clock(
     if let Some(name) = &b.team
         && app.team_index(name).is_none()
     {
-        return Err(Refusal(StatusCode::NOT_FOUND, format!("no syndicate `{name}`")));
+        return Err(Refusal(
+            StatusCode::NOT_FOUND,
+            format!("no syndicate `{name}`"),
+        ));
     }
     app.class
         .clock(&b.action, b.team.as_deref(), b.speed)
@@ -351,16 +373,15 @@ async fn white_add(
 ) -> Result<Response, Refusal> {
     white_only(&app, &t)?;
     let b = body(b)?;
-    let mut item = b.item()?;
-    if item.time_h.is_nan() {
-        // Now: the earliest clock among the syndicates it is for.
-        item.time_h = 0.0;
-    }
+    let item = b.item()?;
     let team = b.team.as_deref().filter(|t| !t.is_empty());
     if let Some(name) = team
         && app.team_index(name).is_none()
     {
-        return Err(Refusal(StatusCode::NOT_FOUND, format!("no syndicate `{name}`")));
+        return Err(Refusal(
+            StatusCode::NOT_FOUND,
+            format!("no syndicate `{name}`"),
+        ));
     }
     let order = app.class.add_inject(item, team).map_err(bad)?;
     app.save()?;
@@ -455,10 +476,16 @@ struct DebriefQuery {
     file: String,
 }
 
-async fn debrief_page(State(app): Shared, Query(q): Query<DebriefQuery>) -> Result<Response, Refusal> {
+async fn debrief_page(
+    State(app): Shared,
+    Query(q): Query<DebriefQuery>,
+) -> Result<Response, Refusal> {
     white_only(&app, &Token { token: q.token })?;
     let Some(path) = lock(&app.debrief).clone() else {
-        return Err(Refusal(StatusCode::NOT_FOUND, "no debrief yet: press Debrief on the white cell's page".to_string()));
+        return Err(Refusal(
+            StatusCode::NOT_FOUND,
+            "no debrief yet: press Debrief on the white cell's page".to_string(),
+        ));
     };
     let _ = q.file;
     let text = std::fs::read_to_string(&path)
@@ -507,7 +534,7 @@ async fn team_decide(
     let b = body(b)?;
     if !b.choice.keeps_pending() && b.incident.is_none() {
         return Err(bad(
-            "incident: say which incident the choice answers".to_string(),
+            "incident: say which incident the choice answers".to_string()
         ));
     }
     let r = app.class.decide(&team, b.incident, b.choice);

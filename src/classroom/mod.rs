@@ -35,7 +35,9 @@ pub struct Setup {
 /// Checks the syndicates' names: short, distinct, safe in a file name and a URL.
 fn check_teams(teams: &[String]) -> Result<(), Error> {
     if teams.is_empty() {
-        return Err(Error::Usage("--teams: expected at least one syndicate name".into()));
+        return Err(Error::Usage(
+            "--teams: expected at least one syndicate name".into(),
+        ));
     }
     for (k, t) in teams.iter().enumerate() {
         let ok = !t.is_empty()
@@ -91,7 +93,15 @@ pub fn serve(setup: Setup) -> Result<(), Error> {
     let model = crate::experiment::model_of(&setup.scenario, &loaded)?;
     // The model lives as long as the server: the sessions borrow it.
     let model: &'static crate::model::Model = Box::leak(Box::new(model));
-    let class = class::Class::open(loaded, model, setup.seed, &setup.teams, &setup.dir, setup.speed, items)?;
+    let class = class::Class::open(
+        loaded,
+        model,
+        setup.seed,
+        &setup.teams,
+        &setup.dir,
+        setup.speed,
+        items,
+    )?;
     let listener = std::net::TcpListener::bind(&setup.bind)
         .map_err(|e| Error::Usage(format!("--bind {}: {e}", setup.bind)))?;
     listener
@@ -113,7 +123,11 @@ pub fn serve(setup: Setup) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "white cell: {base}/white?token={}", class.white_token);
     for s in &class.seats {
-        let _ = writeln!(out, "syndicate {}: {base}/s/{}?token={}", s.name, s.name, s.token);
+        let _ = writeln!(
+            out,
+            "syndicate {}: {base}/s/{}?token={}",
+            s.name, s.name, s.token
+        );
     }
     let _ = writeln!(
         out,
@@ -172,12 +186,19 @@ async fn run(app: Arc<http::App>, listener: std::net::TcpListener) -> Result<(),
 /// and returns the HTML page's path.
 pub fn debrief(class: &class::Class) -> Result<PathBuf, Error> {
     let logs = class.logs();
-    let names: Vec<String> = class.seats.iter().map(|s| format!("{}.json", s.name)).collect();
+    let names: Vec<String> = class
+        .seats
+        .iter()
+        .map(|s| format!("{}.json", s.name))
+        .collect();
     let d = crate::exercise::debrief::class_review(&logs, &names, &class.loaded, class.model, 50)?;
     let dir = class.dir.join("debrief");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let html = dir.join("debrief.html");
-    crate::outputs::files::write_atomic(&html, crate::exercise::debrief::class_html(&d).as_bytes())?;
+    crate::outputs::files::write_atomic(
+        &html,
+        crate::exercise::debrief::class_html(&d).as_bytes(),
+    )?;
     crate::outputs::files::write_atomic(
         &dir.join("debrief.md"),
         crate::exercise::debrief::class_markdown(&d).as_bytes(),

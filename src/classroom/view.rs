@@ -4,7 +4,7 @@
 //! the expected actions, every syndicate's state and the ground truth.
 
 use super::class::{Class, Inject, InjectState, Team, lock};
-use crate::exercise::{Message, Mark, clock};
+use crate::exercise::{Mark, Message, clock};
 use crate::policy::Status;
 use serde::Serialize;
 
@@ -141,8 +141,8 @@ impl From<&Message> for MessageOut {
 fn status_words(s: Status) -> (String, String) {
     match s {
         Status::Ready => ("ready".into(), String::new()),
-        Status::Delayed(r) => ("delayed".into(), r.name().to_string()),
-        Status::Forbidden(r) => ("forbidden".into(), r.name().to_string()),
+        Status::Delayed(r) => ("delayed".into(), r.name().replace('_', " ")),
+        Status::Forbidden(r) => ("forbidden".into(), r.name().replace('_', " ")),
         Status::Busy => ("busy".into(), String::new()),
     }
 }
@@ -244,12 +244,11 @@ pub fn syndicate(class: &Class, team: &Team, show_effectiveness: bool) -> Syndic
                     mounted: o.mounted,
                     status,
                     rule,
+                    // "unit (…): status, where, arrives in …"
                     distance: line
-                        .split(": ")
-                        .nth(1)
-                        .unwrap_or_default()
-                        .split(", arrives")
-                        .next()
+                        .split_once("): ")
+                        .and_then(|(_, rest)| rest.split_once(", "))
+                        .map(|(_, rest)| rest.split(", arrives").next().unwrap_or_default())
                         .unwrap_or_default()
                         .to_string(),
                     eta_h: o.eta_h,
@@ -445,7 +444,13 @@ pub fn white(class: &Class) -> WhiteView {
         scenario: class.loaded.scenario.scenario.name.clone(),
         seed: class.seed,
         show_effectiveness,
-        sites: class.model.world.sites.iter().map(|s| s.id.clone()).collect(),
+        sites: class
+            .model
+            .world
+            .sites
+            .iter()
+            .map(|s| s.id.clone())
+            .collect(),
         threat_kinds: crate::scenario::ThreatKind::ALL
             .iter()
             .map(|k| k.name().to_string())

@@ -60,12 +60,21 @@ fn events_list(logs: &[ExerciseLog], loaded: &LoadedScenario) -> Vec<Item> {
         }
     }
     if list.is_empty() {
-        list = items(&loaded.scenario).into_iter().map(|(_, i)| i).collect();
+        list = items(&loaded.scenario)
+            .into_iter()
+            .map(|(_, i)| i)
+            .collect();
     }
     // Sites of the scenario's injects, where the list has them.
-    let scenario: Vec<Item> = items(&loaded.scenario).into_iter().map(|(_, i)| i).collect();
+    let scenario: Vec<Item> = items(&loaded.scenario)
+        .into_iter()
+        .map(|(_, i)| i)
+        .collect();
     for i in list.iter_mut() {
-        if let Some(s) = scenario.iter().find(|s| s.order == i.order && s.title == i.title) {
+        if let Some(s) = scenario
+            .iter()
+            .find(|s| s.order == i.order && s.title == i.title)
+        {
             i.site = s.site.clone();
             i.incident = s.incident.clone();
             i.escort = s.escort;
@@ -120,7 +129,13 @@ pub fn class_review(
     let names: Vec<String> = logs
         .iter()
         .zip(files)
-        .map(|(l, f)| if l.team.is_empty() { f.clone() } else { l.team.clone() })
+        .map(|(l, f)| {
+            if l.team.is_empty() {
+                f.clone()
+            } else {
+                l.team.clone()
+            }
+        })
         .collect();
     let list = events_list(logs, loaded);
     let mut sections = Vec::new();
@@ -135,8 +150,12 @@ pub fn class_review(
         r
     };
     rows.push(row("seed", &|r| r.log.seed.to_string()));
-    rows.push(row("civilians harmed", &|r| r.team.civilians_harmed.to_string()));
-    rows.push(row("civilians killed", &|r| r.team.civilians_killed.to_string()));
+    rows.push(row("civilians harmed", &|r| {
+        r.team.civilians_harmed.to_string()
+    }));
+    rows.push(row("civilians killed", &|r| {
+        r.team.civilians_killed.to_string()
+    }));
     rows.push(row("standard procedure, same seed: harmed", &|r| {
         r.doctrine_same_seed.civilians_harmed.to_string()
     }));
@@ -149,10 +168,13 @@ pub fn class_review(
     rows.push(row("the draw: standard procedure's percentile", &|r| {
         format!("{:.0}%", 100.0 * r.draw_percentile)
     }));
-    rows.push(row("the team: percentile among standard procedure's seeds", &|r| {
-        format!("{:.0}%", 100.0 * team_percentile(r))
+    rows.push(row(
+        "the team: percentile among standard procedure's seeds",
+        &|r| format!("{:.0}%", 100.0 * team_percentile(r)),
+    ));
+    rows.push(row("incidents prevented", &|r| {
+        r.team.incidents_prevented.to_string()
     }));
-    rows.push(row("incidents prevented", &|r| r.team.incidents_prevented.to_string()));
     rows.push(row("reported attacks responded to", &|r| {
         if r.team.attacks_responded_share.is_finite() {
             format!("{:.0}%", 100.0 * r.team.attacks_responded_share)
@@ -160,7 +182,9 @@ pub fn class_review(
             "–".into()
         }
     }));
-    rows.push(row("complicity events", &|r| r.team.complicity_events.to_string()));
+    rows.push(row("complicity events", &|r| {
+        r.team.complicity_events.to_string()
+    }));
     rows.push(row("decisions taken", &|r| {
         r.log
             .decisions
@@ -174,9 +198,17 @@ pub fn class_review(
             "inject {} ({}, from {}): {} | expected: {}",
             item.order,
             clock(item.time_h),
-            if item.from.is_empty() { "–" } else { &item.from },
+            if item.from.is_empty() {
+                "–"
+            } else {
+                &item.from
+            },
             item.title,
-            if item.expected.is_empty() { "–" } else { &item.expected }
+            if item.expected.is_empty() {
+                "–"
+            } else {
+                &item.expected
+            }
         );
         let mut r = vec![label];
         for rev in &reviews {
@@ -277,7 +309,8 @@ pub fn class_review(
 /// Share of standard procedure's seeds that harm fewer than the team did.
 fn team_percentile(r: &Review) -> f64 {
     let own = r.team.civilians_harmed as f64;
-    r.doctrine_harm.iter().filter(|&&h| h < own).count() as f64 / r.doctrine_harm.len().max(1) as f64
+    r.doctrine_harm.iter().filter(|&&h| h < own).count() as f64
+        / r.doctrine_harm.len().max(1) as f64
 }
 
 /// Whether the outcome says more about the draw or the decisions.
@@ -310,7 +343,12 @@ fn after_action(r: &Review, list: &[Item]) -> Vec<String> {
         .iter()
         .filter(|m| m.grade == super::Grade::Met)
         .map(|m| format!("inject {}", m.order))
-        .chain(r.top.iter().filter(|c| c.harm_saved > 0.0).map(|c| c.what.clone()))
+        .chain(
+            r.top
+                .iter()
+                .filter(|c| c.harm_saved > 0.0)
+                .map(|c| c.what.clone()),
+        )
         .collect();
     let improve: Vec<String> = r
         .log
@@ -322,10 +360,19 @@ fn after_action(r: &Review, list: &[Item]) -> Vec<String> {
                 "inject {} ({}{})",
                 m.order,
                 m.grade.words(),
-                if m.note.is_empty() { String::new() } else { format!(": {}", m.note) }
+                if m.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", m.note)
+                }
             )
         })
-        .chain(r.top.iter().filter(|c| c.harm_saved < 0.0).map(|c| c.what.clone()))
+        .chain(
+            r.top
+                .iter()
+                .filter(|c| c.harm_saved < 0.0)
+                .map(|c| c.what.clone()),
+        )
         .collect();
     let or_none = |v: Vec<String>| {
         if v.is_empty() {

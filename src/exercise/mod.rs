@@ -668,12 +668,17 @@ impl<'m> Session<'m> {
             },
         );
         let mut replay = Replay::new(saved, loaded, file)?;
-        let mut asked_h = f64::NEG_INFINITY;
-        'outer: while replay.leftover().is_some() {
-            let stop = session.advance(replay.next_stop(asked_h));
-            if matches!(stop, Stop::Reached | Stop::Message(_)) {
-                asked_h = session.now_h();
+        'outer: while let Some(next) = replay.leftover() {
+            // The clock stops at the next choice logged between decisions.
+            let limit = if next.incident.is_none() {
+                next.time_h
+            } else {
+                f64::INFINITY
+            };
+            if limit < session.now_h() - 1e-6 {
+                break; // a moment already past: reported below
             }
+            let stop = session.advance(limit);
             if stop == Stop::Done {
                 break;
             }
@@ -686,7 +691,9 @@ impl<'m> Session<'m> {
                         None => break 'outer,
                     }
                 } else {
-                    match replay.between(&session, stop, None) {
+                    // In the log's order: a choice between decisions only
+                    // when it is the next one logged.
+                    match replay.between_in_order(session.now_h()) {
                         Some(c) => c,
                         None => continue 'outer,
                     }
@@ -1033,6 +1040,16 @@ impl Replay {
         let same = next.incident == Some(s.incident.id.index())
             && ((next.time_h - s.now_h).abs() <= 1e-6 || next.time_h.is_nan());
         if same {
+            self.decisions.pop_front().map(|d| d.choice)
+        } else {
+            None
+        }
+    }
+
+    /// The next logged choice, if it was taken between decisions at `now`.
+    fn between_in_order(&mut self, now: f64) -> Option<Choice> {
+        let next = self.decisions.front()?;
+        if next.incident.is_none() && (next.time_h - now).abs() <= 1e-6 {
             self.decisions.pop_front().map(|d| d.choice)
         } else {
             None

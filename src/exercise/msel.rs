@@ -125,7 +125,9 @@ pub fn parse_time(text: &str) -> Result<f64, String> {
         let minutes = match parts.next() {
             None => 0,
             Some(hm) => {
-                let (h, m) = hm.split_once(':').ok_or_else(|| format!("`{t}`: {expected}"))?;
+                let (h, m) = hm
+                    .split_once(':')
+                    .ok_or_else(|| format!("`{t}`: {expected}"))?;
                 let h: u32 = h.parse().map_err(|_| format!("`{t}`: {expected}"))?;
                 let m: u32 = m.parse().map_err(|_| format!("`{t}`: {expected}"))?;
                 if h > 23 || m > 59 {
@@ -188,9 +190,17 @@ pub fn parse_csv(text: &str, file: &str, s: &Scenario) -> Result<Vec<Item>, Erro
         .flexible(true)
         .from_reader(text.as_bytes());
     let header: Vec<String> = match r.headers() {
-        Ok(h) => h.iter().map(|c| c.trim().to_lowercase().replace(' ', "_")).collect(),
+        Ok(h) => h
+            .iter()
+            .map(|c| c.trim().to_lowercase().replace(' ', "_"))
+            .collect(),
         Err(e) => {
-            return Err(Error::Input(vec![at(1, 1, "header", format!("not CSV: {e}"))]));
+            return Err(Error::Input(vec![at(
+                1,
+                1,
+                "header",
+                format!("not CSV: {e}"),
+            )]));
         }
     };
     let col = |name: &str| header.iter().position(|h| h == name);

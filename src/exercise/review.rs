@@ -119,7 +119,11 @@ pub fn describe(c: &Choice) -> String {
         ),
         Choice::Reply { to, text } => format!(
             "reply{}{}{text}",
-            if to.is_empty() { String::new() } else { format!(" to {to}") },
+            if to.is_empty() {
+                String::new()
+            } else {
+                format!(" to {to}")
+            },
             if text.is_empty() { "" } else { ": " }
         ),
         Choice::Inject { kind, site, text } => format!(

@@ -43,7 +43,7 @@ function mapSVG(sites, roads, highlight) {
   if (!sites.length) return "";
   const xs = sites.map((s) => s.x_km), ys = sites.map((s) => s.y_km);
   const minx = Math.min(...xs), maxx = Math.max(...xs), miny = Math.min(...ys), maxy = Math.max(...ys);
-  const w = 600, h = 340, pad = 60;
+  const w = 640, h = 360, pad = 90;
   const sx = (x) => pad + ((x - minx) / Math.max(maxx - minx, 1)) * (w - 2 * pad);
   const sy = (y) => h - pad - ((y - miny) / Math.max(maxy - miny, 1)) * (h - 2 * pad);
   const at = Object.fromEntries(sites.map((s) => [s.id, s]));
@@ -62,8 +62,8 @@ function mapSVG(sites, roads, highlight) {
     const ring = s.id === highlight ? ' stroke="#c0392b" stroke-width="5"' : ' stroke="#12344d" stroke-width="1.5"';
     g += `<circle cx="${sx(s.x_km)}" cy="${sy(s.y_km)}" r="${rad}" fill="${fill}"${ring}><title>${esc(s.name)}: tension ${s.tension.toFixed(2)}</title></circle>`;
     const host = s.host_supported === null ? "" : s.host_supported ? " · host police supported" : " · support SUSPENDED";
-    g += `<text x="${sx(s.x_km)}" y="${sy(s.y_km) + rad + 14}" text-anchor="middle" font-size="13" font-weight="bold">${esc(s.name)}</text>`;
-    g += `<text x="${sx(s.x_km)}" y="${sy(s.y_km) + rad + 28}" text-anchor="middle" font-size="11" fill="#5b6570">tension ${s.tension.toFixed(2)}${esc(host)}</text>`;
+    g += `<text x="${sx(s.x_km)}" y="${sy(s.y_km) + rad + 14}" text-anchor="middle" font-size="14" font-weight="bold">${esc(s.name)}</text>`;
+    g += `<text x="${sx(s.x_km)}" y="${sy(s.y_km) + rad + 28}" text-anchor="middle" font-size="12" fill="#5b6570">tension ${s.tension.toFixed(2)}${esc(host)}</text>`;
     if (s.open_incidents > 0)
       g += `<text x="${sx(s.x_km) + rad}" y="${sy(s.y_km) - rad}" font-size="16" fill="#c0392b" font-weight="bold">⚠ ${s.open_incidents}</text>`;
   }
