@@ -353,6 +353,24 @@ fn two_syndicates_through_an_inject_to_the_debrief_and_back_after_a_kill() {
         403
     );
     assert!(dir.join("debrief/debrief.md").exists());
+    // The same debrief from the command line, from the saved logs.
+    let out = Command::new(env!("CARGO_BIN_EXE_pocsim"))
+        .args(["review", "--runs", "20"])
+        .arg(dir.join("alpha.json"))
+        .arg(dir.join("bravo.json"))
+        .arg("--out")
+        .arg(dir.join("review"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(dir.join("review/debrief.md")).unwrap();
+    assert!(md.contains("| syndicate | alpha | bravo |"), "{md}");
+    assert!(md.contains("Syndicate alpha") && md.contains("Syndicate bravo"));
+    assert!(md.contains("What to sustain?"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -185,7 +185,7 @@ impl Team {
                         i.scenario_inject == Some(k)
                             && i.is_for(&self.name)
                             && matches!(i.state, InjectState::Pending | InjectState::Published)
-                            && !i.delivered.iter().any(|t| *t == self.name)
+                            && !i.delivered.contains(&self.name)
                     }) && self.deliver(i).is_ok()
                     {
                         delivered.push(i.item.order);

@@ -80,7 +80,7 @@ fn events_list(logs: &[ExerciseLog], loaded: &LoadedScenario) -> Vec<Item> {
             i.escort = s.escort;
         }
     }
-    list.sort_by(|a, b| a.order.cmp(&b.order));
+    list.sort_by_key(|i| i.order);
     list
 }
 
@@ -92,13 +92,12 @@ fn answers(log: &ExerciseLog, item: &Item) -> Vec<String> {
         .iter()
         .find(|m| m.order == item.order)
         .map_or(item.time_h, |m| m.time_h);
-    let there = |d: &LoggedDecision| match &item.site {
-        None => true,
-        Some(site) => {
-            d.site == *site
-                || matches!(&d.choice, Choice::HostSupport { site: s, .. } if s == site)
-                || matches!(d.choice, Choice::Reply { .. })
-        }
+    let there = |d: &LoggedDecision| match (&d.choice, &item.site) {
+        // A reply answers the message whose sender it names.
+        (Choice::Reply { to, .. }, _) => to.is_empty() || *to == item.from,
+        (_, None) => true,
+        (Choice::HostSupport { site: s, .. }, Some(site)) => s == site,
+        (_, Some(site)) => d.site == *site,
     };
     log.decisions
         .iter()
@@ -141,7 +140,7 @@ pub fn class_review(
     let mut sections = Vec::new();
 
     // The class table.
-    let mut head = vec!["".to_string()];
+    let mut head = vec!["syndicate".to_string()];
     head.extend(names.iter().cloned());
     let mut rows: Vec<Vec<String>> = Vec::new();
     let row = |label: &str, f: &dyn Fn(&Review) -> String| {

@@ -459,6 +459,6 @@ pub fn apply(loaded: &mut LoadedScenario, list: &[Item]) {
     let mut h = Sha256::new();
     h.update(loaded.source.as_bytes());
     h.update(b"\n# events list\n");
-    h.update(&to_csv(list));
+    h.update(to_csv(list));
     loaded.hash = format!("{:x}", h.finalize());
 }
