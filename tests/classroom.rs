@@ -2,147 +2,11 @@
 //! open what, refusals as 4xx, a white cell and two syndicates through an
 //! inject to the debrief, a kill -9 and a resume, and thirty syndicates at once.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::classroom::*;
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-const SCENARIO: &str = "scenarios/exercise-half-day-course.toml";
-
-/// A running classroom and its printed addresses.
-struct Server {
-    child: Child,
-    base: String,
-    white: String,
-    teams: Vec<(String, String)>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(dir: &std::path::Path, teams: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pocsim"))
-        .args([
-            "classroom",
-            SCENARIO,
-            "--teams",
-            teams,
-            "--seed",
-            "3",
-            "--bind",
-            "127.0.0.1:0",
-        ])
-        .arg("--dir")
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut white = String::new();
-    let mut list = Vec::new();
-    let n = teams.split(',').count();
-    while list.len() < n {
-        let line = lines.next().expect("a line").expect("text");
-        if let Some(url) = line.strip_prefix("white cell: ") {
-            white = url.to_string();
-        } else if let Some(rest) = line.strip_prefix("syndicate ") {
-            let (name, url) = rest.split_once(": ").expect("name: url");
-            list.push((name.to_string(), url.to_string()));
-        }
-    }
-    let base = white.split("/white").next().unwrap().to_string();
-    Server {
-        child,
-        base,
-        white,
-        teams: list,
-    }
-}
-
-fn token(url: &str) -> String {
-    url.split("token=").nth(1).unwrap().to_string()
-}
-
-/// One request; the status and the body.
-fn http(method: &str, url: &str, body: &str) -> (u16, String) {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap());
-    let mut s = TcpStream::connect(host).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let status = out[9..12].parse().unwrap();
-    let body = out.split_once("\r\n\r\n").map_or("", |x| x.1).to_string();
-    (status, body)
-}
-
-fn get(url: &str) -> (u16, String) {
-    http("GET", url, "")
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-impl Server {
-    fn white_api(&self, what: &str, body: &str) -> (u16, String) {
-        http(
-            "POST",
-            &format!(
-                "{}/api/white/{what}?token={}",
-                self.base,
-                token(&self.white)
-            ),
-            body,
-        )
-    }
-    fn white_state(&self) -> serde_json::Value {
-        json(
-            &get(&format!(
-                "{}/api/white/state?token={}",
-                self.base,
-                token(&self.white)
-            ))
-            .1,
-        )
-    }
-    fn state(&self, k: usize) -> serde_json::Value {
-        let (name, url) = &self.teams[k];
-        json(
-            &get(&format!(
-                "{}/api/s/{name}/state?token={}",
-                self.base,
-                token(url)
-            ))
-            .1,
-        )
-    }
-    fn decide(&self, k: usize, body: &str) -> (u16, String) {
-        let (name, url) = &self.teams[k];
-        http(
-            "POST",
-            &format!("{}/api/s/{name}/decide?token={}", self.base, token(url)),
-            body,
-        )
-    }
-}
-
-fn tmp(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("pocsim-classroom-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
 
 #[test]
 fn tokens_keep_pages_apart_and_bad_requests_get_4xx() {
@@ -461,5 +325,80 @@ fn thirty_syndicates_decide_at_once_and_nothing_is_lost() {
         slowest < Duration::from_secs(1),
         "a decision took {slowest:?}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_white_cell_and_two_syndicates_in_a_real_browser() {
+    let Some(b) = Browser::start() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium-driver (see .ci/run)"
+        );
+        eprintln!("chromedriver not installed: browser test skipped (it runs in CI)");
+        return;
+    };
+    let dir = tmp("browser");
+    let s = start(&dir, "alpha,bravo");
+    let (alpha, bravo) = (s.teams[0].1.clone(), s.teams[1].1.clone());
+    // The white cell moves the class to the first decision and publishes an inject.
+    b.open(&s.white);
+    b.wait_for("demonstration forming");
+    b.click("#jump");
+    b.wait_for("waiting on a decision");
+    b.type_into("#a-from", "camp manager");
+    b.type_into("#a-title", "water shortage");
+    b.type_into("#a-desc", "Queues at the water points are tense.");
+    b.click("#add");
+    b.wait_for("received by alpha, bravo");
+    // Both syndicates see it, in the sender's name; each decides differently.
+    b.open(&alpha);
+    let text = b.wait_for("water shortage");
+    assert!(text.contains("from camp manager"), "{text}");
+    assert!(!text.contains("TRAINER INJECT"));
+    assert!(
+        !text.contains("effectiveness"),
+        "the effectiveness is hidden"
+    );
+    b.screenshot(
+        &std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("classroom-syndicate.png"),
+    );
+    b.click("[data-send]");
+    b.wait_for("1 decisions taken");
+    b.open(&bravo);
+    b.wait_for("water shortage");
+    b.click("[data-choice=decline]");
+    b.wait_for("1 decisions taken");
+    // The white cell marks them and writes the debrief, which shows both.
+    b.open(&s.white);
+    b.wait_for("leave unanswered");
+    for (team, grade) in [("alpha", "met"), ("bravo", "not_met")] {
+        b.eval(&format!(
+            "const s = document.querySelector('[data-mark=\"{team}\"][data-order=\"1\"]'); s.value = '{grade}'; s.onchange();"
+        ));
+    }
+    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("classroom-white.png"));
+    b.click("#debrief");
+    b.wait_for("open the debrief");
+    let link = b
+        .eval("return document.querySelector('#debrief-link a').href;")
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.open(&link);
+    let page = b.wait_for("Class debrief");
+    for want in [
+        "alpha",
+        "bravo",
+        "send fpu-a",
+        "leave unanswered",
+        "mark: met",
+        "mark: not met",
+    ] {
+        assert!(page.contains(want), "the debrief lacks `{want}`:\n{page}");
+    }
+    // A syndicate's token does not open the white cell's page.
+    b.open(&format!("{}/white?token={}", s.base, token(&alpha)));
+    assert!(b.text().contains("white cell's token"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod classroom;
+
 use pocsim::engine::RunOptions;
 use pocsim::{Doctrine, Model, Override, Seed, Summary, load_scenario, run};
 

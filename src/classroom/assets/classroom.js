@@ -43,7 +43,7 @@ function mapSVG(sites, roads, highlight) {
   if (!sites.length) return "";
   const xs = sites.map((s) => s.x_km), ys = sites.map((s) => s.y_km);
   const minx = Math.min(...xs), maxx = Math.max(...xs), miny = Math.min(...ys), maxy = Math.max(...ys);
-  const w = 640, h = 360, pad = 90;
+  const w = 680, h = 360, pad = 120;
   const sx = (x) => pad + ((x - minx) / Math.max(maxx - minx, 1)) * (w - 2 * pad);
   const sy = (y) => h - pad - ((y - miny) / Math.max(maxy - miny, 1)) * (h - 2 * pad);
   const at = Object.fromEntries(sites.map((s) => [s.id, s]));
