@@ -743,3 +743,26 @@ fn a_log_with_a_strange_scenario_hash_is_refused_not_a_panic() {
         "{e}"
     );
 }
+
+#[test]
+fn support_cannot_be_suspended_where_there_are_no_host_police() {
+    use pocsim::exercise::{Choice, Session};
+    let path = "scenarios/exercise-half-day-course.toml";
+    let loaded = pocsim::load_scenario(path.as_ref(), &[]).unwrap();
+    let model = pocsim::Model::build(&loaded.scenario);
+    let mut s = Session::new(&loaded, &model, pocsim::Seed::new(3, 0), "t");
+    let e = s
+        .apply(Choice::HostSupport {
+            site: "camp".into(),
+            supported: false,
+        })
+        .unwrap_err();
+    assert!(e.contains("no host police at"), "{e}");
+    // Where there are host police, it is taken and logged.
+    s.apply(Choice::HostSupport {
+        site: "town".into(),
+        supported: false,
+    })
+    .unwrap();
+    assert_eq!(s.decisions().len(), 1);
+}

@@ -83,9 +83,17 @@ pub enum Step {
 pub enum DecisionError {
     NothingPending,
     NoSuchOption(usize),
-    NotDispatchable { option: usize, why: String },
-    NotWaivable { option: usize, why: String },
+    NotDispatchable {
+        option: usize,
+        why: String,
+    },
+    NotWaivable {
+        option: usize,
+        why: String,
+    },
     NoSuchSite(SiteId),
+    /// Support to host police at a site that has none (its name).
+    NoHostPolice(String),
     KindNotModelled(ThreatKind),
 }
 
@@ -104,6 +112,9 @@ impl std::fmt::Display for DecisionError {
                 )
             }
             DecisionError::NoSuchSite(s) => write!(f, "there is no site {s}"),
+            DecisionError::NoHostPolice(name) => {
+                write!(f, "there are no host police at {name} to support or not")
+            }
             DecisionError::KindNotModelled(k) => write!(
                 f,
                 "the scenario has no `[threats.{}]` parameters, so it cannot start one",
@@ -615,6 +626,11 @@ impl<'m> Simulation<'m> {
     pub fn set_host_support(&mut self, site: SiteId, supported: bool) -> Result<(), DecisionError> {
         if site.index() >= self.sites.len() {
             return Err(DecisionError::NoSuchSite(site));
+        }
+        if self.m.host_at[site].is_none() {
+            return Err(DecisionError::NoHostPolice(
+                self.m.world.sites[site].name.clone(),
+            ));
         }
         self.sites[site].host_supported = supported;
         self.sites[site].host_suspended = !supported;

@@ -14,6 +14,8 @@ pub struct Plain<R, W> {
     shown_h: f64,
     /// The input has ended.
     eof: bool,
+    /// Events of the feed shown so far.
+    events_seen: usize,
 }
 
 impl<R: BufRead, W: Write> Plain<R, W> {
@@ -23,6 +25,7 @@ impl<R: BufRead, W: Write> Plain<R, W> {
             output,
             shown_h: f64::NEG_INFINITY,
             eof: false,
+            events_seen: 0,
         }
     }
 
@@ -83,6 +86,18 @@ impl<R: BufRead, W: Write> Plain<R, W> {
 }
 
 impl<R: BufRead, W: Write> Plain<R, W> {
+    /// What the operations centre heard since the last prompt (refused
+    /// approvals, arrivals, outcomes), as the full screen's feed shows it.
+    fn show_feed(&mut self, session: &Session) {
+        let sim = session.sim();
+        for e in &sim.events()[self.events_seen.min(sim.events().len())..] {
+            if let Some(line) = super::feed_line(sim, e) {
+                let _ = writeln!(self.output, "  | {line}");
+            }
+        }
+        self.events_seen = sim.events().len();
+    }
+
     fn warn_unsaved(&mut self, session: &Session) {
         if let Some(e) = &session.save_error {
             let _ = writeln!(self.output, "  THE LOG COULD NOT BE SAVED: {e}");
@@ -148,6 +163,7 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
         let model = session.model;
         let s = session.situation()?.clone();
         self.warn_unsaved(session);
+        self.show_feed(session);
         if let Some(p) = problem {
             let _ = writeln!(self.output, "  Not possible: {p}");
         } else {
@@ -215,6 +231,7 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
 
     fn between(&mut self, session: &Session, stop: Stop, problem: Option<&str>) -> Option<Choice> {
         self.warn_unsaved(session);
+        self.show_feed(session);
         if let Some(p) = problem {
             let _ = writeln!(self.output, "  Not possible: {p}");
         } else if let Stop::Message(_) = stop {

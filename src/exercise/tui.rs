@@ -417,7 +417,13 @@ impl<'m> App<'m> {
                     .session
                     .situation()
                     .and_then(|s| s.options.get(self.option_cursor));
-                if let Some(o) = o {
+                let model = self.session.model;
+                if let Some(o) = o.filter(|o| model.units[o.unit].platoons < 2) {
+                    self.notice = Some(format!(
+                        "{} has no platoons to choose from: it goes whole.",
+                        model.units[o.unit].id
+                    ));
+                } else if let Some(o) = o {
                     let now = self.platoons.unwrap_or(o.platoons).max(1);
                     self.platoons = Some(if c == '[' {
                         now.saturating_sub(1).max(1)
@@ -427,6 +433,18 @@ impl<'m> App<'m> {
                 }
             }
             KeyCode::Char('+') => {
+                let model = self.session.model;
+                let military = self
+                    .session
+                    .situation()
+                    .and_then(|s| s.options.get(self.option_cursor))
+                    .is_some_and(|o| model.units[o.unit].kind == crate::model::UnitKind::Military);
+                if !military {
+                    self.notice = Some(
+                        "Only a military unit can go in support: move the cursor to one.".into(),
+                    );
+                    return;
+                }
                 self.support = if self.support == Some(self.option_cursor) {
                     None
                 } else {

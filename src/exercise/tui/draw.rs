@@ -40,8 +40,19 @@ fn status_style(s: Status) -> Style {
     }
 }
 
+/// The smallest terminal the full screen fits without cutting names.
+pub const MIN_SIZE: (u16, u16) = (100, 30);
+
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let text = format!(
+            "The exercise needs a terminal of at least {}×{} (this one is {}×{}).\nEnlarge the window, or press q and run it again with --plain.",
+            MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+        );
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
     let model = app.session.model;
     let n_sites = model.world.sites.len() as u16;
     let n_units = model.units.len() as u16;
