@@ -62,6 +62,8 @@ pub struct Unit {
     pub coordination_delay_h: f64,
     /// Hours from the order to moving out.
     pub readiness_h: f64,
+    /// Hours from the order to moving out while alerted (military units).
+    pub alert_readiness_h: Option<f64>,
     pub community_policing: bool,
     pub mentoring: bool,
     /// Has its own transport, needing no vehicles from a pool (military; host police).
@@ -98,6 +100,7 @@ impl Unit {
             effectiveness: effectiveness.clone(),
             coordination_delay_h: 0.0,
             readiness_h: 0.0,
+            alert_readiness_h: None,
             community_policing: false,
             mentoring: false,
             mounted: false,
@@ -163,6 +166,13 @@ pub struct InjectWindow {
     pub kinds: [bool; 6],
     /// Rate multiplier after dialogue and engagement.
     pub multiplier: f64,
+    /// A political event: dialogue lowers its extra rate.
+    pub political: bool,
+    /// Rate multiplier while a dialogue the operations centre held at the
+    /// site is in effect (`multiplier` when the mandate's dialogue already applies).
+    pub after_dialogue: f64,
+    /// Extra abuses an hour by host police at its sites (an allegation's pattern).
+    pub host_abuse_per_h: f64,
     pub tension: f64,
     /// An incident this inject starts: (kind, site).
     pub incident: Option<(ThreatKind, SiteId)>,
@@ -377,6 +387,7 @@ impl Model {
                 units.push(Unit {
                     coordination_delay_h: m.coordination_delay_h,
                     readiness_h: m.readiness_h,
+                    alert_readiness_h: m.alert_readiness_h,
                     mounted: m.mounted,
                     ..Unit::new(
                         expand(&m.id, m.count, i),
@@ -396,6 +407,14 @@ impl Model {
             host_at[sid] = Some(hosts.len());
             let abuse_rate_per_h =
                 s.host.abuse_rate_per_100_day * f64::from(h.officers) / 100.0 / 24.0;
+            // Allegations' patterns add to the rate while they last: the bound
+            // covers them all at once.
+            let alleged_per_h: f64 = s
+                .injects
+                .iter()
+                .filter(|i| i.sites.iter().any(|x| *x == h.site))
+                .map(|i| i.host_abuse_per_day.max(0.0) / 24.0)
+                .sum();
             hosts.push(HostPost {
                 site: sid,
                 unit: UnitId::new(units.len()),
@@ -403,7 +422,8 @@ impl Model {
                 capacity: h.capacity,
                 integrity: h.integrity,
                 abuse_rate_per_h,
-                abuse_bound_per_h: abuse_rate_per_h * (1.0 + s.host.abuse_support_gain.max(0.0)),
+                abuse_bound_per_h: (abuse_rate_per_h + alleged_per_h)
+                    * (1.0 + s.host.abuse_support_gain.max(0.0)),
                 key: name_key(&["host", &h.site]),
             });
             units.push(Unit {
@@ -441,8 +461,9 @@ impl Model {
                 for k in &i.kinds {
                     kinds[k.index()] = true;
                 }
+                let talked = 1.0 + (i.rate_multiplier - 1.0) * (1.0 - s.mandate.dialogue_effect);
                 let multiplier = if i.political && s.mandate.dialogue {
-                    1.0 + (i.rate_multiplier - 1.0) * (1.0 - s.mandate.dialogue_effect)
+                    talked
                 } else {
                     i.rate_multiplier
                 };
@@ -453,6 +474,9 @@ impl Model {
                     sites,
                     kinds,
                     multiplier,
+                    political: i.political,
+                    after_dialogue: if i.political { talked } else { multiplier },
+                    host_abuse_per_h: i.host_abuse_per_day / 24.0,
                     tension: i.tension,
                     incident: i
                         .incident

@@ -12,7 +12,7 @@ use crate::rng::{exponential, uniform};
 use crate::scenario::PatrolKind;
 
 /// A unit picked for routine work: (unit, platoons, vehicles, travel hours).
-type Pick = (UnitId, u32, u32, f64);
+pub(super) type Pick = (UnitId, u32, u32, f64);
 
 impl Simulation<'_> {
     /// Schedules the patrol slots of day `d`, spread over daylight.
@@ -147,6 +147,18 @@ impl Simulation<'_> {
     fn patrol_site(&mut self) -> Option<(SiteId, Pick)> {
         let m = self.m;
         let p = &m.scenario.mandate.patrol;
+        if let Some(o) = self.patrol_orders_today() {
+            // The operations centre's plan for today: its sites in order, the
+            // first not already patrolled that one of its units may and can patrol.
+            return o
+                .sites
+                .iter()
+                .filter(|&&s| self.patrols_present(s) == 0)
+                .find_map(|&s| {
+                    self.pick_formed_unit_of(s, Task::Patrol, &o.units)
+                        .map(|x| (s, x))
+                });
+        }
         match p.doctrine {
             PatrolKind::None => None,
             PatrolKind::Fixed => {
@@ -220,43 +232,69 @@ impl Simulation<'_> {
     /// patrol or an escort) at `site` and that has the platoons for it; a unit
     /// with a platoon on standby comes before one that must call a resting one.
     pub(crate) fn pick_formed_unit(&self, site: SiteId, task: Task) -> Option<Pick> {
+        self.pick_formed_unit_of(site, task, &[])
+    }
+
+    /// As [`Simulation::pick_formed_unit`], among `only` (none named: any unit).
+    fn pick_formed_unit_of(&self, site: SiteId, task: Task, only: &[UnitId]) -> Option<Pick> {
         let m = self.m;
         let table = m.world.table_at(self.now);
         let mut resting: Option<Pick> = None;
         for &(u, drive) in &m.candidates[table][site] {
-            let unit = &m.units[u];
-            let st = &self.units[u];
-            if unit.kind != UnitKind::Fpu || !st.active || unit.caveats.static_guard_only {
+            if !only.is_empty() && !only.contains(&u) {
                 continue;
             }
-            let mobile = unit.platoons - unit.guard_platoons;
-            let platoons = if unit.caveats.no_split { mobile } else { 1 };
-            if platoons == 0 || st.idle < platoons {
+            let Some(pick) = self.routine_pick(u, site, task, f64::from(drive)) else {
                 continue;
-            }
-            match self.permit(u, task, site, Origin::Base).status {
-                Status::Forbidden(_) | Status::Busy => continue,
-                // Patrols go by day: a unit that must wait for daylight does not patrol.
-                Status::Delayed(Rule::NoNightOps) if task == Task::Patrol => continue,
-                _ => {}
-            }
-            let need_v = platoons * unit.vehicles_per_platoon;
-            let (vehicles, travel) = if need_v <= st.vehicles_free {
-                (need_v, f64::from(drive))
-            } else {
-                (0, m.world.walk_h(table, unit.base, site))
             };
-            let travel = if site == unit.base { 0.0 } else { travel };
-            if !travel.is_finite() {
-                continue;
-            }
-            let pick = (u, platoons, vehicles, travel);
-            if self.ready_h(u, platoons) <= unit.coordination_delay_h + unit.readiness_h {
+            if self.ready_h(u, pick.1) <= self.order_to_move_h(u) {
                 return Some(pick);
             }
             resting.get_or_insert(pick);
         }
         resting
+    }
+
+    /// Unit `u` for routine work at `site`, if it is a formed unit the rules
+    /// let go (by day, for a patrol) with the platoons for it now.
+    pub(super) fn pick_unit(&self, u: UnitId, site: SiteId, task: Task) -> Option<Pick> {
+        let m = self.m;
+        let table = m.world.table_at(self.now);
+        let drive = m.candidates[table][site]
+            .iter()
+            .find(|c| c.0 == u)
+            .map_or(f64::INFINITY, |c| f64::from(c.1));
+        self.routine_pick(u, site, task, drive)
+    }
+
+    /// The pick of unit `u` for routine work at `site`, `drive` hours away by road.
+    fn routine_pick(&self, u: UnitId, site: SiteId, task: Task, drive: f64) -> Option<Pick> {
+        let m = self.m;
+        let table = m.world.table_at(self.now);
+        let unit = &m.units[u];
+        let st = &self.units[u];
+        if unit.kind != UnitKind::Fpu || !st.active || unit.caveats.static_guard_only {
+            return None;
+        }
+        let mobile = unit.platoons - unit.guard_platoons;
+        let platoons = if unit.caveats.no_split { mobile } else { 1 };
+        if platoons == 0 || st.idle < platoons {
+            return None;
+        }
+        match self.permit(u, task, site, Origin::Base).status {
+            Status::Forbidden(_) | Status::Busy => return None,
+            // Patrols go by day: a unit that must wait for daylight does not patrol.
+            Status::Delayed(Rule::NoNightOps) if task == Task::Patrol => return None,
+            _ => {}
+        }
+        let need_v = platoons * unit.vehicles_per_platoon;
+        let (vehicles, travel) = if need_v <= st.vehicles_free {
+            (need_v, drive)
+        } else {
+            (0, m.world.walk_h(table, unit.base, site))
+        };
+        let travel = if site == unit.base { 0.0 } else { travel };
+        travel.is_finite().then_some((u, platoons, vehicles, travel))
     }
 
     /// A civilian component asks for an escort to a site.
@@ -271,12 +309,12 @@ impl Simulation<'_> {
         let sites = &self.m.escort_sites;
         let k =
             ((uniform(&mut self.escort_rng) * sites.len() as f64) as usize).min(sites.len() - 1);
-        self.request_escort(sites[k]);
+        self.request_escort(sites[k], false);
     }
 
     /// A civilian component asks for an escort to `site` now (the request
-    /// process, or an inject).
-    pub(crate) fn request_escort(&mut self, site: SiteId) {
+    /// process, or an inject); `asked`: the operations centre answers it.
+    pub(crate) fn request_escort(&mut self, site: SiteId, asked: bool) {
         let Some(e) = &self.m.scenario.escorts else {
             return;
         };
@@ -295,20 +333,32 @@ impl Simulation<'_> {
             None,
             String::new(),
         );
-        if !self.try_escort(r) {
+        if asked {
+            self.escorts_asked.push(r as u32);
+        } else if self.try_escort(r) {
+            return;
+        } else {
             self.escorts_waiting.push(r as u32);
-            let expire = self.now + max_wait_h;
-            self.queue.push(expire, Event::EscortExpire(r as u32));
         }
+        let expire = self.now + max_wait_h;
+        self.queue.push(expire, Event::EscortExpire(r as u32));
     }
 
     /// Tries to staff escort request `r`; true if a unit is on its way (or awaiting approval).
-    fn try_escort(&mut self, r: usize) -> bool {
+    pub(super) fn try_escort(&mut self, r: usize) -> bool {
         let site = self.escorts[r].site;
-        let Some((u, platoons, vehicles, travel)) = self.pick_formed_unit(site, Task::Escort)
-        else {
+        let Some(pick) = self.pick_formed_unit(site, Task::Escort) else {
             return false;
         };
+        self.staff_escort(r, pick);
+        true
+    }
+
+    /// Sends `pick` on escort request `r` (after the capital's approval where
+    /// a caveat asks for it).
+    pub(super) fn staff_escort(&mut self, r: usize, pick: Pick) {
+        let (u, platoons, vehicles, travel) = pick;
+        let site = self.escorts[r].site;
         let permit = self.permit(u, Task::Escort, site, Origin::Base);
         // Readiness and daylight come before the road.
         let travel = travel + self.ready_h(u, platoons) + self.night_wait_h(u, site, Origin::Base);
@@ -331,10 +381,9 @@ impl Simulation<'_> {
                 vehicles,
                 travel_h: travel as f32,
             });
-            return true;
+            return;
         }
         self.escort_go(r, u, platoons, vehicles, travel);
-        true
     }
 
     fn escort_go(&mut self, r: usize, u: UnitId, platoons: u32, vehicles: u32, travel: f64) {
@@ -443,6 +492,8 @@ impl Simulation<'_> {
         }
         self.escorts[r].settled = true;
         self.escorts_waiting.retain(|&x| x as usize != r);
+        let unanswered = self.escorts_asked.iter().any(|&x| x as usize == r);
+        self.escorts_asked.retain(|&x| x as usize != r);
         self.summary.escorts_cancelled += 1;
         log!(
             self,
@@ -450,7 +501,11 @@ impl Simulation<'_> {
             Some(self.escorts[r].site),
             None,
             None,
-            "no unit free".into(),
+            if unanswered {
+                "no answer".into()
+            } else {
+                "no unit free".into()
+            },
         );
     }
 

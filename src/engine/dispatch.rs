@@ -57,7 +57,7 @@ impl Simulation<'_> {
     /// resting readiness when fewer platoons are on standby than would go.
     pub(crate) fn ready_h(&self, u: UnitId, platoons: u32) -> f64 {
         let unit = &self.m.units[u];
-        let base = unit.coordination_delay_h + unit.readiness_h;
+        let base = self.order_to_move_h(u);
         let Some(sh) = &unit.shifts else {
             return base;
         };
@@ -128,7 +128,7 @@ impl Simulation<'_> {
     }
 
     /// Road hours from `from` to `site` now, mounted or on foot.
-    fn travel_h(&self, from: SiteId, site: SiteId, mounted: bool) -> f64 {
+    pub(super) fn travel_h(&self, from: SiteId, site: SiteId, mounted: bool) -> f64 {
         let w = &self.m.world;
         let table = w.table_at(self.now);
         if from == site {

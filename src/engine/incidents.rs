@@ -20,9 +20,10 @@ impl Simulation<'_> {
         let t = self.tension(site);
         let amp = self.m.scenario.tension.amplitude;
         let mut m = (1.0 + amp * t / (1.0 + t)) * self.m.tension_norm[site];
+        let talks = self.sites[site].talks_until > self.now;
         for w in &self.m.injects {
             if self.now >= w.start_h && self.now < w.end_h && w.applies(site, kind) {
-                m *= w.multiplier;
+                m *= if talks { w.after_dialogue } else { w.multiplier };
             }
         }
         m * self.people_factor(site, proc.crowding, proc.people_cap)
@@ -211,7 +212,9 @@ impl Simulation<'_> {
     }
 
     /// Abuse rate of host post `h` now: it follows the unit's integrity and
-    /// the means the mission's support lends it.
+    /// the means the mission's support lends it, plus the pattern an
+    /// allegation describes while it lasts, until the mission sets conditions
+    /// on its support (the officers named are taken off duty).
     pub(crate) fn abuse_rate_per_h(&self, h: usize) -> f64 {
         let post = &self.m.hosts[h];
         let st = &self.sites[post.site];
@@ -220,7 +223,19 @@ impl Simulation<'_> {
         } else {
             1.0
         };
-        post.abuse_rate_per_h * (1.0 - st.host_integrity) * means
+        let mut alleged = 0.0;
+        if !st.host_conditions {
+            for w in &self.m.injects {
+                if w.host_abuse_per_h > 0.0
+                    && w.sites[post.site]
+                    && self.now >= w.start_h
+                    && self.now < w.end_h
+                {
+                    alleged += w.host_abuse_per_h;
+                }
+            }
+        }
+        (post.abuse_rate_per_h * (1.0 - st.host_integrity) + alleged) * means
     }
 
     /// A candidate abuse by host police (thinning of a bounding process).

@@ -34,10 +34,12 @@ mod clocks;
 mod daily;
 mod dispatch;
 mod incidents;
+mod orders;
 mod queue;
 pub(crate) mod rules;
 pub mod view;
 
+pub use orders::EscortAsked;
 pub use queue::{Event, EventQueue};
 
 use crate::ids::{IncidentId, PatrolRunId, SiteId, UnitId};
@@ -63,6 +65,10 @@ pub struct RunOptions {
     /// Stop at every inject that carries a message ([`Step::Message`]), so that
     /// trainees read it when it happens (before any decision its incident needs).
     pub stop_at_messages: bool,
+    /// Escort requests that come with a message (an inject's) wait for the
+    /// operations centre's answer ([`Simulation::answer_escort`]) instead of
+    /// being staffed by standard procedure.
+    pub ops_answers_escorts: bool,
 }
 
 /// Where [`Simulation::step`] stopped.
@@ -94,6 +100,8 @@ pub enum DecisionError {
     NoSuchSite(SiteId),
     /// Support to host police at a site that has none (its name).
     NoHostPolice(String),
+    /// An order the rules or the situation refuse, and why.
+    Refused(String),
     KindNotModelled(ThreatKind),
 }
 
@@ -115,6 +123,7 @@ impl std::fmt::Display for DecisionError {
             DecisionError::NoHostPolice(name) => {
                 write!(f, "there are no host police at {name} to support or not")
             }
+            DecisionError::Refused(why) => f.write_str(why),
             DecisionError::KindNotModelled(k) => write!(
                 f,
                 "the scenario has no `[threats.{}]` parameters, so it cannot start one",
@@ -151,6 +160,10 @@ pub struct Simulation<'m> {
     waiting: Vec<IncidentId>,
     /// Escort requests waiting for a platoon.
     escorts_waiting: Vec<u32>,
+    /// Escort requests waiting for the operations centre's answer.
+    escorts_asked: Vec<u32>,
+    /// The day's patrol plan, when the operations centre set one.
+    patrol_orders: Option<orders::PatrolOrders>,
     awaiting: Option<IncidentId>,
     /// An inject's message to show before anything else happens.
     message: Option<u32>,
@@ -267,6 +280,9 @@ impl<'m> Simulation<'m> {
                     // Set below by the HRDDP rule.
                     host_supported: false,
                     host_suspended: false,
+                    host_conditions: false,
+                    talks_until: f64::NEG_INFINITY,
+                    talks_planned: false,
                     patrols: Vec::new(),
                     guards: 0,
                     military: 0,
@@ -316,6 +332,8 @@ impl<'m> Simulation<'m> {
             to_decide: VecDeque::new(),
             waiting: Vec::new(),
             escorts_waiting: Vec::new(),
+            escorts_asked: Vec::new(),
+            patrol_orders: None,
             awaiting: None,
             message: None,
             platoon_choice: None,
@@ -718,6 +736,7 @@ impl<'m> Simulation<'m> {
             Event::Released { process, n } => self.on_released(process as usize, n),
             Event::PatrolLaunch => self.on_patrol_launch(),
             Event::EscortRequest => self.on_escort_request(),
+            Event::Dialogue { site } => self.on_dialogue(site),
             Event::EscortEnd {
                 site,
                 unit,
@@ -863,7 +882,8 @@ impl<'m> Simulation<'m> {
             }
         }
         if let Some(site) = w.escort {
-            self.request_escort(site);
+            let asked = self.opts.ops_answers_escorts && !w.text.is_empty();
+            self.request_escort(site, asked);
         }
         let w = &self.m.injects[k];
         log!(self, EventKind::Inject, None, None, None, w.name.clone());

@@ -53,6 +53,8 @@ pub enum Event {
         vehicles: u32,
         travel_h: f32,
     },
+    /// A dialogue the operations centre ordered is held at a site.
+    Dialogue { site: SiteId },
     /// A waiting escort request gives up.
     EscortExpire(u32),
     /// The capital answers an escort's approval request.

@@ -22,6 +22,13 @@ pub(crate) struct SiteState {
     pub host_supported: bool,
     /// Support was suspended by a decision (HRDDP), not by the policy's threshold.
     pub host_suspended: bool,
+    /// Support goes on under conditions (HRDDP's mitigating measures): the
+    /// pattern of abuse an allegation describes has ended.
+    pub host_conditions: bool,
+    /// A dialogue held here lowers political injects' extra rate until then.
+    pub talks_until: f64,
+    /// A dialogue is ordered and its team is on the way.
+    pub talks_planned: bool,
     /// Patrol presence intervals (arrive, leave, patrol run), pruned as they expire.
     pub patrols: Vec<(f64, f64, PatrolRunId)>,
     pub guards: u32,
@@ -57,6 +64,8 @@ pub(crate) struct UnitState {
     pub held: u32,
     /// When each idle platoon of a unit with shifts is rested, earliest first.
     pub rested_at: Vec<f64>,
+    /// A military unit alerted by the police is at alert readiness until then.
+    pub alert_until: f64,
 }
 
 /// A patrol out from its base, from departure to return.

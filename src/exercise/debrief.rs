@@ -96,8 +96,7 @@ fn answers(log: &ExerciseLog, item: &Item) -> Vec<String> {
         // A reply answers the message whose sender it names.
         (Choice::Reply { to, .. }, _) => to.is_empty() || *to == item.from,
         (_, None) => true,
-        (Choice::HostSupport { site: s, .. }, Some(site)) => s == site,
-        (_, Some(site)) => d.site == *site,
+        (c, Some(site)) => d.site == *site || c.concerns(site),
     };
     log.decisions
         .iter()

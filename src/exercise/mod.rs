@@ -44,6 +44,36 @@ pub enum Choice {
         site: String,
         supported: bool,
     },
+    /// Answers the oldest escort request waiting for the operations centre:
+    /// approve it (with `unit`, or the unit standard procedure would send) or
+    /// refuse it. `site` is where the escort goes, filled in when logged.
+    Escort {
+        approve: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        site: String,
+    },
+    /// Today's patrol plan: sites in order of priority (none: no patrols
+    /// today) and the formed units that patrol (none named: any).
+    PatrolPlan {
+        #[serde(default)]
+        sites: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        units: Vec<String>,
+    },
+    /// A dialogue with a crowd's or a community's leaders at `site`, through
+    /// IPO team `by` or, with none, the head of the police component.
+    Dialogue {
+        site: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// Alerts a military unit: it moves out faster for a while.
+    Alert { unit: String },
+    /// Support to the host police at `site` goes on under conditions (HRDDP's
+    /// mitigating measures: the officers an allegation names are taken off duty).
+    Conditions { site: String },
     /// The team answers a message (a reply, an acknowledgement): it changes
     /// nothing in the world, and releases a message's hold on the clock.
     Reply {
@@ -333,7 +363,14 @@ pub fn to_decision(model: &Model, s: &Situation, c: &Choice) -> Result<Decision,
         Choice::Wait => Decision::Wait,
         Choice::Decline => Decision::Decline,
         Choice::Inject { .. } => return Err("an inject is not a response".to_string()),
-        Choice::Reply { .. } => return Err("a reply is not a response".to_string()),
+        Choice::Reply { .. }
+        | Choice::Escort { .. }
+        | Choice::PatrolPlan { .. }
+        | Choice::Dialogue { .. }
+        | Choice::Alert { .. }
+        | Choice::Conditions { .. } => {
+            return Err("an order is not a response to the incident".to_string());
+        }
         Choice::HostSupport { site, supported } => Decision::SetHostSupport {
             site: *model
                 .world
@@ -421,6 +458,7 @@ impl<'m> Session<'m> {
             record_events: true,
             record_site_days: true,
             stop_at_messages: true,
+            ops_answers_escorts: true,
             ..RunOptions::default()
         };
         Session {
@@ -473,7 +511,7 @@ impl<'m> Session<'m> {
                         let _ = self.sim.decide(Decision::Decline);
                     }
                 }
-                Stop::Message(_) if self.doctrine => {}
+                Stop::Message(_) if self.doctrine => self.sim.answer_escorts_by_procedure(),
                 s => return s,
             }
         }
@@ -524,8 +562,13 @@ impl<'m> Session<'m> {
     /// Applies a choice at the current stop and logs it, or says why it cannot be
     /// taken. Dispatch, waiver, wait and decline settle the pending decision; host
     /// support and injects leave it pending.
-    pub fn apply(&mut self, choice: Choice) -> Result<(), String> {
+    pub fn apply(&mut self, mut choice: Choice) -> Result<(), String> {
         let pending = self.situation().cloned();
+        if let Choice::Escort { site, .. } = &mut choice
+            && let Some(asked) = self.sim.escorts_asked().first()
+        {
+            *site = self.model.world.sites[asked.site].id.clone();
+        }
         let result = match (&choice, &pending) {
             (Choice::HostSupport { site, supported }, _) => {
                 let site = self.site_index(site)?;
@@ -534,6 +577,42 @@ impl<'m> Session<'m> {
                     .map_err(|e| e.to_string())
             }
             (Choice::Reply { .. }, _) => Ok(()),
+            (Choice::Escort { approve, unit, .. }, _) => {
+                let u = unit.as_deref().map(|id| self.unit_index(id)).transpose()?;
+                self.sim
+                    .answer_escort(*approve, u)
+                    .map_err(|e| e.to_string())
+            }
+            (Choice::PatrolPlan { sites, units }, _) => {
+                let sites = sites
+                    .iter()
+                    .map(|s| self.site_index(s))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let units = units
+                    .iter()
+                    .map(|u| self.unit_index(u))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.sim
+                    .set_patrol_plan(sites, units)
+                    .map_err(|e| e.to_string())
+            }
+            (Choice::Dialogue { site, by }, _) => {
+                let site = self.site_index(site)?;
+                let by = by.as_deref().map(|id| self.unit_index(id)).transpose()?;
+                self.sim
+                    .hold_dialogue(site, by)
+                    .map_err(|e| e.to_string())
+            }
+            (Choice::Alert { unit }, _) => {
+                let u = self.unit_index(unit)?;
+                self.sim.alert_unit(u).map_err(|e| e.to_string())
+            }
+            (Choice::Conditions { site }, _) => {
+                let site = self.site_index(site)?;
+                self.sim
+                    .set_host_conditions(site)
+                    .map_err(|e| e.to_string())
+            }
             (Choice::Inject { kind, site, text }, _) => {
                 let k = crate::scenario::ThreatKind::ALL
                     .into_iter()
@@ -620,6 +699,15 @@ impl<'m> Session<'m> {
         });
         self.save();
         Ok(())
+    }
+
+    fn unit_index(&self, id: &str) -> Result<crate::ids::UnitId, String> {
+        self.model
+            .units
+            .iter()
+            .position(|u| u.id == id)
+            .map(crate::ids::UnitId::new)
+            .ok_or_else(|| format!("unit `{id}` does not exist in this scenario"))
     }
 
     fn site_index(&self, id: &str) -> Result<SiteId, String> {
@@ -727,6 +815,7 @@ impl<'m> Session<'m> {
             self.doctrine = true;
             self.log.handed_over_h = Some(self.sim.now_h());
         }
+        self.sim.answer_escorts_by_procedure();
         if self.stop == Stop::Decision {
             let c = doctrine_choice(self.model, self.sim.situation());
             if self.apply(c).is_err() {
@@ -782,10 +871,30 @@ pub fn log_bytes(log: &ExerciseLog) -> Vec<u8> {
 impl Choice {
     /// Host support and injects leave a pending decision pending.
     pub fn keeps_pending(&self) -> bool {
-        matches!(
+        !matches!(
             self,
-            Choice::HostSupport { .. } | Choice::Inject { .. } | Choice::Reply { .. }
+            Choice::Dispatch { .. } | Choice::Waiver { .. } | Choice::Wait | Choice::Decline
         )
+    }
+
+    /// The site an order concerns, for orders given between decisions.
+    pub fn site(&self) -> Option<&str> {
+        match self {
+            Choice::HostSupport { site, .. }
+            | Choice::Conditions { site }
+            | Choice::Dialogue { site, .. }
+            | Choice::Inject { site, .. } => Some(site),
+            Choice::Escort { site, .. } if !site.is_empty() => Some(site),
+            _ => None,
+        }
+    }
+
+    /// Whether this choice is about `site` (a patrol plan, about each of its sites).
+    pub fn concerns(&self, site: &str) -> bool {
+        match self {
+            Choice::PatrolPlan { sites, .. } => sites.iter().any(|s| s == site),
+            c => c.site() == Some(site),
+        }
     }
 }
 

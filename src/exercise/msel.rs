@@ -424,6 +424,7 @@ pub fn apply(loaded: &mut LoadedScenario, list: &[Item]) {
                 political: false,
                 incident: None,
                 escort: false,
+                host_abuse_per_day: 0.0,
                 from: String::new(),
                 to: String::new(),
                 text: String::new(),

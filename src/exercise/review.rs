@@ -97,6 +97,14 @@ pub struct Review {
     pub injects: Vec<crate::scenario::Inject>,
 }
 
+fn at(site: &str) -> String {
+    if site.is_empty() {
+        String::new()
+    } else {
+        format!(" to {site}")
+    }
+}
+
 pub fn describe(c: &Choice) -> String {
     match c {
         Choice::Dispatch {
@@ -117,6 +125,41 @@ pub fn describe(c: &Choice) -> String {
             "{} support to host police at {site}",
             if *supported { "resume" } else { "suspend" }
         ),
+        Choice::Escort {
+            approve: false,
+            site,
+            ..
+        } => format!("refuse the escort{}", at(site)),
+        Choice::Escort {
+            approve: true,
+            unit,
+            site,
+        } => format!(
+            "approve the escort{} with {}",
+            at(site),
+            unit.as_deref().unwrap_or("the unit standard procedure picks")
+        ),
+        Choice::PatrolPlan { sites, units } if sites.is_empty() => {
+            let _ = units;
+            "no patrols today".into()
+        }
+        Choice::PatrolPlan { sites, units } => format!(
+            "patrol plan: {}{}",
+            sites.join(", "),
+            if units.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", units.join(", "))
+            }
+        ),
+        Choice::Dialogue { site, by } => format!(
+            "dialogue at {site} through {}",
+            by.as_deref().unwrap_or("the head of the police component")
+        ),
+        Choice::Alert { unit } => format!("alert {unit}"),
+        Choice::Conditions { site } => {
+            format!("support to host police at {site} on conditions")
+        }
         Choice::Reply { to, text } => format!(
             "reply{}{}{text}",
             if to.is_empty() {
@@ -423,7 +466,7 @@ pub fn html(r: &Review) -> String {
             let there = |d: &super::LoggedDecision| {
                 i.sites.is_empty()
                     || i.sites.contains(&d.site)
-                    || matches!(&d.choice, Choice::HostSupport { site, .. } if i.sites.contains(site))
+                    || i.sites.iter().any(|s| d.choice.concerns(s))
             };
             let next = r
                 .log

@@ -174,6 +174,10 @@ pub enum EventKind {
     ApprovalRequested,
     HostSupportResumed,
     HostSupportSuspended,
+    HostSupportConditioned,
+    PatrolPlan,
+    Dialogue,
+    Alerted,
 }
 
 impl EventKind {
@@ -210,6 +214,10 @@ impl EventKind {
             EventKind::ApprovalRequested => "approval_requested",
             EventKind::HostSupportResumed => "host_support_resumed",
             EventKind::HostSupportSuspended => "host_support_suspended",
+            EventKind::HostSupportConditioned => "host_support_conditioned",
+            EventKind::PatrolPlan => "patrol_plan",
+            EventKind::Dialogue => "dialogue",
+            EventKind::Alerted => "alerted",
         }
     }
 

@@ -491,6 +491,10 @@ pub struct Military {
     /// Extra time before a police-requested military response leaves (command friction).
     #[serde(default)]
     pub coordination_delay_h: f64,
+    /// Hours from the order to moving out while the police have alerted the
+    /// unit (`mandate.alert_h`); its readiness when absent.
+    #[serde(default)]
+    pub alert_readiness_h: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -667,9 +671,22 @@ pub struct Mandate {
     /// Dialogue and engagement with host authorities ahead of political events (POC tier 1).
     #[serde(default)]
     pub dialogue: bool,
-    /// Share of a political inject's extra rate that dialogue removes.
+    /// Share of a political inject's extra rate that dialogue removes (and,
+    /// when the operations centre holds a dialogue, the share of a site's
+    /// tension it calms).
     #[serde(default)]
     pub dialogue_effect: f64,
+    /// Hours an IPO team spends at a site holding a dialogue, besides the road.
+    #[serde(default = "three")]
+    pub dialogue_h: f64,
+    /// Hours a dialogue held by the operations centre keeps lowering a
+    /// political inject's extra rate at its site.
+    #[serde(default = "twenty_four")]
+    pub dialogue_lasts_h: f64,
+    /// Hours a military unit alerted by the operations centre stays at its
+    /// alert readiness, its liaison with the police done.
+    #[serde(default = "twelve")]
+    pub alert_h: f64,
     /// UN police may act alone to protect civilians from imminent physical
     /// violence whatever the authority (the 2017 guidelines' reading); `false`
     /// is the restrictive reading: under `support_only` they protect and patrol
@@ -684,6 +701,15 @@ pub struct Mandate {
 }
 fn default_host_absent() -> f64 {
     0.1
+}
+fn three() -> f64 {
+    3.0
+}
+fn twelve() -> f64 {
+    12.0
+}
+fn twenty_four() -> f64 {
+    24.0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -936,6 +962,11 @@ pub struct Inject {
     /// the window opens (needs `[escorts]`).
     #[serde(default)]
     pub escort: bool,
+    /// Abuses a day by the host police at the (listed) sites while the window
+    /// lasts, besides their usual rate: the pattern an allegation describes.
+    /// It stops once the mission sets conditions on its support there.
+    #[serde(default)]
+    pub host_abuse_per_day: f64,
     /// For training exercises: who sends the message, to whom, what it says, and
     /// the reaction the controller expects.
     #[serde(default)]

@@ -255,6 +255,18 @@ fn injects(
             1.0e3,
         );
         c.range(format!("{p}.tension"), inj.tension, 0.0, 1.0e3);
+        c.range(
+            format!("{p}.host_abuse_per_day"),
+            inj.host_abuse_per_day,
+            0.0,
+            1.0e3,
+        );
+        if inj.host_abuse_per_day > 0.0 && inj.sites.is_empty() {
+            c.push(
+                format!("{p}.sites"),
+                "an inject with host_abuse_per_day names the sites whose host police it concerns",
+            );
+        }
         for (j, id) in inj.sites.iter().enumerate() {
             c.site(format!("{p}.sites[{j}]"), id, sites);
         }
@@ -542,6 +554,9 @@ fn mandate(c: &mut Checker, s: &Scenario, sites: &HashMap<&str, usize>) {
     c.share("mandate.arrest_prob", m.arrest_prob);
     c.share("mandate.host_absent_below", m.host_absent_below);
     c.share("mandate.dialogue_effect", m.dialogue_effect);
+    c.range("mandate.dialogue_h", m.dialogue_h, 0.0, 1.0e3);
+    c.range("mandate.dialogue_lasts_h", m.dialogue_lasts_h, 0.0, 1.0e4);
+    c.range("mandate.alert_h", m.alert_h, 0.0, 1.0e4);
     c.range(
         "mandate.patrol.patrols_per_fpu_day",
         m.patrol.patrols_per_fpu_day,
@@ -834,6 +849,9 @@ fn forces(c: &mut Checker, s: &Scenario, sites: &HashMap<&str, usize>) -> (Vec<u
     for (i, m) in s.forces.military.iter().enumerate() {
         let p = format!("forces.military[{i}]");
         c.range(format!("{p}.readiness_h"), m.readiness_h, 0.0, 1.0e4);
+        if let Some(a) = m.alert_readiness_h {
+            c.range(format!("{p}.alert_readiness_h"), a, 0.0, 1.0e4);
+        }
         id_check(c, &m.id, format!("{p}.id"));
         c.site(format!("{p}.base"), &m.base, sites);
         if m.count > 0 && m.strength == 0 {
