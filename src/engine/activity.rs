@@ -294,7 +294,9 @@ impl Simulation<'_> {
             (0, m.world.walk_h(table, unit.base, site))
         };
         let travel = if site == unit.base { 0.0 } else { travel };
-        travel.is_finite().then_some((u, platoons, vehicles, travel))
+        travel
+            .is_finite()
+            .then_some((u, platoons, vehicles, travel))
     }
 
     /// A civilian component asks for an escort to a site.

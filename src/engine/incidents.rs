@@ -23,7 +23,11 @@ impl Simulation<'_> {
         let talks = self.sites[site].talks_until > self.now;
         for w in &self.m.injects {
             if self.now >= w.start_h && self.now < w.end_h && w.applies(site, kind) {
-                m *= if talks { w.after_dialogue } else { w.multiplier };
+                m *= if talks {
+                    w.after_dialogue
+                } else {
+                    w.multiplier
+                };
             }
         }
         m * self.people_factor(site, proc.crowding, proc.people_cap)

@@ -58,7 +58,11 @@ impl Simulation<'_> {
     /// refuse it, or approve it with `unit` (a formed unit the rules let go
     /// and that has the platoons now) or, with none named, the unit standard
     /// procedure would send (the request waits for one if none is free).
-    pub fn answer_escort(&mut self, approve: bool, unit: Option<UnitId>) -> Result<(), DecisionError> {
+    pub fn answer_escort(
+        &mut self,
+        approve: bool,
+        unit: Option<UnitId>,
+    ) -> Result<(), DecisionError> {
         let Some(&r) = self.escorts_asked.first() else {
             return Err(refused("no escort request is waiting for an answer"));
         };

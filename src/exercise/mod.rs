@@ -8,6 +8,7 @@
 
 pub mod debrief;
 pub mod msel;
+pub mod orders;
 pub mod plain;
 pub mod review;
 pub mod tui;
@@ -70,10 +71,14 @@ pub enum Choice {
         by: Option<String>,
     },
     /// Alerts a military unit: it moves out faster for a while.
-    Alert { unit: String },
+    Alert {
+        unit: String,
+    },
     /// Support to the host police at `site` goes on under conditions (HRDDP's
     /// mitigating measures: the officers an allegation names are taken off duty).
-    Conditions { site: String },
+    Conditions {
+        site: String,
+    },
     /// The team answers a message (a reply, an acknowledgement): it changes
     /// nothing in the world, and releases a message's hold on the clock.
     Reply {
@@ -599,9 +604,7 @@ impl<'m> Session<'m> {
             (Choice::Dialogue { site, by }, _) => {
                 let site = self.site_index(site)?;
                 let by = by.as_deref().map(|id| self.unit_index(id)).transpose()?;
-                self.sim
-                    .hold_dialogue(site, by)
-                    .map_err(|e| e.to_string())
+                self.sim.hold_dialogue(site, by).map_err(|e| e.to_string())
             }
             (Choice::Alert { unit }, _) => {
                 let u = self.unit_index(unit)?;

@@ -55,13 +55,18 @@ impl<R: BufRead, W: Write> Plain<R, W> {
 const HELP: &str = "Type the number of an option to send that unit (e.g. 2), `2x3` to send three \
 of its platoons where it may split, two numbers to add a military unit in support (2+5), `w 3` to ask the capital to waive the rule that forbids option 3, \
 `wait` to keep the incident pending until a unit is free, `decline` to leave it unanswered, \
-`suspend SITE` or `resume SITE` to change support to the host police there (HRDDP), \
+orders at any time: {ORDERS}, \
 `inject KIND SITE [TEXT]` (trainer) to start an incident there now, reported at once, \
 `pause` (trainer) to hold the session until Enter, \
 `doctrine` to hand the rest of the session to standard procedure.";
 
-const BETWEEN_HELP: &str = "Press Enter to let the clock run on, or type `suspend SITE` / \
-`resume SITE` (HRDDP) or `inject KIND SITE [TEXT]` (trainer).";
+const BETWEEN_HELP: &str = "Press Enter to let the clock run on, or give an order: {ORDERS}; \
+or `inject KIND SITE [TEXT]` (trainer).";
+
+/// A help line with the order words in.
+fn help(text: &str) -> String {
+    text.replace("{ORDERS}", super::orders::ORDERS_HELP)
+}
 
 impl<R: BufRead, W: Write> Plain<R, W> {
     fn show(&mut self, model: &Model, s: &Situation) {
@@ -137,25 +142,9 @@ impl<R: BufRead, W: Write> Plain<R, W> {
     }
 }
 
-/// Choices that can be taken at any stop: host support and trainer injects.
+/// Choices that can be taken at any stop: orders, host support and trainer injects.
 fn any_time(line: &str) -> Option<Choice> {
-    let mut words = line.split_whitespace();
-    match (words.next(), words.next(), words.next()) {
-        (Some("suspend"), Some(site), None) => Some(Choice::HostSupport {
-            site: site.to_string(),
-            supported: false,
-        }),
-        (Some("resume"), Some(site), None) => Some(Choice::HostSupport {
-            site: site.to_string(),
-            supported: true,
-        }),
-        (Some("inject"), Some(kind), Some(site)) => Some(Choice::Inject {
-            kind: kind.to_string(),
-            site: site.to_string(),
-            text: words.collect::<Vec<_>>().join(" "),
-        }),
-        _ => None,
-    }
+    super::orders::parse(line)
 }
 
 impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
@@ -219,7 +208,7 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
             match choice {
                 Some(c) => return Some(c),
                 None => {
-                    let _ = writeln!(self.output, "  {HELP}");
+                    let _ = writeln!(self.output, "  {}", help(HELP));
                 }
             }
         }
@@ -236,7 +225,19 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
             let _ = writeln!(self.output, "  Not possible: {p}");
         } else if let Stop::Message(_) = stop {
             self.show_injects(session.model, session.now_h());
-            let _ = writeln!(self.output, "  The clock is stopped. {BETWEEN_HELP}");
+            for a in session.sim().escorts_asked() {
+                let _ = writeln!(
+                    self.output,
+                    "  Escort request to {} ({}) waiting for your answer: `escort approve [UNIT]` or `escort refuse`.",
+                    session.model.world.sites[a.site].name,
+                    clock(a.requested_h)
+                );
+            }
+            let _ = writeln!(
+                self.output,
+                "  The clock is stopped. {}",
+                help(BETWEEN_HELP)
+            );
         }
         loop {
             let line = self.read()?;
@@ -246,7 +247,7 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
             if let Some(c) = any_time(&line) {
                 return Some(c);
             }
-            let _ = writeln!(self.output, "  {BETWEEN_HELP}");
+            let _ = writeln!(self.output, "  {}", help(BETWEEN_HELP));
         }
     }
 }

@@ -137,7 +137,8 @@ pub fn describe(c: &Choice) -> String {
         } => format!(
             "approve the escort{} with {}",
             at(site),
-            unit.as_deref().unwrap_or("the unit standard procedure picks")
+            unit.as_deref()
+                .unwrap_or("the unit standard procedure picks")
         ),
         Choice::PatrolPlan { sites, units } if sites.is_empty() => {
             let _ = units;

@@ -34,6 +34,9 @@ pub enum Modal {
         kind: usize,
         text: String,
     },
+    /// The order line: an order typed as in plain mode (escort, patrol
+    /// plan, dialogue, alert, host support), Enter to give it.
+    Order(String),
     /// End the session now (standard procedure plays the rest)?
     ConfirmEnd,
     Help,
@@ -250,6 +253,34 @@ impl<'m> App<'m> {
                 }
                 return;
             }
+            Modal::Order(mut text) => {
+                match k.code {
+                    KeyCode::Esc => self.modal = Modal::None,
+                    KeyCode::Backspace => {
+                        text.pop();
+                        self.modal = Modal::Order(text);
+                    }
+                    KeyCode::Char(c) => {
+                        if text.chars().count() < 200 {
+                            text.push(c);
+                        }
+                        self.modal = Modal::Order(text);
+                    }
+                    KeyCode::Enter => match super::orders::parse(&text) {
+                        Some(Choice::Inject { .. }) | None => {
+                            self.notice =
+                                Some(format!("Not an order: {}", super::orders::ORDERS_HELP));
+                            self.modal = Modal::Order(text);
+                        }
+                        Some(c) => {
+                            self.modal = Modal::None;
+                            self.choose(c);
+                        }
+                    },
+                    _ => self.modal = Modal::Order(text),
+                }
+                return;
+            }
             Modal::Inject { kind, mut text } => {
                 match k.code {
                     KeyCode::Esc => self.modal = Modal::None,
@@ -334,6 +365,10 @@ impl<'m> App<'m> {
             }
             KeyCode::Char('?') => {
                 self.modal = Modal::Help;
+                return;
+            }
+            KeyCode::Char('o') => {
+                self.modal = Modal::Order(String::new());
                 return;
             }
             KeyCode::Char('q') => {

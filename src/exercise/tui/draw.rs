@@ -23,6 +23,8 @@ Trainees, at a decision (the clock is stopped):
   h                hold: the incident waits until a unit is free
   x                leave the incident unanswered
   Tab, then Up/Down   choose a site;  s   suspend or resume support to its host police (HRDDP)
+  o                an order, typed: escort approve [UNIT] | escort refuse | patrol SITE,SITE [with UNIT]
+                   | patrol none | talk SITE [via TEAM] | alert UNIT | conditions SITE | suspend/resume SITE
 
 Trainer, at any time:
   space   pause or resume the clock      < >   slower, faster
@@ -478,9 +480,10 @@ fn footer_keys(app: &App) -> String {
     if app.session.stop() == Stop::Done {
         " q leave ".into()
     } else if app.session.situation().is_some() && !app.paused {
-        " ↑↓/1-9 choose · [ ] platoons · Enter send · + support · w waiver · h hold · x leave · Tab,s HRDDP · space pause · i inject · ? help · q end".into()
+        " ↑↓/1-9 choose · [ ] platoons · Enter send · + support · w waiver · h hold · x leave · o order · Tab,s HRDDP · space pause · ? help · q end".into()
     } else {
-        " space pause/run · < > speed · Tab sites · s HRDDP · i inject · ? help · q end ".into()
+        " space pause/run · < > speed · o order · Tab sites · s HRDDP · i inject · ? help · q end "
+            .into()
     }
 }
 
@@ -500,7 +503,35 @@ fn draw_modal(f: &mut Frame, app: &App, area: Rect) {
     let model = app.session.model;
     let (title, body, w, h): (&str, Vec<Line>, u16, u16) = match &app.modal {
         Modal::None => return,
-        Modal::Help => (" Keys ", HELP.lines().map(Line::from).collect(), 92, 18),
+        Modal::Help => (" Keys ", HELP.lines().map(Line::from).collect(), 96, 20),
+        Modal::Order(text) => {
+            let mut v = vec![
+                Line::from("Type an order, Enter to give it, Esc to cancel:"),
+                Line::from(""),
+                Line::from(format!("> {text}▏")),
+                Line::from(""),
+            ];
+            let asked = app.session.sim().escorts_asked();
+            if let Some(a) = asked.first() {
+                v.push(Line::from(format!(
+                    "Escort request to {} since {}: escort approve [UNIT] | escort refuse",
+                    model.world.sites[a.site].name,
+                    clock(a.requested_h)
+                )));
+            }
+            v.push(Line::from(
+                "patrol SITE,SITE [with UNIT] | patrol none | talk SITE [via TEAM] | alert UNIT",
+            ));
+            v.push(Line::from("conditions SITE | suspend SITE | resume SITE"));
+            if let Some(n) = &app.notice
+                && n.starts_with("Not")
+            {
+                v.push(Line::from(""));
+                v.push(Line::from(n.clone()));
+            }
+            let h = v.len() as u16 + 3;
+            (" Order ", v, 96, h)
+        }
         Modal::ConfirmEnd => (
             " End the session? ",
             vec![
