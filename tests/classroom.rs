@@ -74,9 +74,10 @@ fn tokens_keep_pages_apart_and_bad_requests_get_4xx() {
         r#"{"choice":{"action":"inject","kind":"armed_attack","site":"camp"}}"#,
     );
     assert_eq!(st, 409, "{body}");
-    // The clock reaches the first inject's incident; a decision for another
-    // incident (a stale page) is refused.
-    assert_eq!(s.white_api("clock", r#"{"action":"jump"}"#).0, 204);
+    // The clock reaches the first inject's incident (past the morning
+    // briefing's patrol plan); a decision for another incident (a stale page)
+    // is refused.
+    s.jump_to_decision();
     let a = s.state(0);
     let pending = a["decision"]["incident"]
         .as_u64()
@@ -121,7 +122,7 @@ fn two_syndicates_through_an_inject_to_the_debrief_and_back_after_a_kill() {
     let dir = tmp("flow");
     let mut s = start(&dir, "alpha,bravo");
     // Both reach the demonstration; the effectiveness stays hidden.
-    assert_eq!(s.white_api("clock", r#"{"action":"jump"}"#).0, 204);
+    s.jump_to_decision();
     let (a, b) = (s.state(0), s.state(1));
     assert_eq!(a["decision"]["incident"], b["decision"]["incident"]);
     assert!(a["decision"]["options"][0].get("effectiveness").is_none());
@@ -172,7 +173,7 @@ fn two_syndicates_through_an_inject_to_the_debrief_and_back_after_a_kill() {
         assert_eq!(s.white_api("mark", &body).0, 204);
     }
     // Move on to the next decision for both, then kill the server without warning.
-    assert_eq!(s.white_api("clock", r#"{"action":"jump"}"#).0, 204);
+    s.jump_to_decision();
     let before = (s.state(0), s.state(1), s.white_state());
     assert!(before.0["decision"].is_object());
     s.child.kill().unwrap(); // SIGKILL

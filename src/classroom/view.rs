@@ -19,6 +19,8 @@ pub struct SiteOut {
     pub tension: f64,
     pub trust: f64,
     pub host_supported: Option<bool>,
+    pub host_conditions: bool,
+    pub dialogue: bool,
     pub patrols: u32,
     pub open_incidents: u32,
 }
@@ -111,8 +113,32 @@ pub struct SyndicateView {
     pub feed: Vec<String>,
     pub messages: Vec<MessageOut>,
     pub decision: Option<DecisionOut>,
+    pub orders: OrdersOut,
     pub decisions_taken: usize,
     pub outcome: Option<OutcomeOut>,
+}
+
+/// What the syndicate may order besides answering incidents, and what it has ordered.
+#[derive(Serialize)]
+pub struct OrdersOut {
+    /// Escort requests waiting for an answer, oldest first.
+    pub escorts: Vec<EscortOut>,
+    /// Sites patrols go to, and today's plan if the syndicate set one.
+    pub patrol_sites: Vec<String>,
+    pub patrol_plan: Option<String>,
+    pub fpus: Vec<String>,
+    /// IPO teams that can hold a dialogue (the head of the police component always can).
+    pub ipo_teams: Vec<String>,
+    /// Military units, and those on alert now.
+    pub military: Vec<String>,
+    pub alerted: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct EscortOut {
+    pub site: String,
+    pub site_name: String,
+    pub since: String,
 }
 
 #[derive(Serialize)]
@@ -147,6 +173,55 @@ fn status_words(s: Status) -> (String, String) {
     }
 }
 
+/// The orders panel of a syndicate's page.
+fn orders(model: &crate::model::Model, sim: &crate::engine::Simulation) -> OrdersOut {
+    use crate::model::UnitKind;
+    let w = &model.world;
+    let ids = |kind: fn(UnitKind) -> bool| -> Vec<String> {
+        model
+            .units
+            .iter()
+            .filter(|u| kind(u.kind))
+            .map(|u| u.id.clone())
+            .collect()
+    };
+    OrdersOut {
+        escorts: sim
+            .escorts_asked()
+            .into_iter()
+            .map(|a| EscortOut {
+                site: w.sites[a.site].id.clone(),
+                site_name: w.sites[a.site].name.clone(),
+                since: clock(a.requested_h),
+            })
+            .collect(),
+        patrol_sites: model
+            .patrol_eligible
+            .iter()
+            .map(|&s| w.sites[s].id.clone())
+            .collect(),
+        patrol_plan: sim.patrol_plan_today().map(|(sites, units)| {
+            let names: Vec<&str> = sites.iter().map(|&s| w.sites[s].id.as_str()).collect();
+            let by: Vec<&str> = units.iter().map(|&u| model.units[u].id.as_str()).collect();
+            match (names.is_empty(), by.is_empty()) {
+                (true, _) => "no patrols today".to_string(),
+                (false, true) => names.join(", "),
+                (false, false) => format!("{} with {}", names.join(", "), by.join(", ")),
+            }
+        }),
+        fpus: ids(|k| k == UnitKind::Fpu),
+        ipo_teams: ids(|k| matches!(k, UnitKind::Ipo | UnitKind::Specialised(_))),
+        military: ids(|k| k == UnitKind::Military),
+        alerted: model
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| sim.unit_view(crate::ids::UnitId::new(*k)).alerted)
+            .map(|(_, u)| u.id.clone())
+            .collect(),
+    }
+}
+
 /// A syndicate's page from its team's state.
 pub fn syndicate(class: &Class, team: &Team, show_effectiveness: bool) -> SyndicateView {
     let model = class.model;
@@ -168,6 +243,8 @@ pub fn syndicate(class: &Class, team: &Team, show_effectiveness: bool) -> Syndic
                 tension: v.tension,
                 trust: v.trust,
                 host_supported: v.host_supported,
+                host_conditions: v.host_conditions,
+                dialogue: v.dialogue,
                 patrols: v.patrols,
                 open_incidents: v.open_incidents,
             }
@@ -293,6 +370,7 @@ pub fn syndicate(class: &Class, team: &Team, show_effectiveness: bool) -> Syndic
             .map(MessageOut::from)
             .collect(),
         decision,
+        orders: orders(model, sim),
         decisions_taken: team
             .session
             .decisions()

@@ -17,6 +17,10 @@ pub struct SiteView {
     pub trust: f64,
     /// UN support to the host police here, if there are host police.
     pub host_supported: Option<bool>,
+    /// That support goes on under conditions (HRDDP's mitigating measures).
+    pub host_conditions: bool,
+    /// A dialogue held here is in effect, or its team is on the way.
+    pub dialogue: bool,
     /// UN patrols present now.
     pub patrols: u32,
     /// Reported incidents still open here.
@@ -32,6 +36,8 @@ pub struct UnitView {
     pub idle: u32,
     pub deployable: u32,
     pub vehicles_free: u32,
+    /// A military unit on alert (alert readiness, no coordination delay).
+    pub alerted: bool,
 }
 
 /// A reported incident that is not over.
@@ -56,6 +62,8 @@ impl Simulation<'_> {
             tension: self.tension(site),
             trust: st.trust,
             host_supported: self.m.host_at[site].map(|_| st.host_supported),
+            host_conditions: st.host_conditions,
+            dialogue: st.talks_planned || st.talks_until > self.now,
             patrols: self.patrols_present(site),
             open_incidents: self
                 .incidents
@@ -73,7 +81,15 @@ impl Simulation<'_> {
             idle: st.idle,
             deployable: unit.platoons - unit.guard_platoons,
             vehicles_free: st.vehicles_free,
+            alerted: st.alert_until > self.now,
         }
+    }
+
+    /// Today's patrol plan as the operations centre set it (sites in order,
+    /// units), or `None` while the doctrine's plan applies.
+    pub fn patrol_plan_today(&self) -> Option<(Vec<SiteId>, Vec<UnitId>)> {
+        self.patrol_orders_today()
+            .map(|o| (o.sites.clone(), o.units.clone()))
     }
 
     /// Reported incidents not yet over, oldest report first.

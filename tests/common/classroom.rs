@@ -131,6 +131,36 @@ impl Server {
             body,
         )
     }
+    /// Runs the class clock on until every syndicate has an incident's
+    /// decision pending, answering each morning briefing on the way with a
+    /// patrol plan (an order over HTTP, which releases the message's hold).
+    #[allow(dead_code)]
+    pub fn jump_to_decision(&self) {
+        for _ in 0..12 {
+            let mut all = true;
+            for k in 0..self.teams.len() {
+                let v = self.state(k);
+                if v["decision"].is_object() {
+                    continue;
+                }
+                all = false;
+                if !v["hold"].is_null() {
+                    let (st, body) = self.decide(
+                        k,
+                        r#"{"choice":{"action":"patrol_plan","sites":["town","camp"]}}"#,
+                    );
+                    assert_eq!(st, 204, "{body}");
+                    assert!(self.state(k)["hold"].is_null(), "an order releases the hold");
+                }
+            }
+            if all {
+                return;
+            }
+            assert_eq!(self.white_api("clock", r#"{"action":"jump"}"#).0, 204);
+        }
+        panic!("no decision came for every syndicate");
+    }
+
     pub fn white_state(&self) -> serde_json::Value {
         json(
             &get(&format!(
