@@ -374,3 +374,29 @@ fn orders_and_answers_change_the_outcome_of_the_course() {
         "civilians harmed a session: orders and standard answers {g:.1}, standard procedure {sp:.1}, declining everything {dec:.1}"
     );
 }
+
+#[test]
+fn a_session_left_to_standard_procedure_replays_for_its_review_on_every_seed() {
+    // Standard procedure answers the escort requests the operations centre is
+    // asked; the log keeps those answers, so the review's replay meets the
+    // same world (it did not, on some seeds, before they were logged).
+    let (loaded, model) = course();
+    for seed in SEEDS {
+        let mut s = Session::new(&loaded, &model, Seed::new(seed, 0), "sp");
+        s.hand_over();
+        while s.advance(f64::INFINITY) != Stop::Done {}
+        let (log, result) = s.finish();
+        assert!(
+            log.decisions
+                .iter()
+                .any(|d| matches!(d.choice, Choice::Escort { approve: true, .. })),
+            "seed {seed}: the escort requests were answered and logged"
+        );
+        let r = pocsim::exercise::review::review(&log, &loaded, &model, 5, "sp.json")
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        assert_eq!(
+            r.team.civilians_harmed, result.summary.civilians_harmed,
+            "seed {seed}: the replay meets the same world"
+        );
+    }
+}

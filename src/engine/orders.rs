@@ -98,14 +98,6 @@ impl Simulation<'_> {
         Ok(())
     }
 
-    /// Standard procedure answers every escort request still waiting for the
-    /// operations centre (when a trainee hands over).
-    pub fn answer_escorts_by_procedure(&mut self) {
-        while !self.escorts_asked.is_empty() {
-            let _ = self.answer_escort(true, None);
-        }
-    }
-
     /// Why `u` cannot take routine work (`task`) at `site` now, or the pick
     /// (unit, platoons, vehicles, travel hours) if it can.
     fn formed_unit_for(

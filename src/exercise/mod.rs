@@ -516,7 +516,7 @@ impl<'m> Session<'m> {
                         let _ = self.sim.decide(Decision::Decline);
                     }
                 }
-                Stop::Message(_) if self.doctrine => self.sim.answer_escorts_by_procedure(),
+                Stop::Message(_) if self.doctrine => self.escorts_by_procedure(),
                 s => return s,
             }
         }
@@ -704,6 +704,22 @@ impl<'m> Session<'m> {
         Ok(())
     }
 
+    /// Standard procedure answers the escort requests waiting for the
+    /// operations centre: approved, with the unit it picks. Logged like any
+    /// answer, so that a replay of the log answers them the same way.
+    fn escorts_by_procedure(&mut self) {
+        while !self.sim.escorts_asked().is_empty() {
+            let c = Choice::Escort {
+                approve: true,
+                unit: None,
+                site: String::new(),
+            };
+            if self.apply(c).is_err() {
+                break;
+            }
+        }
+    }
+
     fn unit_index(&self, id: &str) -> Result<crate::ids::UnitId, String> {
         self.model
             .units
@@ -818,7 +834,7 @@ impl<'m> Session<'m> {
             self.doctrine = true;
             self.log.handed_over_h = Some(self.sim.now_h());
         }
-        self.sim.answer_escorts_by_procedure();
+        self.escorts_by_procedure();
         if self.stop == Stop::Decision {
             let c = doctrine_choice(self.model, self.sim.situation());
             if self.apply(c).is_err() {

@@ -150,7 +150,10 @@ impl Server {
                         r#"{"choice":{"action":"patrol_plan","sites":["town","camp"]}}"#,
                     );
                     assert_eq!(st, 204, "{body}");
-                    assert!(self.state(k)["hold"].is_null(), "an order releases the hold");
+                    assert!(
+                        self.state(k)["hold"].is_null(),
+                        "an order releases the hold"
+                    );
                 }
             }
             if all {
