@@ -29,6 +29,9 @@ pub enum Mechanic {
     Learning = 7,
     /// Experimental designs over uncertain inputs (not a mechanic of a run).
     Design = 8,
+    /// Whether host authorities carry out the conditions the mission sets on
+    /// its support (HRDDP's mitigating measures).
+    Conditions = 9,
 }
 
 /// A replication's identity: the master seed and the replication index.

@@ -129,7 +129,7 @@ fn a_dialogue_calms_a_political_event() {
 }
 
 #[test]
-fn conditions_end_an_alleged_pattern_of_abuse_and_suspension_ends_complicity() {
+fn conditions_the_host_carries_out_end_an_alleged_pattern_and_suspension_ends_complicity() {
     let (loaded, model) = course();
     let order = |c: Choice| {
         move |name: &str| {
@@ -147,30 +147,54 @@ fn conditions_end_an_alleged_pattern_of_abuse_and_suspension_ends_complicity() {
         site: "town".into(),
         supported: false,
     });
+    let early = |name: &str| {
+        if name == "morning briefing, day 1" {
+            vec![Choice::Conditions {
+                site: "town".into(),
+            }]
+        } else {
+            Vec::new()
+        }
+    };
     let (mut abuse, mut complicity) = ([0u64; 3], [0u64; 3]);
-    for seed in SEEDS {
+    let (mut met, mut answered) = (0, 0);
+    let seeds = 1..=200u64;
+    for seed in seeds.clone() {
         let runs = [
             play(&loaded, &model, seed, Answer::Standard, &none),
             play(&loaded, &model, seed, Answer::Standard, &suspend),
             play(&loaded, &model, seed, Answer::Standard, &conditions),
         ];
-        assert_eq!(count(&runs[2], EventKind::HostSupportConditioned), 1);
         assert_eq!(count(&runs[1], EventKind::HostSupportSuspended), 1);
+        for e in &runs[2].events {
+            if e.kind == EventKind::HostSupportConditioned && e.outcome != "asked" {
+                answered += 1;
+                met += usize::from(e.outcome == "met");
+            }
+        }
         for (k, r) in runs.iter().enumerate() {
             abuse[k] += r.summary.host_abuse_events;
             complicity[k] += r.summary.complicity_events;
         }
+        if seed <= 5 {
+            // Before any allegation there is nothing to set conditions on.
+            let p = play(&loaded, &model, seed, Answer::Standard, &early);
+            assert!(p.refused[0].contains("no allegation"), "{:?}", p.refused);
+        }
     }
+    // The host carries conditions out about as often as its integrity (0.6) says.
+    assert_eq!(answered, 200, "every condition was answered");
+    assert!((100..=140).contains(&met), "conditions met {met} of 200");
     // Carrying on: the pattern goes on with the mission's means, each abuse
     // one of complicity. Suspending: means cut, no complicity after it.
-    // Conditions: the pattern ends.
-    assert!(abuse[0] > 80, "the allegation's pattern ran: {abuse:?}");
+    // Conditions: the pattern ends where the host carries them out.
+    assert!(abuse[0] > 150, "the allegation's pattern ran: {abuse:?}");
     assert!(
-        abuse[2] * 3 < abuse[0],
-        "conditions end the pattern: {abuse:?}"
+        abuse[2] * 3 < abuse[0] * 2,
+        "conditions end the pattern where carried out: {abuse:?}"
     );
     assert!(
-        abuse[1] < abuse[0] && abuse[1] > abuse[2],
+        abuse[1] * 5 < abuse[0] * 4,
         "suspension cuts the means, not the pattern: {abuse:?}"
     );
     assert!(
@@ -218,8 +242,8 @@ fn an_alerted_company_reaches_the_attack_sooner() {
     }
     assert!(gains.len() >= 10, "the company went in support: {gains:?}");
     let mean = gains.iter().sum::<f64>() / gains.len() as f64;
-    // Readiness 2 h and 1 h of coordination, against 0.5 h on alert.
-    assert!(mean > 2.0, "hours gained by the alert: {gains:?}");
+    // Readiness 2 h against 0.5 h on alert (coordination stays).
+    assert!(mean > 1.0, "hours gained by the alert: {gains:?}");
 }
 
 #[test]

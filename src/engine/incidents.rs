@@ -228,7 +228,7 @@ impl Simulation<'_> {
             1.0
         };
         let mut alleged = 0.0;
-        if !st.host_conditions {
+        if !st.host_conditions_met {
             for w in &self.m.injects {
                 if w.host_abuse_per_h > 0.0
                     && w.sites[post.site]

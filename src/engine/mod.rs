@@ -164,6 +164,10 @@ pub struct Simulation<'m> {
     escorts_asked: Vec<u32>,
     /// The day's patrol plan, when the operations centre set one.
     patrol_orders: Option<orders::PatrolOrders>,
+    /// The head of the police component can engage leaders again from then.
+    hopc_free_at: f64,
+    /// Conditions set so far (keys of their streams).
+    conditions_set: u64,
     awaiting: Option<IncidentId>,
     /// An inject's message to show before anything else happens.
     message: Option<u32>,
@@ -281,6 +285,7 @@ impl<'m> Simulation<'m> {
                     host_supported: false,
                     host_suspended: false,
                     host_conditions: false,
+                    host_conditions_met: false,
                     talks_until: f64::NEG_INFINITY,
                     talks_planned: false,
                     patrols: Vec::new(),
@@ -334,6 +339,8 @@ impl<'m> Simulation<'m> {
             escorts_waiting: Vec::new(),
             escorts_asked: Vec::new(),
             patrol_orders: None,
+            hopc_free_at: 0.0,
+            conditions_set: 0,
             awaiting: None,
             message: None,
             platoon_choice: None,
@@ -652,6 +659,11 @@ impl<'m> Simulation<'m> {
         }
         self.sites[site].host_supported = supported;
         self.sites[site].host_suspended = !supported;
+        if !supported {
+            // Suspension ends any conditions still waiting to be carried out.
+            let st = &mut self.sites[site];
+            st.host_conditions = st.host_conditions_met;
+        }
         log!(
             self,
             if supported {
@@ -737,6 +749,7 @@ impl<'m> Simulation<'m> {
             Event::PatrolLaunch => self.on_patrol_launch(),
             Event::EscortRequest => self.on_escort_request(),
             Event::Dialogue { site } => self.on_dialogue(site),
+            Event::ConditionsDue { site, key } => self.on_conditions_due(site, key),
             Event::EscortEnd {
                 site,
                 unit,

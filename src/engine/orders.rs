@@ -16,6 +16,7 @@ use crate::ids::{SiteId, UnitId};
 use crate::metrics::EventKind;
 use crate::model::UnitKind;
 use crate::policy::Status;
+use crate::rng::{Mechanic, uniform};
 
 /// The day's patrol plan as the operations centre set it.
 #[derive(Debug, Clone)]
@@ -163,10 +164,22 @@ impl Simulation<'_> {
             }
         }
         for &u in &units {
-            if m.units[u].kind != UnitKind::Fpu {
+            let unit = &m.units[u];
+            if unit.kind != UnitKind::Fpu {
                 return Err(refused(format!(
                     "{} is not a formed police unit: only FPU platoons patrol",
-                    m.units[u].id
+                    unit.id
+                )));
+            }
+            if !self.units[u].active || unit.caveats.static_guard_only {
+                return Err(refused(format!(
+                    "{} cannot patrol: {}",
+                    unit.id,
+                    if unit.caveats.static_guard_only {
+                        "its caveat keeps it on static guard"
+                    } else {
+                        "it is not deployed now"
+                    }
                 )));
             }
         }
@@ -212,9 +225,38 @@ impl Simulation<'_> {
                 "a dialogue at {name} is already under way or in effect"
             )));
         }
+        let armed = self.incidents.iter().any(|i| {
+            i.site == site
+                && i.kind == crate::scenario::ThreatKind::ArmedAttack
+                && !i.resolved
+                && i.reported
+        });
+        if armed {
+            return Err(refused(format!(
+                "armed violence is under way at {name}: no dialogue until it is over"
+            )));
+        }
+        let hours = m.scenario.mandate.dialogue_h;
         let Some(u) = by else {
+            // The head of component engages leaders in meetings and by
+            // telephone: it takes the same hours, and one engagement a day.
+            if self.now < self.hopc_free_at {
+                return Err(refused(format!(
+                    "the head of the police component already engaged leaders today; free again in {:.1} h",
+                    self.hopc_free_at - self.now
+                )));
+            }
+            self.hopc_free_at = self.now + 24.0;
             self.sites[site].talks_planned = true;
-            self.on_dialogue(site);
+            self.queue.push(self.now + hours, Event::Dialogue { site });
+            log!(
+                self,
+                EventKind::Dispatch,
+                Some(site),
+                None,
+                None,
+                "dialogue by the head of the police component".into(),
+            );
             return Ok(());
         };
         let unit = &m.units[u];
@@ -222,6 +264,13 @@ impl Simulation<'_> {
             return Err(refused(format!(
                 "{} is not an IPO team: dialogue goes through an IPO team or the head of the police component",
                 unit.id
+            )));
+        }
+        if let Status::Forbidden(r) = self.permit(u, Task::Patrol, site, Origin::Base).status {
+            return Err(refused(format!(
+                "{} may not go to {name}: {}",
+                unit.id,
+                r.name()
             )));
         }
         let st = &self.units[u];
@@ -242,7 +291,6 @@ impl Simulation<'_> {
             return Err(refused(format!("{} has no road to {name}", unit.id)));
         }
         let ready = self.ready_h(u, 1);
-        let hours = m.scenario.mandate.dialogue_h;
         self.take_platoons(u, 1, vehicles, 1);
         self.sites[site].talks_planned = true;
         self.queue
@@ -286,9 +334,9 @@ impl Simulation<'_> {
         );
     }
 
-    /// Alerts military unit `u`: for `mandate.alert_h` hours it moves out at
-    /// its alert readiness, with no police-military coordination delay (the
-    /// liaison is done). Refused for a unit that is not military, not
+    /// Alerts military unit `u` (a warning order through the joint
+    /// operations centre): for `mandate.alert_h` hours it moves out at its
+    /// alert readiness; the police-military coordination delay stays. Refused for a unit that is not military, not
     /// deployed, or already alerted.
     pub fn alert_unit(&mut self, u: UnitId) -> Result<(), DecisionError> {
         let unit = &self.m.units[u];
@@ -317,9 +365,13 @@ impl Simulation<'_> {
     }
 
     /// Sets conditions on support to the host police at `site` (HRDDP's
-    /// mitigating measures): the officers an allegation names are taken off
-    /// duty pending investigation, so the pattern it describes ends; support
-    /// goes on (and resumes if it was suspended).
+    /// mitigating measures) while an allegation there is open: the mission
+    /// asks that the officers it names be taken off duty pending
+    /// investigation, and support goes on (resuming if it was suspended).
+    /// After `host.conditions_delay_h` the host authorities carry the
+    /// conditions out with a probability equal to the unit's integrity,
+    /// drawn from a stream of its own: then the pattern ends; if not, it goes
+    /// on with the mission's support (complicity) until the mission suspends.
     pub fn set_host_conditions(&mut self, site: SiteId) -> Result<(), DecisionError> {
         if site.index() >= self.sites.len() {
             return Err(DecisionError::NoSuchSite(site));
@@ -334,23 +386,35 @@ impl Simulation<'_> {
                 "the mandate's HRDDP policy suspends all support to host police: there is no support to set conditions on",
             ));
         }
+        let name = &self.m.world.sites[site].name;
+        let open = self.m.injects.iter().any(|w| {
+            w.host_abuse_per_h > 0.0 && w.sites[site] && self.now >= w.start_h && self.now < w.end_h
+        });
+        if !open {
+            return Err(refused(format!(
+                "no allegation against the host police at {name} is open: there is nothing to set conditions on"
+            )));
+        }
         let st = &mut self.sites[site];
         if st.host_conditions {
             return Err(refused(format!(
-                "support to the host police at {} is already on conditions",
-                self.m.world.sites[site].name
+                "support to the host police at {name} is already on conditions"
             )));
         }
         st.host_conditions = true;
         st.host_supported = true;
         st.host_suspended = false;
+        let key = self.conditions_set as u32;
+        self.conditions_set += 1;
+        let due = self.now + self.m.scenario.host.conditions_delay_h;
+        self.queue.push(due, Event::ConditionsDue { site, key });
         log!(
             self,
             EventKind::HostSupportConditioned,
             Some(site),
             None,
             None,
-            String::new(),
+            "asked".into(),
         );
         if let Some(i) = self.awaiting {
             self.build_situation(i);
@@ -358,15 +422,38 @@ impl Simulation<'_> {
         Ok(())
     }
 
+    /// The host authorities answer the conditions set at `site`: they carry
+    /// them out with a probability equal to the unit's integrity.
+    pub(crate) fn on_conditions_due(&mut self, site: SiteId, key: u32) {
+        if !self.sites[site].host_conditions || self.sites[site].host_conditions_met {
+            return; // suspended meanwhile
+        }
+        let mut rng = self.seed.stream(
+            Mechanic::Conditions,
+            crate::rng::mix(u64::from(site.0) << 32 | u64::from(key)),
+        );
+        let met = uniform(&mut rng) < self.sites[site].host_integrity;
+        self.sites[site].host_conditions_met = met;
+        log!(
+            self,
+            EventKind::HostSupportConditioned,
+            Some(site),
+            None,
+            None,
+            if met { "met" } else { "not met" }.into(),
+        );
+    }
+
     /// Hours from the order to moving out (readiness and coordination) for
-    /// unit `u` now: a military unit on alert moves at its alert readiness,
-    /// its coordination with the police done.
+    /// unit `u` now: a military unit on alert moves at its alert readiness;
+    /// the request still goes through the chain of command (coordination).
     pub(crate) fn order_to_move_h(&self, u: UnitId) -> f64 {
         let unit = &self.m.units[u];
-        if self.units[u].alert_until > self.now {
+        let readiness = if self.units[u].alert_until > self.now {
             unit.alert_readiness_h.unwrap_or(unit.readiness_h)
         } else {
-            unit.coordination_delay_h + unit.readiness_h
-        }
+            unit.readiness_h
+        };
+        unit.coordination_delay_h + readiness
     }
 }

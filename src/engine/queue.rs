@@ -55,6 +55,8 @@ pub enum Event {
     },
     /// A dialogue the operations centre ordered is held at a site.
     Dialogue { site: SiteId },
+    /// The host authorities carry out, or not, the conditions set on support at a site.
+    ConditionsDue { site: SiteId, key: u32 },
     /// A waiting escort request gives up.
     EscortExpire(u32),
     /// The capital answers an escort's approval request.

@@ -22,9 +22,11 @@ pub(crate) struct SiteState {
     pub host_supported: bool,
     /// Support was suspended by a decision (HRDDP), not by the policy's threshold.
     pub host_suspended: bool,
-    /// Support goes on under conditions (HRDDP's mitigating measures): the
+    /// The mission set conditions on its support (HRDDP's mitigating
+    /// measures), and whether the host authorities carried them out: then the
     /// pattern of abuse an allegation describes has ended.
     pub host_conditions: bool,
+    pub host_conditions_met: bool,
     /// A dialogue held here lowers political injects' extra rate until then.
     pub talks_until: f64,
     /// A dialogue is ordered and its team is on the way.

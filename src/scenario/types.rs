@@ -875,6 +875,11 @@ pub struct HostParams {
     /// the abuse rate of a post the mission supports is multiplied by 1 + this.
     #[serde(default)]
     pub abuse_support_gain: f64,
+    /// Hours the host authorities take to carry out (or not) conditions the
+    /// mission sets on its support; they comply with a probability equal to
+    /// the unit's integrity.
+    #[serde(default = "twelve")]
+    pub conditions_delay_h: f64,
 }
 
 /// What arrests do once detainees reach the justice chain.

@@ -704,6 +704,7 @@ fn host(c: &mut Checker, s: &Scenario) {
     c.share("host.sustained_share", h.sustained_share);
     c.share("host.mitigation_gain_per_day", h.mitigation_gain_per_day);
     c.range("host.abuse_support_gain", h.abuse_support_gain, 0.0, 100.0);
+    c.range("host.conditions_delay_h", h.conditions_delay_h, 0.0, 1.0e4);
     c.range(
         "host.abuse_rate_per_100_day",
         h.abuse_rate_per_100_day,
