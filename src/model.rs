@@ -412,7 +412,7 @@ impl Model {
             let alleged_per_h: f64 = s
                 .injects
                 .iter()
-                .filter(|i| i.sites.iter().any(|x| *x == h.site))
+                .filter(|i| i.sites.contains(&h.site))
                 .map(|i| i.host_abuse_per_day.max(0.0) / 24.0)
                 .sum();
             hosts.push(HostPost {

@@ -245,6 +245,7 @@ fn check(spec: &Spec, seed: u64) -> Result<(), TestCaseError> {
         record_site_days: true,
         // Stopping for messages must change nothing.
         stop_at_messages: true,
+        ops_answers_escorts: false,
     };
     let r = run(&m, Seed::new(seed, 0), &mut Doctrine::default(), opts);
     let s = &r.summary;
