@@ -342,9 +342,26 @@ fn a_white_cell_and_two_syndicates_in_a_real_browser() {
     let dir = tmp("browser");
     let s = start(&dir, "alpha,bravo");
     let (alpha, bravo) = (s.teams[0].1.clone(), s.teams[1].1.clone());
-    // The white cell moves the class to the first decision and publishes an inject.
+    // The white cell runs the class to the morning briefing; each syndicate
+    // sets its patrol plan on its page (an order), which releases its clock.
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    b.window(1366, 768);
     b.open(&s.white);
     b.wait_for("demonstration forming");
+    b.click("#jump");
+    b.wait_for("waiting on an answer to inject");
+    for (url, sites) in [(&alpha, ["camp", "town"]), (&bravo, ["town", "village"])] {
+        b.open(url);
+        b.wait_for("Today's patrol plan");
+        for site in sites {
+            b.click(&format!("[data-plan={site}]"));
+        }
+        b.click("#plan-set");
+        b.wait_for(&format!("Today's patrol plan: {}, {}", sites[0], sites[1]));
+    }
+    b.screenshot(&shots.join("classroom-syndicate-orders.png"));
+    // Then to the first decision, and an inject for everyone.
+    b.open(&s.white);
     b.click("#jump");
     b.wait_for("waiting on a decision");
     b.type_into("#a-from", "camp manager");
@@ -361,15 +378,15 @@ fn a_white_cell_and_two_syndicates_in_a_real_browser() {
         !text.contains("effectiveness"),
         "the effectiveness is hidden"
     );
-    b.screenshot(
-        &std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("classroom-syndicate.png"),
-    );
+    b.screenshot(&shots.join("classroom-syndicate.png"));
+    b.window(1920, 1080);
+    b.screenshot(&shots.join("classroom-syndicate-projector.png"));
     b.click("[data-send]");
-    b.wait_for("1 decisions taken");
+    b.wait_for("2 decisions taken");
     b.open(&bravo);
     b.wait_for("water shortage");
     b.click("[data-choice=decline]");
-    b.wait_for("1 decisions taken");
+    b.wait_for("2 decisions taken");
     // The white cell marks them and writes the debrief, which shows both.
     b.open(&s.white);
     b.wait_for("leave unanswered");
@@ -378,7 +395,9 @@ fn a_white_cell_and_two_syndicates_in_a_real_browser() {
             "const s = document.querySelector('[data-mark=\"{team}\"][data-order=\"1\"]'); s.value = '{grade}'; s.onchange();"
         ));
     }
-    b.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("classroom-white.png"));
+    b.screenshot(&shots.join("classroom-white-projector.png"));
+    b.window(1366, 768);
+    b.screenshot(&shots.join("classroom-white.png"));
     b.click("#debrief");
     b.wait_for("open the debrief");
     let link = b

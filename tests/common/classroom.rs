@@ -310,6 +310,16 @@ impl Browser {
         }
     }
 
+    /// Sets the window's size (a laptop's screen, a projector's).
+    #[allow(dead_code)]
+    pub fn window(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            "window/rect",
+            &serde_json::json!({ "width": width, "height": height }).to_string(),
+        );
+    }
+
     /// Clicks the first element matching a CSS selector, as a user would.
     pub fn click(&self, css: &str) {
         let el = self.call(

@@ -11,6 +11,16 @@ async function getJSON(path) {
   if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error || r.statusText);
   return r.json();
 }
+// Replaces an element's content only when it changed, so that a live update
+// does not swap a button from under a pointer mid-click (or reset a list a
+// trainee is choosing from); true if it was redrawn.
+const drawn = new Map();
+function setHTML(id, html) {
+  if (drawn.get(id) === html) return false;
+  drawn.set(id, html);
+  document.getElementById(id).innerHTML = html;
+  return true;
+}
 // Posts a JSON body; resolves to null on success, or the server's reason.
 async function post(path, body) {
   const r = await fetch(q(path), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body ?? {}) });
@@ -29,11 +39,17 @@ function live(eventsPath, refresh) {
     busy = false;
     if (again) { again = false; run(); }
   };
+  // A page left (for another, or kept in the back-forward cache) closes its
+  // stream: browsers allow a handful of connections per server, and streams
+  // of pages no longer shown would hold them and stall every request.
+  let es = null;
   const connect = () => {
-    const es = new EventSource(q(eventsPath));
+    es = new EventSource(q(eventsPath));
     es.addEventListener("update", run);
-    es.onerror = () => { es.close(); setTimeout(connect, 2000); };
+    es.onerror = () => { es.close(); es = null; setTimeout(connect, 2000); };
   };
+  window.addEventListener("pagehide", () => { if (es) { es.close(); es = null; } });
+  window.addEventListener("pageshow", (e) => { if (e.persisted && !es) { connect(); run(); } });
   connect();
   setInterval(run, 5000);
   run();
