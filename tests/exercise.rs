@@ -766,3 +766,70 @@ fn support_cannot_be_suspended_where_there_are_no_host_police() {
     .unwrap();
     assert_eq!(s.decisions().len(), 1);
 }
+
+#[test]
+fn orders_are_typed_in_plain_mode_refused_with_a_reason_and_replayed_exactly() {
+    let dir = std::env::temp_dir().join(format!("pocsim-ex-orders-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("alpha.json");
+    let course = "scenarios/exercise-half-day-course.toml";
+    // At the first morning briefing: a patrol plan, an order refused (no
+    // allegation yet), an alert and a dialogue; then the clock runs on and
+    // the end of input hands over to standard procedure.
+    let o = pocsim_with_input(
+        &[
+            "exercise",
+            course,
+            "--plain",
+            "--team",
+            "alpha",
+            "--seed",
+            "1",
+            "--log",
+            log.to_str().unwrap(),
+        ],
+        "patrol camp,town with fpu-a\nconditions town\nalert mil-coy\ntalk camp via ipo-town\n\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let screen = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        screen.contains("Not possible: no allegation against the host police"),
+        "{screen}"
+    );
+    assert!(screen.contains("patrol plan: camp, town"), "{screen}");
+    let played = read_log(&log).unwrap();
+    let orders: Vec<&Choice> = played
+        .decisions
+        .iter()
+        .filter(|d| d.incident.is_none())
+        .map(|d| &d.choice)
+        .collect();
+    assert!(matches!(orders[0], Choice::PatrolPlan { .. }), "{orders:?}");
+    assert!(matches!(orders[1], Choice::Alert { .. }), "{orders:?}");
+    assert!(matches!(orders[2], Choice::Dialogue { .. }), "{orders:?}");
+    assert!(
+        orders.iter().any(|c| matches!(c, Choice::Escort { .. })),
+        "standard procedure answered the escort requests: {orders:?}"
+    );
+    // The replay gives the same orders and the same outcome.
+    let again = dir.join("again.json");
+    let o = pocsim_with_input(
+        &[
+            "exercise",
+            course,
+            "--seed",
+            "1",
+            "--decisions",
+            log.to_str().unwrap(),
+            "--log",
+            again.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let replayed = read_log(&again).unwrap();
+    assert_eq!(played.decisions, replayed.decisions);
+    assert_eq!(played.outcome, replayed.outcome);
+    let _ = std::fs::remove_dir_all(&dir);
+}
