@@ -424,3 +424,47 @@ fn a_session_left_to_standard_procedure_replays_for_its_review_on_every_seed() {
         );
     }
 }
+
+#[test]
+fn a_waiver_is_asked_once_per_unit_and_incident() {
+    // Asking the capital again for the same unit on the same incident while
+    // the first request is pending commits nothing more: it is refused.
+    let (loaded, model) = course();
+    let mut exercised = 0;
+    for seed in 1..=10 {
+        let mut s = Session::new(&loaded, &model, Seed::new(seed, 0), "t");
+        loop {
+            match s.advance(f64::INFINITY) {
+                Stop::Decision => {
+                    let sit = s.situation().unwrap().clone();
+                    let waivable = sit
+                        .options
+                        .iter()
+                        .find(|o| o.waiver_eta_h.is_some())
+                        .map(|o| model.units[o.unit].id.clone());
+                    if let Some(unit) = waivable {
+                        s.apply(Choice::Waiver { unit: unit.clone() }).unwrap();
+                        let now = s.now_h();
+                        if s.advance(now) == Stop::Decision
+                            && s.situation().is_some_and(|x| x.incident.id == sit.incident.id)
+                        {
+                            let again = s.apply(Choice::Waiver { unit: unit.clone() });
+                            let e = again.expect_err("a second waiver for the same unit is refused");
+                            assert!(e.contains("already"), "{e}");
+                            exercised += 1;
+                        }
+                    }
+                    if s.situation().is_some() {
+                        let c = doctrine_choice(&model, s.situation().unwrap());
+                        if s.apply(c).is_err() {
+                            s.apply(Choice::Decline).unwrap();
+                        }
+                    }
+                }
+                Stop::Done => break,
+                _ => {}
+            }
+        }
+    }
+    assert!(exercised > 0, "a waiver left the decision open");
+}

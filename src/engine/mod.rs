@@ -562,6 +562,16 @@ impl<'m> Simulation<'m> {
                         why: describe_status(&o.status),
                     });
                 }
+                if self
+                    .pending_moves
+                    .iter()
+                    .any(|m| m.incident == i && m.unit == o.unit)
+                {
+                    return Err(DecisionError::Refused(format!(
+                        "the capital is already asked about {} for this incident: its answer is awaited",
+                        self.m.units[o.unit].id
+                    )));
+                }
                 self.platoon_choice = None;
                 self.dispatch(i, &o, true);
                 // The capital is asked; meanwhile the operations centre may
