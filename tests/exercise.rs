@@ -304,7 +304,20 @@ fn doctrine_session(
                 let c = doctrine_choice(model, s.situation().unwrap());
                 s.apply(c).unwrap();
             }
-            _ => act(&mut s),
+            _ => {
+                // Escort requests wait for the operations centre in a
+                // session: standard procedure approves them.
+                while !s.sim().escorts_asked().is_empty() {
+                    s.apply(Choice::Escort {
+                        approve: true,
+                        unit: None,
+                        request: None,
+                        site: String::new(),
+                    })
+                    .unwrap();
+                }
+                act(&mut s)
+            }
         }
     }
     s.finish().1.summary
@@ -389,6 +402,7 @@ fn choices_between_decisions_replay_at_their_moment_and_bad_ones_are_refused() {
             supported: false,
         },
         shown: Vec::new(),
+        answers: None,
     }];
     let mut replay = Replay::new(&file, &loaded, "f.json").unwrap();
     let (log, result) = play(&loaded, &model, seed, "t", &mut replay);
@@ -431,12 +445,12 @@ fn an_escort_inject_sends_a_platoon_away() {
     let on = load_scenario(COURSE.as_ref(), &[]).unwrap();
     let off = load_scenario(
         COURSE.as_ref(),
-        &[pocsim::Override::parse("injects[2].escort=false").unwrap()],
+        &[pocsim::Override::parse("injects[4].escort=false").unwrap()],
     )
     .unwrap();
     assert!(
-        on.scenario.injects[2].escort,
-        "the course's third inject is the escort"
+        on.scenario.injects[4].escort,
+        "the course's fifth inject is the escort"
     );
     let (m_on, m_off) = (
         Model::build(&on.scenario).calibrated(),

@@ -195,10 +195,39 @@ fn decision() -> impl Strategy<Value = LoggedDecision> {
             site: s.to_string(),
             supported: b
         }),
-        (kind, name).prop_map(|(k, s)| Choice::Inject {
+        (kind, name.clone()).prop_map(|(k, s)| Choice::Inject {
             kind: k.to_string(),
             site: s.to_string(),
             text: String::new()
+        }),
+        (
+            any::<bool>(),
+            prop::option::of(name.clone()),
+            prop::option::of(0usize..4)
+        )
+            .prop_map(|(a, u, r)| Choice::Escort {
+                approve: a,
+                unit: u.map(str::to_string),
+                request: r,
+                site: String::new()
+            }),
+        (
+            prop::collection::vec(name.clone(), 0..3),
+            prop::collection::vec(name.clone(), 0..2)
+        )
+            .prop_map(|(s, u)| Choice::PatrolPlan {
+                sites: s.into_iter().map(str::to_string).collect(),
+                units: u.into_iter().map(str::to_string).collect()
+            }),
+        (name.clone(), prop::option::of(name.clone())).prop_map(|(s, b)| Choice::Dialogue {
+            site: s.to_string(),
+            by: b.map(str::to_string)
+        }),
+        name.clone().prop_map(|u| Choice::Alert {
+            unit: u.to_string()
+        }),
+        name.prop_map(|s| Choice::Conditions {
+            site: s.to_string()
         }),
     ];
     (
@@ -213,6 +242,7 @@ fn decision() -> impl Strategy<Value = LoggedDecision> {
             site: String::new(),
             choice,
             shown: Vec::new(),
+            answers: None,
         })
 }
 

@@ -46,7 +46,7 @@ fn an_exported_list_read_back_plays_the_same_world() {
     assert!(text.starts_with(
         "order,time,from,to,title,description,expected_actions,kind,site,incident,escort\n"
     ));
-    assert_eq!(text.lines().count(), 7, "{text}");
+    assert_eq!(text.lines().count(), 14, "{text}");
     assert!(text.contains("day 2 20:24"), "{text}");
     let loaded = pocsim::load_scenario(SCENARIO.as_ref(), &[]).unwrap();
     let items = msel::read_csv(&csv, &loaded.scenario).unwrap();

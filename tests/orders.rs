@@ -305,6 +305,7 @@ fn an_escort_is_answered_by_the_operations_centre() {
                 vec![Choice::Escort {
                     approve,
                     unit: approve.then(|| "fpu-a".to_string()),
+                    request: None,
                     site: String::new(),
                 }]
             } else {
@@ -363,6 +364,7 @@ fn orders_and_answers_change_the_outcome_of_the_course() {
             "escort request" | "child-protection escort" => vec![Choice::Escort {
                 approve: true,
                 unit: None,
+                request: None,
                 site: String::new(),
             }],
             "armed group on the move" => vec![Choice::Alert {
@@ -446,10 +448,12 @@ fn a_waiver_is_asked_once_per_unit_and_incident() {
                         s.apply(Choice::Waiver { unit: unit.clone() }).unwrap();
                         let now = s.now_h();
                         if s.advance(now) == Stop::Decision
-                            && s.situation().is_some_and(|x| x.incident.id == sit.incident.id)
+                            && s.situation()
+                                .is_some_and(|x| x.incident.id == sit.incident.id)
                         {
                             let again = s.apply(Choice::Waiver { unit: unit.clone() });
-                            let e = again.expect_err("a second waiver for the same unit is refused");
+                            let e =
+                                again.expect_err("a second waiver for the same unit is refused");
                             assert!(e.contains("already"), "{e}");
                             exercised += 1;
                         }

@@ -243,7 +243,14 @@ impl Team {
                 _ => {}
             }
         }
-        match self.session.apply(choice) {
+        // An order or a reply answers the message holding the clock; an
+        // incident's decision answers the incident.
+        let answers = if choice.keeps_pending() {
+            self.hold
+        } else {
+            None
+        };
+        match self.session.apply_answering(choice, answers) {
             Ok(()) => {
                 self.refusal = None;
                 self.hold = None;

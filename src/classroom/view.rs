@@ -20,6 +20,7 @@ pub struct SiteOut {
     pub trust: f64,
     pub host_supported: Option<bool>,
     pub host_conditions: bool,
+    pub allegation: bool,
     pub dialogue: bool,
     pub patrols: u32,
     pub open_incidents: u32,
@@ -136,6 +137,10 @@ pub struct OrdersOut {
 
 #[derive(Serialize)]
 pub struct EscortOut {
+    /// The request's number, to answer it.
+    pub request: usize,
+    /// Who asked (the sender of the events list's message), if known.
+    pub from: String,
     pub site: String,
     pub site_name: String,
     pub since: String,
@@ -190,6 +195,15 @@ fn orders(model: &crate::model::Model, sim: &crate::engine::Simulation) -> Order
             .escorts_asked()
             .into_iter()
             .map(|a| EscortOut {
+                request: a.request,
+                from: model
+                    .injects
+                    .iter()
+                    .zip(&model.scenario.injects)
+                    .find(|(i, _)| {
+                        i.escort == Some(a.site) && (i.start_h - a.requested_h).abs() < 1e-6
+                    })
+                    .map_or_else(String::new, |(_, s)| s.from.clone()),
                 site: w.sites[a.site].id.clone(),
                 site_name: w.sites[a.site].name.clone(),
                 since: clock(a.requested_h),
@@ -244,6 +258,7 @@ pub fn syndicate(class: &Class, team: &Team, show_effectiveness: bool) -> Syndic
                 trust: v.trust,
                 host_supported: v.host_supported,
                 host_conditions: v.host_conditions,
+                allegation: v.allegation,
                 dialogue: v.dialogue,
                 patrols: v.patrols,
                 open_incidents: v.open_incidents,

@@ -55,22 +55,34 @@ impl Simulation<'_> {
             .collect()
     }
 
-    /// Answers the oldest escort request waiting for the operations centre:
-    /// refuse it, or approve it with `unit` (a formed unit the rules let go
-    /// and that has the platoons now) or, with none named, the unit standard
-    /// procedure would send (the request waits for one if none is free).
+    /// Answers escort request `request` (none: the oldest) waiting for the
+    /// operations centre: refuse it, or approve it with `unit` (a formed unit
+    /// the rules let go and that has the platoons now) or, with none named,
+    /// the unit standard procedure would send (the request waits for one if
+    /// none is free).
     pub fn answer_escort(
         &mut self,
+        request: Option<usize>,
         approve: bool,
         unit: Option<UnitId>,
     ) -> Result<(), DecisionError> {
-        let Some(&r) = self.escorts_asked.first() else {
-            return Err(refused("no escort request is waiting for an answer"));
+        let k = match request {
+            None if self.escorts_asked.is_empty() => {
+                return Err(refused("no escort request is waiting for an answer"));
+            }
+            None => 0,
+            Some(r) => self
+                .escorts_asked
+                .iter()
+                .position(|&x| x as usize == r)
+                .ok_or_else(|| {
+                    refused(format!("escort request {r} is not waiting for an answer"))
+                })?,
         };
-        let r = r as usize;
+        let r = self.escorts_asked[k] as usize;
         let site = self.escorts[r].site;
         if !approve {
-            self.escorts_asked.remove(0);
+            self.escorts_asked.remove(k);
             self.escorts[r].settled = true;
             self.summary.escorts_cancelled += 1;
             log!(
@@ -86,11 +98,11 @@ impl Simulation<'_> {
         match unit {
             Some(u) => {
                 let pick = self.formed_unit_for(u, site, Task::Escort)?;
-                self.escorts_asked.remove(0);
+                self.escorts_asked.remove(k);
                 self.staff_escort(r, pick);
             }
             None => {
-                self.escorts_asked.remove(0);
+                self.escorts_asked.remove(k);
                 if !self.try_escort(r) {
                     self.escorts_waiting.push(r as u32);
                 }
@@ -387,10 +399,7 @@ impl Simulation<'_> {
             ));
         }
         let name = &self.m.world.sites[site].name;
-        let open = self.m.injects.iter().any(|w| {
-            w.host_abuse_per_h > 0.0 && w.sites[site] && self.now >= w.start_h && self.now < w.end_h
-        });
-        if !open {
+        if !self.allegation_open(site) {
             return Err(refused(format!(
                 "no allegation against the host police at {name} is open: there is nothing to set conditions on"
             )));
@@ -420,6 +429,14 @@ impl Simulation<'_> {
             self.build_situation(i);
         }
         Ok(())
+    }
+
+    /// An allegation against the host police at `site` is open now (an
+    /// inject's pattern of abuse there, within its window).
+    pub(crate) fn allegation_open(&self, site: SiteId) -> bool {
+        self.m.injects.iter().any(|w| {
+            w.host_abuse_per_h > 0.0 && w.sites[site] && self.now >= w.start_h && self.now < w.end_h
+        })
     }
 
     /// The host authorities answer the conditions set at `site`: they carry

@@ -19,6 +19,8 @@ pub struct SiteView {
     pub host_supported: Option<bool>,
     /// That support goes on under conditions (HRDDP's mitigating measures).
     pub host_conditions: bool,
+    /// An allegation against these host police is open (conditions may be set).
+    pub allegation: bool,
     /// A dialogue held here is in effect, or its team is on the way.
     pub dialogue: bool,
     /// UN patrols present now.
@@ -63,6 +65,7 @@ impl Simulation<'_> {
             trust: st.trust,
             host_supported: self.m.host_at[site].map(|_| st.host_supported),
             host_conditions: st.host_conditions,
+            allegation: self.m.host_at[site].is_some() && self.allegation_open(site),
             dialogue: st.talks_planned || st.talks_until > self.now,
             patrols: self.patrols_present(site),
             open_incidents: self

@@ -98,13 +98,17 @@ fn answers(log: &ExerciseLog, item: &Item) -> Vec<String> {
         (_, None) => true,
         (c, Some(site)) => d.site == *site || c.concerns(site),
     };
+    // A choice that says which message it answered belongs to that one only.
     log.decisions
         .iter()
-        .filter(|d| {
-            d.time_h >= received - 1e-9
-                && d.time_h <= received + 6.0
-                && there(d)
-                && !matches!(d.choice, Choice::Inject { .. })
+        .filter(|d| match d.answers {
+            Some(order) => order == item.order,
+            None => {
+                d.time_h >= received - 1e-9
+                    && d.time_h <= received + 6.0
+                    && there(d)
+                    && !matches!(d.choice, Choice::Inject { .. })
+            }
         })
         .take(3)
         .map(|d| format!("{}: {}", clock(d.time_h), describe(&d.choice)))
@@ -330,9 +334,10 @@ fn luck_or_judgement(r: &Review) -> &'static str {
 
 /// The four after-action questions, answered from the log.
 fn after_action(r: &Review, list: &[Item]) -> Vec<String> {
+    // What the syndicate was asked: the messages it received.
     let planned: Vec<String> = list
         .iter()
-        .filter(|i| !i.expected.is_empty())
+        .filter(|i| !i.expected.is_empty() && r.log.messages.iter().any(|m| m.order == i.order))
         .map(|i| format!("inject {}: {}", i.order, i.expected))
         .collect();
     let sustain: Vec<String> = r

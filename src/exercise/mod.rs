@@ -52,6 +52,9 @@ pub enum Choice {
         approve: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         unit: Option<String>,
+        /// The request's number (`escorts_asked`); none: the oldest waiting.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<usize>,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         site: String,
     },
@@ -121,6 +124,10 @@ pub struct LoggedDecision {
     /// The options as shown: "unit: status, eta".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shown: Vec<String>,
+    /// The events list's message this choice answered (the one holding the
+    /// clock when it was taken, in a classroom).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<u32>,
 }
 
 /// The exercise log (`--log`), also a decisions file (`--decisions`).
@@ -280,10 +287,15 @@ pub fn describe_option(model: &Model, s: &Situation, o: &crate::policy::Response
         format!("no road from {}", w.sites[unit.base].id)
     };
     format!(
-        "{} ({}, {:.0} officers{}): {}, {distance}, arrives in {:.1} h, effectiveness {:.0}%",
+        "{} ({}, {:.0} {}{}): {}, {distance}, arrives in {:.1} h, effectiveness {:.0}%",
         unit.id,
         unit.kind.name(),
         o.officers,
+        if unit.kind == crate::model::UnitKind::Military {
+            "soldiers"
+        } else {
+            "officers"
+        },
         if o.mounted { "" } else { ", on foot" },
         status,
         o.eta_h,
@@ -326,22 +338,30 @@ pub fn caveats_in_words(c: &crate::scenario::Caveats) -> String {
 /// none for what it could not know, the routine, and its own answers.
 pub fn feed_line(sim: &Simulation, e: &crate::metrics::EventRow) -> Option<String> {
     use crate::metrics::EventKind as K;
-    if !e.kind.visible_to_ops()
-        || !sim.event_known(e)
-        || matches!(e.kind, K::PatrolOut | K::Wait | K::Decline)
-    {
+    if !e.kind.visible_to_ops() || !sim.event_known(e) || matches!(e.kind, K::Wait | K::Decline) {
         return None;
     }
     let model = sim.model();
-    let mut line = format!("{} {}", clock(e.time_h), e.kind.name().replace('_', " "));
+    let what = match e.kind {
+        K::Inject => "message".to_string(),
+        K::PatrolOut => "patrol out".to_string(),
+        k => k.name().replace('_', " "),
+    };
+    let outcome = match (e.kind, e.outcome.as_str()) {
+        // Patrol times are shown by the clock, not as hours from the start.
+        (K::PatrolOut, _) => "",
+        (K::EscortCancelled, "approval") => "the capital refused, or answered too late",
+        (_, o) => o,
+    };
+    let mut line = format!("{} {what}", clock(e.time_h));
     if let Some(u) = e.unit {
         line.push_str(&format!(" {}", model.units[u].id));
     }
     if let Some(s) = e.site {
         line.push_str(&format!(" at {}", model.world.sites[s].name));
     }
-    if !e.outcome.is_empty() {
-        line.push_str(&format!(": {}", e.outcome.replace('_', " ")));
+    if !outcome.is_empty() {
+        line.push_str(&format!(": {}", outcome.replace('_', " ")));
     }
     Some(line)
 }
@@ -567,12 +587,30 @@ impl<'m> Session<'m> {
     /// Applies a choice at the current stop and logs it, or says why it cannot be
     /// taken. Dispatch, waiver, wait and decline settle the pending decision; host
     /// support and injects leave it pending.
-    pub fn apply(&mut self, mut choice: Choice) -> Result<(), String> {
+    pub fn apply(&mut self, choice: Choice) -> Result<(), String> {
+        self.apply_answering(choice, None)
+    }
+
+    /// As [`Session::apply`], noting in the log which message of the events
+    /// list the choice answers.
+    pub fn apply_answering(
+        &mut self,
+        mut choice: Choice,
+        answers: Option<u32>,
+    ) -> Result<(), String> {
+        if self.stop == Stop::Done {
+            return Err("the exercise is over: nothing more can be ordered".to_string());
+        }
         let pending = self.situation().cloned();
-        if let Choice::Escort { site, .. } = &mut choice
-            && let Some(asked) = self.sim.escorts_asked().first()
-        {
-            *site = self.model.world.sites[asked.site].id.clone();
+        if let Choice::Escort { site, request, .. } = &mut choice {
+            let asked = self.sim.escorts_asked();
+            let this = match request {
+                Some(r) => asked.iter().find(|a| a.request == *r),
+                None => asked.first(),
+            };
+            if let Some(a) = this {
+                *site = self.model.world.sites[a.site].id.clone();
+            }
         }
         let result = match (&choice, &pending) {
             (Choice::HostSupport { site, supported }, _) => {
@@ -582,10 +620,18 @@ impl<'m> Session<'m> {
                     .map_err(|e| e.to_string())
             }
             (Choice::Reply { .. }, _) => Ok(()),
-            (Choice::Escort { approve, unit, .. }, _) => {
+            (
+                Choice::Escort {
+                    approve,
+                    unit,
+                    request,
+                    ..
+                },
+                _,
+            ) => {
                 let u = unit.as_deref().map(|id| self.unit_index(id)).transpose()?;
                 self.sim
-                    .answer_escort(*approve, u)
+                    .answer_escort(*request, *approve, u)
                     .map_err(|e| e.to_string())
             }
             (Choice::PatrolPlan { sites, units }, _) => {
@@ -699,6 +745,7 @@ impl<'m> Session<'m> {
             site,
             shown,
             choice,
+            answers,
         });
         self.save();
         Ok(())
@@ -712,6 +759,7 @@ impl<'m> Session<'m> {
             let c = Choice::Escort {
                 approve: true,
                 unit: None,
+                request: None,
                 site: String::new(),
             };
             if self.apply(c).is_err() {

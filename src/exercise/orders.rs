@@ -35,16 +35,19 @@ pub fn parse(line: &str) -> Option<Choice> {
         ["escort", "approve"] => Choice::Escort {
             approve: true,
             unit: None,
+            request: None,
             site: String::new(),
         },
         ["escort", "approve", unit] => Choice::Escort {
             approve: true,
             unit: Some(unit.to_string()),
+            request: None,
             site: String::new(),
         },
         ["escort", "refuse"] => Choice::Escort {
             approve: false,
             unit: None,
+            request: None,
             site: String::new(),
         },
         ["patrol", "none"] => Choice::PatrolPlan {

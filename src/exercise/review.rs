@@ -134,6 +134,7 @@ pub fn describe(c: &Choice) -> String {
             approve: true,
             unit,
             site,
+            ..
         } => format!(
             "approve the escort{} with {}",
             at(site),
