@@ -205,6 +205,8 @@ fn two_syndicates_through_an_inject_to_the_debrief_and_back_after_a_kill() {
         "alpha note",
         "leave unanswered",
         "water shortage",
+        "What came of the orders",
+        "patrol plan: town, camp",
     ] {
         assert!(page.contains(want), "the debrief lacks `{want}`");
     }

@@ -191,7 +191,7 @@ pub fn debrief(class: &class::Class) -> Result<PathBuf, Error> {
         .iter()
         .map(|s| format!("{}.json", s.name))
         .collect();
-    let d = crate::exercise::debrief::class_review(&logs, &names, &class.loaded, class.model, 50)?;
+    let d = crate::exercise::debrief::class_review(&logs, &names, &class.loaded, class.model, 500)?;
     let dir = class.dir.join("debrief");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let html = dir.join("debrief.html");

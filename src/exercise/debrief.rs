@@ -294,6 +294,13 @@ pub fn class_review(
         } else {
             Block::List(top)
         });
+        if !r.orders_came_to.is_empty() {
+            blocks.push(Block::Para(
+                "What came of the orders (escorts, patrol plans, dialogue, alerts, host support):"
+                    .into(),
+            ));
+            blocks.push(Block::List(r.orders_came_to.clone()));
+        }
         blocks.push(Block::Para("After-action questions:".into()));
         blocks.push(Block::List(after_action(r, &list)));
         sections.push(Section {
@@ -444,6 +451,23 @@ pub fn class_markdown(d: &Debrief) -> String {
     s
 }
 
+/// Markdown's `code` spans as HTML (in escaped text).
+fn code_spans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (k, part) in text.split('`').enumerate() {
+        if k % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    // An odd number of backticks: the last one was not a span.
+    if text.matches('`').count() % 2 == 1 {
+        return text.to_string();
+    }
+    out
+}
+
 /// The debrief as a self-contained page.
 pub fn class_html(d: &Debrief) -> String {
     let mut h = crate::outputs::report::page_head(&d.title);
@@ -453,12 +477,12 @@ pub fn class_html(d: &Debrief) -> String {
         for b in &sec.blocks {
             match b {
                 Block::Para(p) => {
-                    let _ = writeln!(h, "<p>{}</p>", esc(p));
+                    let _ = writeln!(h, "<p>{}</p>", code_spans(&esc(p)));
                 }
                 Block::List(items) => {
                     h.push_str("<ul>\n");
                     for i in items {
-                        let _ = writeln!(h, "<li>{}</li>", esc(i));
+                        let _ = writeln!(h, "<li>{}</li>", code_spans(&esc(i)));
                     }
                     h.push_str("</ul>\n");
                 }

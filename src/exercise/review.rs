@@ -93,6 +93,9 @@ pub struct Review {
     pub draw_percentile: f64,
     pub top: Vec<Counterfactual>,
     pub log: ExerciseLog,
+    /// What came of the team's orders besides incidents (escorts, patrol
+    /// plans, dialogues, alerts, support to host police), as feed lines.
+    pub orders_came_to: Vec<String>,
     /// The scenario's injects (messages and expected reactions).
     pub injects: Vec<crate::scenario::Inject>,
 }
@@ -191,6 +194,7 @@ pub fn review(
     let mut replay = Replay::new(log, loaded, file)?;
     let (_, team) = play(loaded, model, seed, &log.team, &mut replay);
     replay.finished(file)?;
+    let orders_came_to = order_results(model, &team.events);
     let resolved: std::collections::HashMap<usize, &str> = team
         .events
         .iter()
@@ -266,9 +270,53 @@ pub fn review(
         draw_percentile,
         top: cfs,
         log: log.clone(),
+        orders_came_to,
         injects: loaded.scenario.injects.clone(),
         outcomes,
     })
+}
+
+/// What came of orders besides incidents, from a session's events.
+fn order_results(model: &Model, events: &[crate::metrics::EventRow]) -> Vec<String> {
+    use crate::metrics::EventKind as K;
+    events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                K::EscortOut
+                    | K::EscortDone
+                    | K::EscortCancelled
+                    | K::PatrolPlan
+                    | K::Dialogue
+                    | K::Alerted
+                    | K::HostSupportConditioned
+                    | K::HostSupportSuspended
+                    | K::HostSupportResumed
+            )
+        })
+        .map(|e| {
+            let mut line = format!(
+                "{} {}",
+                super::clock(e.time_h),
+                e.kind.name().replace('_', " ")
+            );
+            if let Some(u) = e.unit {
+                line.push_str(&format!(" {}", model.units[u].id));
+            }
+            if let Some(s) = e.site {
+                line.push_str(&format!(" at {}", model.world.sites[s].name));
+            }
+            let outcome = match (e.kind, e.outcome.as_str()) {
+                (K::EscortCancelled, "approval") => "the capital refused, or answered too late",
+                (_, o) => o,
+            };
+            if !outcome.is_empty() {
+                line.push_str(&format!(": {outcome}"));
+            }
+            line
+        })
+        .collect()
 }
 
 fn rows(r: &Review) -> Vec<(&'static str, String, String)> {
