@@ -207,6 +207,7 @@ fn two_syndicates_through_an_inject_to_the_debrief_and_back_after_a_kill() {
         "water shortage",
         "What came of the orders",
         "patrol plan: town, camp",
+        "give no such order",
     ] {
         assert!(page.contains(want), "the debrief lacks `{want}`");
     }

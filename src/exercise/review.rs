@@ -256,6 +256,32 @@ pub fn review(
             })
         })
         .collect();
+    // Orders besides incidents: what the session would have been without
+    // each (standard procedure gives none of them).
+    cfs.extend(
+        log.decisions
+            .par_iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                d.choice.keeps_pending()
+                    && !matches!(d.choice, Choice::Reply { .. } | Choice::Inject { .. })
+                    && decided_by(log, d) == "team"
+            })
+            .filter_map(|(k, d)| {
+                let mut without = log.clone();
+                without.decisions.remove(k);
+                let mut replay = Replay::new(&without, loaded, file).ok()?.lenient();
+                let (_, alt) = play(loaded, model, seed, &log.team, &mut replay);
+                Some(Counterfactual {
+                    index: k,
+                    time_h: d.time_h,
+                    what: describe(&d.choice),
+                    doctrine: "give no such order".into(),
+                    harm_saved: alt.summary.civilians_harmed as f64 - team_harm,
+                })
+            })
+            .collect::<Vec<_>>(),
+    );
     cfs.sort_by(|a, b| {
         b.harm_saved
             .abs()
