@@ -400,6 +400,8 @@ pub fn syndicate(class: &Class, team: &Team, show_effectiveness: bool) -> Syndic
 #[derive(Serialize)]
 pub struct TeamOut {
     pub name: String,
+    /// Its page, for the white cell to look over its shoulder (or project it).
+    pub page: String,
     pub clock: String,
     pub now_h: f64,
     pub running: bool,
@@ -488,6 +490,7 @@ pub fn white(class: &Class) -> WhiteView {
             let decisions = t.session.decisions();
             TeamOut {
                 name: seat.name.clone(),
+                page: format!("/s/{}?token={}", seat.name, seat.token),
                 clock: clock(t.session.now_h()),
                 now_h: t.session.now_h(),
                 running: t.running,
@@ -517,8 +520,14 @@ pub fn white(class: &Class) -> WhiteView {
                     .rev()
                     .take(5)
                     .map(|d| {
+                        // An incident's decision names the incident.
+                        let about = if d.incident.is_some() && !d.choice.keeps_pending() {
+                            format!(" ({} at {})", d.kind.replace('_', " "), d.site)
+                        } else {
+                            String::new()
+                        };
                         format!(
-                            "{} {}",
+                            "{} {}{about}",
                             clock(d.time_h),
                             crate::exercise::review::describe(&d.choice)
                         )

@@ -116,7 +116,10 @@ pub fn describe(c: &Choice) -> String {
             platoons,
         } => format!(
             "send {unit}{}{}",
-            platoons.map_or(String::new(), |n| format!(" ({n} platoon(s))")),
+            platoons.map_or(String::new(), |n| format!(
+                " ({n} platoon{})",
+                if n == 1 { "" } else { "s" }
+            )),
             support
                 .as_ref()
                 .map_or(String::new(), |m| format!(" with {m} in support"))
