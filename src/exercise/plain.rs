@@ -60,8 +60,10 @@ orders at any time: {ORDERS}, \
 `pause` (trainer) to hold the session until Enter, \
 `doctrine` to hand the rest of the session to standard procedure.";
 
-const BETWEEN_HELP: &str = "Press Enter to let the clock run on, or give an order: {ORDERS}; \
-or `inject KIND SITE [TEXT]` (trainer).";
+const BETWEEN_HELP: &str =
+    "Press Enter to let the clock run on, or give an order (`orders` lists them).";
+
+const ORDERS_LIST: &str = "Orders: {ORDERS}; or `inject KIND SITE [TEXT]` (trainer).";
 
 /// A help line with the order words in.
 fn help(text: &str) -> String {
@@ -247,7 +249,8 @@ impl<R: BufRead, W: Write> Trainee for Plain<R, W> {
             if let Some(c) = any_time(&line) {
                 return Some(c);
             }
-            let _ = writeln!(self.output, "  {}", help(BETWEEN_HELP));
+            // `orders`, or anything else: the full list.
+            let _ = writeln!(self.output, "  {}", help(ORDERS_LIST));
         }
     }
 }
