@@ -572,17 +572,28 @@ impl Class {
     /// syndicates whose state changed.
     pub fn tick(&self, wall_s: f64) -> Vec<usize> {
         let mut changed = Vec::new();
-        let mut shared = lock(&self.shared);
+        // The clocks run on a copy of the events list, without the class's
+        // lock, so that syndicates decide meanwhile.
+        let injects = lock(&self.shared).injects.clone();
+        let mut deliveries = Vec::new();
         for (k, seat) in self.seats.iter().enumerate() {
             let mut team = lock(&seat.team);
             if !team.running || team.waiting() || team.done() {
                 continue;
             }
             let limit = team.session.now_h() + wall_s * team.speed;
-            let orders = team.run_to(limit, false, &shared.injects);
+            let orders = team.run_to(limit, false, &injects);
             drop(team);
-            self.delivered(&mut shared, &seat.name, &orders);
+            if !orders.is_empty() {
+                deliveries.push((k, orders));
+            }
             changed.push(k);
+        }
+        if !deliveries.is_empty() {
+            let mut shared = lock(&self.shared);
+            for (k, orders) in deliveries {
+                self.delivered(&mut shared, &self.seats[k].name, &orders);
+            }
         }
         changed
     }
@@ -602,7 +613,21 @@ impl Class {
             ],
             None => self.seats.iter().collect(),
         };
-        let mut shared = lock(&self.shared);
+        if action == "jump" {
+            // Each syndicate runs on a copy of the events list, without the
+            // class's lock, so that others decide meanwhile; deliveries are
+            // noted afterwards (as for a decision).
+            for seat in seats {
+                let injects = lock(&self.shared).injects.clone();
+                let orders = lock(&seat.team).run_to(f64::INFINITY, true, &injects);
+                if !orders.is_empty() {
+                    let mut shared = lock(&self.shared);
+                    self.delivered(&mut shared, &seat.name, &orders);
+                }
+            }
+            return Ok(());
+        }
+        let _shared = lock(&self.shared);
         for seat in seats {
             let mut t = lock(&seat.team);
             match action {
@@ -616,11 +641,6 @@ impl Class {
                                 .to_string(),
                         ),
                     }
-                }
-                "jump" => {
-                    let orders = t.run_to(f64::INFINITY, true, &shared.injects);
-                    drop(t);
-                    self.delivered(&mut shared, &seat.name, &orders);
                 }
                 other => {
                     return Err(format!(
