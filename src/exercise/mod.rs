@@ -900,18 +900,35 @@ impl<'m> Session<'m> {
             return None;
         }
         let team = self.sim.clone().finish().summary;
-        let fresh = Session::with_log(
-            self.model,
-            self.seed,
-            ExerciseLog {
-                decisions: Vec::new(),
-                outcome: None,
-                ..self.log.clone()
-            },
-        );
-        let doctrine = play_session(fresh, &mut DoctrineWithInjects::new(&self.log))
-            .1
-            .summary;
+        // Standard procedure on the same seed, as the review runs it: with
+        // the trainer's injects if there were any, else a plain run.
+        let injected = self
+            .log
+            .decisions
+            .iter()
+            .any(|d| matches!(d.choice, Choice::Inject { .. }));
+        let doctrine = if injected {
+            let fresh = Session::with_log(
+                self.model,
+                self.seed,
+                ExerciseLog {
+                    decisions: Vec::new(),
+                    outcome: None,
+                    ..self.log.clone()
+                },
+            );
+            play_session(fresh, &mut DoctrineWithInjects::new(&self.log))
+                .1
+                .summary
+        } else {
+            crate::engine::run(
+                self.model,
+                self.seed,
+                &mut Doctrine::default(),
+                RunOptions::default(),
+            )
+            .summary
+        };
         Some((team, doctrine))
     }
 
@@ -1285,6 +1302,15 @@ impl Trainee for DoctrineWithInjects {
         _stop: Stop,
         _problem: Option<&str>,
     ) -> Option<Choice> {
+        // Standard procedure approves the escort requests put to it.
+        if !session.sim().escorts_asked().is_empty() {
+            return Some(Choice::Escort {
+                approve: true,
+                unit: None,
+                request: None,
+                site: String::new(),
+            });
+        }
         self.due(session.now_h())
     }
 
