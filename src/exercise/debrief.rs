@@ -188,12 +188,7 @@ pub fn class_review(
         r.team.complicity_events.to_string()
     }));
     rows.push(row("decisions taken", &|r| {
-        r.log
-            .decisions
-            .iter()
-            .filter(|d| !matches!(d.choice, Choice::Inject { .. }))
-            .count()
-            .to_string()
+        decisions_taken(&r.log).to_string()
     }));
     for item in &list {
         let label = format!(
@@ -339,6 +334,15 @@ fn luck_or_judgement(r: &Review) -> &'static str {
     }
 }
 
+/// Decisions the syndicate took (not the white cell's injects), counted alike
+/// in the class table and in each syndicate's section.
+fn decisions_taken(log: &ExerciseLog) -> usize {
+    log.decisions
+        .iter()
+        .filter(|d| !matches!(d.choice, Choice::Inject { .. }))
+        .count()
+}
+
 /// The four after-action questions, answered from the log.
 fn after_action(r: &Review, list: &[Item]) -> Vec<String> {
     // What the syndicate was asked: the messages it received.
@@ -397,7 +401,7 @@ fn after_action(r: &Review, list: &[Item]) -> Vec<String> {
             "What happened? {} civilians harmed, {} incidents prevented, {} decisions taken.",
             r.team.civilians_harmed,
             r.team.incidents_prevented,
-            r.log.decisions.len()
+            decisions_taken(&r.log)
         ),
         format!(
             "Why? {}; the draw sat at standard procedure's {:.0}th percentile.",
