@@ -661,7 +661,8 @@ fn reporting(c: &mut Checker, s: &Scenario) {
 /// `[tension]`.
 fn tension(c: &mut Checker, s: &Scenario) {
     let t = &s.tension;
-    c.positive("tension.half_life_days", t.half_life_days);
+    // A vanishing half-life makes the decay rate infinite (and tension NaN).
+    c.range("tension.half_life_days", t.half_life_days, 0.01, 36500.0);
     c.range("tension.amplitude", t.amplitude, 0.0, 1.0e3);
     for (name, v) in [
         ("per_unanswered", t.per_unanswered),
