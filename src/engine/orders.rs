@@ -111,6 +111,23 @@ impl Simulation<'_> {
         Ok(())
     }
 
+    /// Refuses unit `u` unless it is of `kind` (else "ID `not_kind`") and deployed.
+    fn deployed_of_kind(
+        &self,
+        u: UnitId,
+        kind: UnitKind,
+        not_kind: &str,
+    ) -> Result<(), DecisionError> {
+        let unit = &self.m.units[u];
+        if unit.kind != kind {
+            return Err(refused(format!("{} {not_kind}", unit.id)));
+        }
+        if !self.units[u].active {
+            return Err(refused(format!("{} is not deployed now", unit.id)));
+        }
+        Ok(())
+    }
+
     /// Why `u` cannot take routine work (`task`) at `site` now, or the pick
     /// (unit, platoons, vehicles, travel hours) if it can.
     fn formed_unit_for(
@@ -126,15 +143,11 @@ impl Simulation<'_> {
         } else {
             "patrols"
         };
-        if unit.kind != UnitKind::Fpu {
-            return Err(refused(format!(
-                "{} is not a formed police unit: only FPU platoons go on {what}",
-                unit.id
-            )));
-        }
-        if !self.units[u].active {
-            return Err(refused(format!("{} is not deployed now", unit.id)));
-        }
+        self.deployed_of_kind(
+            u,
+            UnitKind::Fpu,
+            &format!("is not a formed police unit: only FPU platoons go on {what}"),
+        )?;
         match self.permit(u, task, site, Origin::Base).status {
             Status::Forbidden(r) => {
                 return Err(refused(format!(
@@ -351,16 +364,12 @@ impl Simulation<'_> {
     /// alert readiness; the police-military coordination delay stays. Refused for a unit that is not military, not
     /// deployed, or already alerted.
     pub fn alert_unit(&mut self, u: UnitId) -> Result<(), DecisionError> {
+        self.deployed_of_kind(
+            u,
+            UnitKind::Military,
+            "is not a military unit: only the force's units are alerted",
+        )?;
         let unit = &self.m.units[u];
-        if unit.kind != UnitKind::Military {
-            return Err(refused(format!(
-                "{} is not a military unit: only the force's units are alerted",
-                unit.id
-            )));
-        }
-        if !self.units[u].active {
-            return Err(refused(format!("{} is not deployed now", unit.id)));
-        }
         if self.units[u].alert_until > self.now {
             return Err(refused(format!("{} is already on alert", unit.id)));
         }

@@ -341,7 +341,13 @@ pub fn feed_line(sim: &Simulation, e: &crate::metrics::EventRow) -> Option<Strin
     if !e.kind.visible_to_ops() || !sim.event_known(e) || matches!(e.kind, K::Wait | K::Decline) {
         return None;
     }
-    let model = sim.model();
+    Some(event_line(sim.model(), e))
+}
+
+/// An event in the operations centre's words: its moment, what happened,
+/// the unit and site, and how it ended (the feed and the debrief alike).
+pub fn event_line(model: &Model, e: &crate::metrics::EventRow) -> String {
+    use crate::metrics::EventKind as K;
     let what = match e.kind {
         K::Inject => "message".to_string(),
         K::PatrolOut => "patrol out".to_string(),
@@ -363,7 +369,7 @@ pub fn feed_line(sim: &Simulation, e: &crate::metrics::EventRow) -> Option<Strin
     if !outcome.is_empty() {
         line.push_str(&format!(": {}", outcome.replace('_', " ")));
     }
-    Some(line)
+    line
 }
 
 /// Turns a choice into the engine's decision for this situation.

@@ -324,27 +324,7 @@ fn order_results(model: &Model, events: &[crate::metrics::EventRow]) -> Vec<Stri
                     | K::HostSupportResumed
             )
         })
-        .map(|e| {
-            let mut line = format!(
-                "{} {}",
-                super::clock(e.time_h),
-                e.kind.name().replace('_', " ")
-            );
-            if let Some(u) = e.unit {
-                line.push_str(&format!(" {}", model.units[u].id));
-            }
-            if let Some(s) = e.site {
-                line.push_str(&format!(" at {}", model.world.sites[s].name));
-            }
-            let outcome = match (e.kind, e.outcome.as_str()) {
-                (K::EscortCancelled, "approval") => "the capital refused, or answered too late",
-                (_, o) => o,
-            };
-            if !outcome.is_empty() {
-                line.push_str(&format!(": {outcome}"));
-            }
-            line
-        })
+        .map(|e| super::event_line(model, e))
         .collect()
 }
 
