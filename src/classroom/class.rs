@@ -305,7 +305,8 @@ pub struct Seat {
 }
 
 /// A classroom in progress. Locks are taken in one order: `shared`, then a
-/// seat's team, then `save_lock`.
+/// seat's team, then `save_lock`. A syndicate's decision holds `shared` only
+/// to copy the events list, and no file is written under `shared`.
 pub struct Class {
     pub loaded: LoadedScenario,
     pub model: &'static Model,
@@ -314,7 +315,11 @@ pub struct Class {
     pub white_token: String,
     pub shared: Mutex<Shared>,
     pub seats: Vec<Seat>,
-    save_lock: Mutex<()>,
+    /// Serialises writes of the class file; holds the generation last
+    /// written, so an older snapshot never overwrites a newer one.
+    save_lock: Mutex<u64>,
+    /// The generation of the next snapshot (taken under `shared`).
+    snapshots: std::sync::atomic::AtomicU64,
 }
 
 /// A fresh random token for a URL.
@@ -402,7 +407,8 @@ impl Class {
                 show_effectiveness: false,
             }),
             seats,
-            save_lock: Mutex::new(()),
+            save_lock: Mutex::new(0),
+            snapshots: std::sync::atomic::AtomicU64::new(1),
         };
         class.save()?;
         Ok(class)
@@ -508,7 +514,8 @@ impl Class {
                 show_effectiveness: saved.show_effectiveness,
             }),
             seats,
-            save_lock: Mutex::new(()),
+            save_lock: Mutex::new(0),
+            snapshots: std::sync::atomic::AtomicU64::new(1),
         })
     }
 
@@ -516,9 +523,21 @@ impl Class {
         self.seats.iter().find(|s| s.name == name)
     }
 
-    /// Saves the class file (atomically).
+    /// Saves the class file (atomically). The white cell's part is copied
+    /// first and its lock let go, then each syndicate's clock under its own
+    /// lock, so that no syndicate waits on another's work or on the disk.
     pub fn save(&self) -> Result<(), Error> {
-        let shared = lock(&self.shared);
+        let (generation, show_effectiveness, injects) = {
+            let shared = lock(&self.shared);
+            let generation = self
+                .snapshots
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            (
+                generation,
+                shared.show_effectiveness,
+                shared.injects.clone(),
+            )
+        };
         let teams: Vec<SavedTeam> = self
             .seats
             .iter()
@@ -540,11 +559,16 @@ impl Class {
             scenario_hash: self.loaded.hash.clone(),
             seed: self.seed,
             white_token: self.white_token.clone(),
-            show_effectiveness: shared.show_effectiveness,
+            show_effectiveness,
             teams,
-            injects: shared.injects.clone(),
+            injects,
         };
-        let _guard = lock(&self.save_lock);
+        // A save that began later has written already: this one is stale.
+        let mut written = lock(&self.save_lock);
+        if *written > generation {
+            return Ok(());
+        }
+        *written = generation;
         let mut bytes = serde_json::to_vec_pretty(&file).expect("the class file serialises");
         bytes.push(b'\n');
         crate::outputs::files::write_atomic(&class_path(&self.dir), &bytes)

@@ -80,6 +80,25 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// Runs a request's work (a session stepping, a file written and synced)
+/// on the blocking pool, so that the server's two async workers stay free to
+/// take every other syndicate's requests meanwhile.
+async fn off_runtime<R, F>(app: &Arc<App>, work: F) -> Result<R, Refusal>
+where
+    R: Send + 'static,
+    F: FnOnce(&App) -> Result<R, Refusal> + Send + 'static,
+{
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || work(&app))
+        .await
+        .map_err(|e| {
+            Refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("the request could not be completed: {e}"),
+            )
+        })?
+}
+
 fn refused(e: String) -> Refusal {
     Refusal(StatusCode::CONFLICT, e)
 }
@@ -218,7 +237,10 @@ async fn syndicate_page(
 
 async fn white_state(State(app): Shared, Query(t): Query<Token>) -> Result<Response, Refusal> {
     white_only(&app, &t)?;
-    let mut v = serde_json::to_value(view::white(&app.class)).expect("serialises");
+    let mut v = off_runtime(&app, |app| {
+        Ok(serde_json::to_value(view::white(&app.class)).expect("serialises"))
+    })
+    .await?;
     if let Some(p) = lock(&app.debrief).as_ref() {
         v["debrief"] = serde_json::Value::String(format!(
             "/debrief?token={}&file={}",
@@ -273,10 +295,13 @@ async fn white_clock(
             format!("no syndicate `{name}`"),
         ));
     }
-    app.class
-        .clock(&b.action, b.team.as_deref(), b.speed)
-        .map_err(bad)?;
-    app.save()?;
+    off_runtime(&app, move |app| {
+        app.class
+            .clock(&b.action, b.team.as_deref(), b.speed)
+            .map_err(bad)?;
+        app.save()
+    })
+    .await?;
     app.changed_all();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -295,8 +320,11 @@ async fn white_inject(
 ) -> Result<Response, Refusal> {
     white_only(&app, &t)?;
     let b = body(b)?;
-    app.class.set_inject(b.order, &b.action).map_err(refused)?;
-    app.save()?;
+    off_runtime(&app, move |app| {
+        app.class.set_inject(b.order, &b.action).map_err(refused)?;
+        app.save()
+    })
+    .await?;
     app.changed_all();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -358,10 +386,12 @@ async fn white_edit(
 ) -> Result<Response, Refusal> {
     white_only(&app, &t)?;
     let b = body(b)?;
-    app.class
-        .edit_inject(b.order, &b.item()?)
-        .map_err(refused)?;
-    app.save()?;
+    let item = b.item()?;
+    off_runtime(&app, move |app| {
+        app.class.edit_inject(b.order, &item).map_err(refused)?;
+        app.save()
+    })
+    .await?;
     app.changed_all();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -383,8 +413,13 @@ async fn white_add(
             format!("no syndicate `{name}`"),
         ));
     }
-    let order = app.class.add_inject(item, team).map_err(bad)?;
-    app.save()?;
+    let team = team.map(str::to_string);
+    let order = off_runtime(&app, move |app| {
+        let order = app.class.add_inject(item, team.as_deref()).map_err(bad)?;
+        app.save()?;
+        Ok(order)
+    })
+    .await?;
     app.changed_all();
     Ok(Json(serde_json::json!({ "order": order })).into_response())
 }
@@ -409,9 +444,12 @@ async fn white_mark(
     let k = app
         .team_index(&b.team)
         .ok_or_else(|| Refusal(StatusCode::NOT_FOUND, format!("no syndicate `{}`", b.team)))?;
-    app.class
-        .mark(&b.team, b.order, b.grade, b.note)
-        .map_err(bad)?;
+    off_runtime(&app, move |app| {
+        app.class
+            .mark(&b.team, b.order, b.grade, b.note)
+            .map_err(bad)
+    })
+    .await?;
     app.changed(&[k]);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -432,8 +470,11 @@ async fn white_release(
     let k = app
         .team_index(&b.team)
         .ok_or_else(|| Refusal(StatusCode::NOT_FOUND, format!("no syndicate `{}`", b.team)))?;
-    app.class.release(&b.team).map_err(bad)?;
-    app.save()?;
+    off_runtime(&app, move |app| {
+        app.class.release(&b.team).map_err(bad)?;
+        app.save()
+    })
+    .await?;
     app.changed(&[k]);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -451,19 +492,21 @@ async fn white_settings(
 ) -> Result<Response, Refusal> {
     white_only(&app, &t)?;
     let b = body(b)?;
-    lock(&app.class.shared).show_effectiveness = b.show_effectiveness;
-    app.save()?;
+    off_runtime(&app, move |app| {
+        lock(&app.class.shared).show_effectiveness = b.show_effectiveness;
+        app.save()
+    })
+    .await?;
     app.changed_all();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn white_debrief(State(app): Shared, Query(t): Query<Token>) -> Result<Response, Refusal> {
     white_only(&app, &t)?;
-    let app2 = app.clone();
-    let path = tokio::task::spawn_blocking(move || super::debrief(&app2.class))
-        .await
-        .map_err(|e| Refusal(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?
-        .map_err(|e| refused(e.to_string()))?;
+    let path = off_runtime(&app, |app| {
+        super::debrief(&app.class).map_err(|e| refused(e.to_string()))
+    })
+    .await?;
     *lock(&app.debrief) = Some(path);
     app.changed(&[]);
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -499,9 +542,15 @@ async fn team_state(
     Query(t): Query<Token>,
 ) -> Result<Response, Refusal> {
     let k = syndicate_only(&app, &team, &t)?;
-    let show = lock(&app.class.shared).show_effectiveness;
-    let seat = &app.class.seats[k];
-    let v = view::syndicate(&app.class, &lock(&seat.team), show);
+    let v = off_runtime(&app, move |app| {
+        let show = lock(&app.class.shared).show_effectiveness;
+        let seat = &app.class.seats[k];
+        Ok(
+            serde_json::to_value(view::syndicate(&app.class, &lock(&seat.team), show))
+                .expect("serialises"),
+        )
+    })
+    .await?;
     Ok(Json(v).into_response())
 }
 
@@ -537,7 +586,10 @@ async fn team_decide(
             "incident: say which incident the choice answers".to_string()
         ));
     }
-    let r = app.class.decide(&team, b.incident, b.choice);
+    let r = off_runtime(&app, move |app| {
+        Ok(app.class.decide(&team, b.incident, b.choice))
+    })
+    .await?;
     app.changed(&[k]);
     r.map_err(refused)?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -157,14 +157,21 @@ async fn run(app: Arc<http::App>, listener: std::net::TcpListener) -> Result<(),
             let mut since_save = 0u32;
             loop {
                 every.tick().await;
-                let changed = app.class.tick(TICK_S);
+                let app2 = app.clone();
+                let Ok(changed) =
+                    tokio::task::spawn_blocking(move || app2.class.tick(TICK_S)).await
+                else {
+                    continue;
+                };
                 if !changed.is_empty() {
                     app.changed(&changed);
                     since_save += 1;
                 }
                 if since_save >= 4 {
                     since_save = 0;
-                    if let Err(e) = app.class.save() {
+                    let app2 = app.clone();
+                    let saved = tokio::task::spawn_blocking(move || app2.class.save()).await;
+                    if let Ok(Err(e)) = saved {
                         eprintln!("warning: the class could not be saved: {e}");
                     }
                 }
