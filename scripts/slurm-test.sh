@@ -108,5 +108,31 @@ done
 before=$(sha256sum "$WORK/cluster/shards/2/runs.csv")
 SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=1 bash "$WORK/job.sbatch"
 [ "$before" = "$(sha256sum "$WORK/cluster/shards/2/runs.csv")" ] || { echo "slurm-test: re-running shard 2 changed it"; status=1; }
-[ $status = 0 ] && echo "slurm-test: 1 passed, 0 failed" || echo "slurm-test: 0 passed, 1 failed"
+
+# A plan as an array of two shards of one search: both run at once, exchange
+# candidates through the shared directory, and shard 1 writes the plan, equal
+# byte for byte to a plan on one machine.
+PLAN_ARGS=(tests/planning/grid.toml --levers tests/planning/grid-levers.toml
+  --target 'responses_within_target_share>=0.97' --target 'patrol_hours>=400'
+  --runs 10 --confirm-runs 20 --budget-evals 12 --no-plots)
+"$POCSIM" cluster slurm-plan --shards 2 --cpus 1 --time 00:05:00 -- "${PLAN_ARGS[@]}" \
+  --out "$WORK/plan" > "$WORK/plan.sbatch"
+sbatch "$WORK/plan.sbatch"
+for _ in $(seq 1 600); do
+  [ -f "$WORK/plan/manifest.json" ] && ! squeue -h | grep -q . && break
+  sleep 0.5
+done
+"$POCSIM" plan "${PLAN_ARGS[@]}" --out "$WORK/plan-single" --quiet >/dev/null
+for f in plan.csv front.csv levers.csv recommendation.md; do
+  if [ -f "$WORK/plan/$f" ] && cmp -s "$WORK/plan-single/$f" "$WORK/plan/$f"; then
+    echo "slurm-test: plan $f identical to the single-machine plan"
+  else
+    echo "slurm-test: plan $f differs or is missing"; status=1
+    tail -n 20 "$WORK"/plan/logs/*.log || true
+  fi
+done
+for k in 1 2; do
+  [ -s "$WORK/plan/shards/$k/plan.rows.csv" ] || { echo "slurm-test: plan shard $k evaluated nothing"; status=1; }
+done
+[ $status = 0 ] && echo "slurm-test: 2 passed, 0 failed" || echo "slurm-test: failures above"
 exit $status

@@ -121,21 +121,44 @@ pub enum ClusterCommand {
         /// At most this many shards at once.
         #[arg(long)]
         throttle: Option<u64>,
-        /// CPUs per task (rayon uses them all).
-        #[arg(long, default_value_t = 2)]
-        cpus: u32,
-        /// Wall time per task (HH:MM:SS); default: estimated by a short calibration run.
-        #[arg(long)]
-        time: Option<String>,
-        /// Memory per task.
-        #[arg(long, default_value = "1G")]
-        mem: String,
-        #[arg(long)]
-        partition: Option<String>,
-        /// Path of the pocsim binary on the compute nodes (default: this one).
-        #[arg(long)]
-        pocsim: Option<PathBuf>,
+        #[command(flatten)]
+        resources: SlurmResources,
     },
+    /// A plan as a Slurm job array: every task a shard of one search, through the shared filesystem.
+    #[command(
+        name = "slurm-plan",
+        after_help = "Example:\n  pocsim cluster slurm-plan --shards 8 --cpus 4 -- scenarios/tutorial.toml \\\n      --levers experiments/tutorial-levers.toml --target 'civilians_harmed<=158' \\\n      --confidence 0.8 --uncertain 20 --budget-evals 400 --out /shared/out/plan > plan.sbatch\n  sbatch plan.sbatch           # shard 1 writes the plan in /shared/out/plan\n\nThe tasks run at once and exchange candidates through OUT/shards/; the plan equals a\nplan on one machine byte for byte."
+    )]
+    SlurmPlan {
+        /// Number of shards (array tasks, all running at once).
+        #[arg(long)]
+        shards: u64,
+        #[command(flatten)]
+        resources: SlurmResources,
+        /// After `--`: the arguments of `pocsim plan` (scenario, --levers,
+        /// --target, ..., --out on the shared filesystem).
+        #[arg(last = true, required = true, value_name = "PLAN ARGS")]
+        plan: Vec<String>,
+    },
+}
+
+/// What each task of a Slurm array asks for.
+#[derive(clap::Args)]
+pub struct SlurmResources {
+    /// CPUs per task (rayon uses them all).
+    #[arg(long, default_value_t = 2)]
+    pub cpus: u32,
+    /// Wall time per task (HH:MM:SS); default: estimated from a short run on this machine.
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Memory per task.
+    #[arg(long, default_value = "1G")]
+    pub mem: String,
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Path of the pocsim binary on the compute nodes (default: this one).
+    #[arg(long)]
+    pub pocsim: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -350,6 +373,11 @@ pub struct PlanArgs {
     /// Finish an interrupted plan in the same directory.
     #[arg(long)]
     pub resume: bool,
+    /// Run as shard I of N (1-based) of one plan whose --out is on a shared
+    /// filesystem: every shard follows the search and evaluates its share of
+    /// each batch; shard 1 writes the plan (see `pocsim cluster slurm-plan`).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Replace another experiment's results in the output directory.
     #[arg(long)]
     pub force: bool,

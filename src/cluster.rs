@@ -1,5 +1,7 @@
 //! Running an experiment as a Slurm job array: one shard per array task, and a
-//! merge job that runs after all of them (`--dependency=afterok`).
+//! merge job that runs after all of them (`--dependency=afterok`). A plan runs
+//! as an array too (`plan_script`): its shards work together on one search
+//! through the shared filesystem, so they run at once and need no merge.
 //!
 //! pocsim has no scheduler of its own: shards are `--shard I/N` of the same
 //! experiment, re-running a finished shard is a no-op (`--resume` on a complete
@@ -55,6 +57,50 @@ fn q(p: &Path) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
+/// An array task's `#SBATCH` directives and the shell lines every task
+/// starts with (the binary, the output, its index, its threads).
+struct Task<'a> {
+    job_name: &'a str,
+    array: &'a str,
+    cpus_per_task: u32,
+    time: &'a str,
+    mem: &'a str,
+    log: &'a Path,
+    partition: Option<&'a str>,
+    pocsim: &'a Path,
+    out: &'a Path,
+    shards: u64,
+}
+
+impl Task<'_> {
+    fn write(&self, s: &mut String, vars: &[(&str, &Path)]) {
+        let _ = writeln!(s, "#SBATCH --job-name={}", self.job_name);
+        let _ = writeln!(s, "#SBATCH --array={}", self.array);
+        let _ = writeln!(s, "#SBATCH --cpus-per-task={}", self.cpus_per_task);
+        let _ = writeln!(s, "#SBATCH --time={}", self.time);
+        let _ = writeln!(s, "#SBATCH --mem={}", self.mem);
+        let _ = writeln!(s, "#SBATCH --output={}", self.log.display());
+        if let Some(p) = self.partition {
+            let _ = writeln!(s, "#SBATCH --partition={p}");
+        }
+        let _ = writeln!(s, "set -euo pipefail");
+        let _ = writeln!(s, "POCSIM={}", q(self.pocsim));
+        for (name, path) in vars {
+            let _ = writeln!(s, "{name}={}", q(path));
+        }
+        let _ = writeln!(s, "OUT={}", q(self.out));
+        let _ = writeln!(s, "N={}", self.shards);
+        let _ = writeln!(s, "I=${{SLURM_ARRAY_TASK_ID:?run this script with sbatch}}");
+        let _ = writeln!(s, "mkdir -p \"$OUT/shards\" \"$OUT/logs\"");
+        let _ = writeln!(s, "# Rayon uses the CPUs Slurm gave this task.");
+        let _ = writeln!(
+            s,
+            "export RAYON_NUM_THREADS=\"${{SLURM_CPUS_PER_TASK:-{}}}\"",
+            self.cpus_per_task
+        );
+    }
+}
+
 /// The `sbatch` script: the array of shards; its first task submits the merge.
 pub fn script(j: &SlurmJob) -> Result<String, Error> {
     if j.shards == 0 {
@@ -81,33 +127,24 @@ pub fn script(j: &SlurmJob) -> Result<String, Error> {
         j.out.join("merged").display(),
         shard_dir.display()
     );
-    let _ = writeln!(s, "#SBATCH --job-name={}", j.job_name);
-    let _ = writeln!(
-        s,
-        "#SBATCH --array=1-{}{}",
+    let array = format!(
+        "1-{}{}",
         j.shards,
         j.throttle.map(|t| format!("%{t}")).unwrap_or_default()
     );
-    let _ = writeln!(s, "#SBATCH --cpus-per-task={}", j.cpus_per_task);
-    let _ = writeln!(s, "#SBATCH --time={}", j.time);
-    let _ = writeln!(s, "#SBATCH --mem={}", j.mem);
-    let _ = writeln!(s, "#SBATCH --output={}/shard-%a.log", logs.display());
-    if let Some(p) = &j.partition {
-        let _ = writeln!(s, "#SBATCH --partition={p}");
-    }
-    let _ = writeln!(s, "set -euo pipefail");
-    let _ = writeln!(s, "POCSIM={}", q(&j.pocsim));
-    let _ = writeln!(s, "EXPERIMENT={}", q(&j.experiment));
-    let _ = writeln!(s, "OUT={}", q(&j.out));
-    let _ = writeln!(s, "N={}", j.shards);
-    let _ = writeln!(s, "I=${{SLURM_ARRAY_TASK_ID:?run this script with sbatch}}");
-    let _ = writeln!(s, "mkdir -p \"$OUT/shards\" \"$OUT/logs\"");
-    let _ = writeln!(s, "# Rayon uses the CPUs Slurm gave this task.");
-    let _ = writeln!(
-        s,
-        "export RAYON_NUM_THREADS=\"${{SLURM_CPUS_PER_TASK:-{}}}\"",
-        j.cpus_per_task
-    );
+    let task = Task {
+        job_name: &j.job_name,
+        array: &array,
+        cpus_per_task: j.cpus_per_task,
+        time: &j.time,
+        mem: &j.mem,
+        log: &logs.join("shard-%a.log"),
+        partition: j.partition.as_deref(),
+        pocsim: &j.pocsim,
+        out: &j.out,
+        shards: j.shards,
+    };
+    task.write(&mut s, &[("EXPERIMENT", &j.experiment)]);
     let _ = writeln!(
         s,
         "if [ \"$I\" = 1 ] && [ \"${{SLURM_ARRAY_TASK_COUNT:-1}}\" = \"$N\" ]; then"
@@ -190,4 +227,75 @@ pub fn prepare(mut job: SlurmJob, estimate_time: bool) -> Result<(String, Option
         std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
     }
     Ok((text, note))
+}
+
+/// What a plan's job script needs.
+pub struct PlanJob {
+    /// The `pocsim` binary as the compute nodes see it.
+    pub pocsim: PathBuf,
+    /// `pocsim plan`'s arguments, paths absolute, without `--out`,
+    /// `--shard`, `--resume`, `--threads` or `--quiet`.
+    pub args: Vec<String>,
+    /// The plan's directory on the shared filesystem.
+    pub out: PathBuf,
+    pub shards: u64,
+    pub cpus_per_task: u32,
+    /// Wall time per task, `HH:MM:SS`.
+    pub time: String,
+    pub mem: String,
+    pub partition: Option<String>,
+    pub job_name: String,
+}
+
+/// The `sbatch` script of a plan: an array of shards of one search. Every
+/// task must run at the same time (each waits for the others' candidates),
+/// so the array has no throttle; shard 1 writes the plan and its charts in
+/// OUT. Re-running a task resumes it.
+pub fn plan_script(j: &PlanJob) -> Result<String, Error> {
+    if j.shards == 0 {
+        return Err(Error::Usage("--shards must be at least 1".into()));
+    }
+    let logs = j.out.join("logs");
+    let mut s = String::new();
+    let _ = writeln!(s, "#!/bin/bash");
+    let _ = writeln!(
+        s,
+        "# pocsim {} plan as a Slurm job array of {} shards of one search.",
+        crate::VERSION,
+        j.shards
+    );
+    let _ = writeln!(
+        s,
+        "# Submit with: sbatch THIS_FILE. The shards exchange candidates through {}",
+        q(&j.out)
+    );
+    let _ = writeln!(
+        s,
+        "# and must all run at once; shard 1 writes plan.csv, front.csv, levers.csv,"
+    );
+    let _ = writeln!(
+        s,
+        "# recommendation.md and plots/ there. A failed task: sbatch --array=I THIS_FILE (it resumes)."
+    );
+    let array = format!("1-{}", j.shards);
+    let task = Task {
+        job_name: &j.job_name,
+        array: &array,
+        cpus_per_task: j.cpus_per_task,
+        time: &j.time,
+        mem: &j.mem,
+        log: &logs.join("plan-shard-%a.log"),
+        partition: j.partition.as_deref(),
+        pocsim: &j.pocsim,
+        out: &j.out,
+        shards: j.shards,
+    };
+    task.write(&mut s, &[]);
+    let args: Vec<String> = j.args.iter().map(|a| q(Path::new(a))).collect();
+    let _ = writeln!(
+        s,
+        "exec \"$POCSIM\" plan {} --out \"$OUT\" --shard \"$I/$N\" --resume --quiet",
+        args.join(" ")
+    );
+    Ok(s)
 }

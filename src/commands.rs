@@ -161,40 +161,147 @@ pub fn merge(a: MergeArgs) -> Result<(), Error> {
 
 /// `pocsim cluster slurm`.
 pub fn cluster(c: ClusterCommand) -> Result<(), Error> {
-    let ClusterCommand::Slurm {
-        experiment,
-        shards,
-        out,
-        throttle,
-        cpus,
-        time,
-        mem,
-        partition,
-        pocsim,
-    } = c;
-    let pocsim_bin = match pocsim {
-        Some(p) => pocsim::cluster::absolute(&p),
-        None => std::env::current_exe().map_err(|e| Error::io("pocsim", e))?,
+    let (experiment, shards, out, throttle, r) = match c {
+        ClusterCommand::Slurm {
+            experiment,
+            shards,
+            out,
+            throttle,
+            resources,
+        } => (experiment, shards, out, throttle, resources),
+        ClusterCommand::SlurmPlan {
+            shards,
+            resources,
+            plan,
+        } => return slurm_plan(shards, resources, plan),
     };
     let name = experiment
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "pocsim".into());
     let job = pocsim::cluster::SlurmJob {
-        pocsim: pocsim_bin,
+        pocsim: binary_on_nodes(r.pocsim)?,
         experiment: pocsim::cluster::absolute(&experiment),
         out: pocsim::cluster::absolute(&out),
         shards,
         throttle,
-        cpus_per_task: cpus,
-        time: time.clone().unwrap_or_default(),
-        mem,
-        partition,
+        cpus_per_task: r.cpus,
+        time: r.time.clone().unwrap_or_default(),
+        mem: r.mem,
+        partition: r.partition,
         job_name: format!("pocsim-{name}"),
     };
-    let (text, note) = pocsim::cluster::prepare(job, time.is_none())?;
+    let (text, note) = pocsim::cluster::prepare(job, r.time.is_none())?;
     if let Some(n) = note {
         eprintln!("{n}");
+    }
+    say(&text);
+    Ok(())
+}
+
+/// The `pocsim` binary as the compute nodes see it.
+fn binary_on_nodes(given: Option<PathBuf>) -> Result<PathBuf, Error> {
+    match given {
+        Some(p) => Ok(pocsim::cluster::absolute(&p)),
+        None => std::env::current_exe().map_err(|e| Error::io("pocsim", e)),
+    }
+}
+
+/// `pocsim cluster slurm-plan`: checks the plan as `plan` would, estimates
+/// the wall time, and prints the job script.
+fn slurm_plan(shards: u64, r: SlurmResources, plan: Vec<String>) -> Result<(), Error> {
+    let SlurmResources {
+        cpus,
+        time,
+        mem,
+        partition,
+        pocsim,
+    } = r;
+    use clap::Parser;
+    let parsed = crate::cli::Cli::try_parse_from(
+        ["pocsim", "plan"]
+            .into_iter()
+            .map(String::from)
+            .chain(plan.iter().cloned()),
+    )
+    .map_err(|e| {
+        let text = e.render().to_string();
+        let text = text.trim_start_matches("error: ").trim_end();
+        Error::Usage(format!("the plan after `--`: {text}"))
+    })?;
+    let crate::cli::Command::Plan(a) = parsed.command else {
+        unreachable!("parsed as `pocsim plan`")
+    };
+    if a.shard.is_some() || a.resume {
+        return Err(Error::Usage(
+            "the plan after `--`: leave out --shard and --resume (every task gets its own)".into(),
+        ));
+    }
+    if shards == 0 {
+        return Err(Error::Usage("--shards must be at least 1".into()));
+    }
+    let spec = plan_spec(&a)?;
+    let time = match time {
+        Some(t) => t,
+        None => {
+            let hours = with_threads(a.threads, || {
+                pocsim::planner::estimate_shard_hours(&spec, shards, cpus)
+            })?;
+            let t = pocsim::cluster::slurm_time(hours);
+            eprintln!(
+                "estimated wall time per shard: {t} (one candidate's evaluation here; give --time to set it)"
+            );
+            t
+        }
+    };
+    let abs = |p: &Path| pocsim::cluster::absolute(p).display().to_string();
+    let mut args = vec![abs(&a.scenario), "--levers".into(), abs(&a.levers)];
+    for t in &a.targets {
+        args.extend(["--target".into(), t.clone()]);
+    }
+    args.extend([
+        "--confidence".into(),
+        a.confidence.to_string(),
+        "--budget-evals".into(),
+        a.budget_evals.to_string(),
+        "--runs".into(),
+        a.runs.to_string(),
+        "--confirm-runs".into(),
+        a.confirm_runs.to_string(),
+        "--confirm".into(),
+        a.confirm.to_string(),
+        "--seed".into(),
+        a.seed.to_string(),
+    ]);
+    if let Some(k) = a.uncertain {
+        args.extend(["--uncertain".into(), k.to_string()]);
+    }
+    for o in &a.set {
+        args.extend(["--set".into(), o.clone()]);
+    }
+    if a.no_plots {
+        args.push("--no-plots".into());
+    }
+    let out = pocsim::cluster::absolute(&a.out);
+    let name = a
+        .scenario
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "pocsim".into());
+    let job = pocsim::cluster::PlanJob {
+        pocsim: binary_on_nodes(pocsim)?,
+        args,
+        out: out.clone(),
+        shards,
+        cpus_per_task: cpus,
+        time,
+        mem,
+        partition,
+        job_name: format!("pocsim-plan-{name}"),
+    };
+    let text = pocsim::cluster::plan_script(&job)?;
+    for d in [out.join("logs"), out.join("shards")] {
+        std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
     }
     say(&text);
     Ok(())
@@ -433,15 +540,16 @@ pub fn calibrate(a: CalibrateArgs) -> Result<(), Error> {
 }
 
 /// `pocsim plan`.
-pub fn plan(a: PlanArgs) -> Result<(), Error> {
+/// What `pocsim plan`'s arguments ask for.
+fn plan_spec(a: &PlanArgs) -> Result<pocsim::planner::Spec, Error> {
     let targets = a
         .targets
         .iter()
         .map(|t| pocsim::planner::Target::parse(t).map_err(Error::Usage))
         .collect::<Result<Vec<_>, _>>()?;
-    let spec = pocsim::planner::Spec {
-        scenario: a.scenario,
-        levers_file: a.levers,
+    Ok(pocsim::planner::Spec {
+        scenario: a.scenario.clone(),
+        levers_file: a.levers.clone(),
         targets,
         confidence: a.confidence,
         uncertain: a.uncertain,
@@ -451,18 +559,30 @@ pub fn plan(a: PlanArgs) -> Result<(), Error> {
         confirm: a.confirm,
         seed: a.seed,
         base: parse_overrides(&a.set)?,
-    };
+    })
+}
+
+pub fn plan(a: PlanArgs) -> Result<(), Error> {
+    let spec = plan_spec(&a)?;
     let exec = ExecArgs {
         resume: a.resume,
         force: a.force,
-        shard: None,
+        shard: a.shard,
         quiet: a.quiet,
         no_plots: a.no_plots,
         threads: a.threads,
     };
     let out = a.out;
     let opts = exec_options(&out, &exec)?;
+    let shard = opts.shard;
     match with_threads(exec.threads, || pocsim::planner::plan(&spec, &opts))? {
+        pocsim::planner::Finished::Interrupted { done } if shard.count > 1 => interrupted(
+            done,
+            spec.budget as u64,
+            "candidates",
+            &pocsim::planner::shard_dir(&out, shard.index),
+            pocsim::planner::SHARD_ROWS,
+        ),
         pocsim::planner::Finished::Interrupted { done } => interrupted(
             done,
             spec.budget as u64,
@@ -470,6 +590,14 @@ pub fn plan(a: PlanArgs) -> Result<(), Error> {
             &out,
             pocsim::planner::PLAN_PARTIAL,
         ),
+        pocsim::planner::Finished::ShardDone { rows } => {
+            say(&format!(
+                "shard {shard}: {rows} candidates evaluated, in {}; shard 1 writes the plan in {}",
+                pocsim::planner::shard_dir(&out, shard.index).display(),
+                out.display()
+            ));
+            Ok(())
+        }
         pocsim::planner::Finished::Complete(plan) => {
             say(&pocsim::planner::report::recommendation(&plan));
             if !exec.no_plots {

@@ -154,6 +154,50 @@ fn a_plan_is_the_same_on_one_thread_or_two_and_after_a_resume() {
     assert!(!b.join("plan.partial.csv").exists());
 }
 
+#[test]
+fn two_shards_of_one_plan_write_what_one_machine_writes() {
+    let (one, shared) = (tmp("one"), tmp("shards"));
+    plan(&one, "12", &[]);
+    // Two processes at once, on one directory: each evaluates its share of
+    // every batch and reads the other's rows.
+    let spawn = |k: &str| {
+        let out = shared.clone();
+        let k = k.to_string();
+        std::thread::spawn(move || plan(&out, "12", &["--shard", &k, "--threads", "1"]))
+    };
+    let (a, b) = (spawn("1/2"), spawn("2/2"));
+    let (a, b) = (a.join().unwrap(), b.join().unwrap());
+    assert!(
+        String::from_utf8_lossy(&b.stdout).contains("shard 2/2:"),
+        "{}",
+        String::from_utf8_lossy(&b.stdout)
+    );
+    assert!(String::from_utf8_lossy(&a.stdout).contains("Recommended deployment"));
+    for f in ["plan.csv", "front.csv", "levers.csv", "recommendation.md"] {
+        assert_eq!(
+            std::fs::read(one.join(f)).unwrap(),
+            std::fs::read(shared.join(f)).unwrap(),
+            "{f} of the shards differs from one machine's"
+        );
+    }
+    // Both shards evaluated candidates; none was evaluated twice.
+    let own = |k: u32| rows(&shared.join(format!("shards/{k}/plan.rows.csv"))).len() - 1;
+    let (n1, n2) = (own(1), own(2));
+    assert!(n1 > 0 && n2 > 0, "{n1} {n2}");
+    let evaluated = rows(&one.join("plan.csv")).len() - 1;
+    assert!(
+        n1 + n2 <= evaluated,
+        "{n1} + {n2} rows for {evaluated} evaluations"
+    );
+    // Re-running a finished shard changes nothing.
+    let before = std::fs::read(shared.join("shards/2/plan.rows.csv")).unwrap();
+    plan(&shared, "12", &["--shard", "2/2", "--resume"]);
+    assert_eq!(
+        before,
+        std::fs::read(shared.join("shards/2/plan.rows.csv")).unwrap()
+    );
+}
+
 fn refused(args: &[&str], expect: &[&str]) {
     let out = tmp("refused");
     let mut all = vec!["plan", SCENARIO];

@@ -22,6 +22,16 @@
 //! Rows are appended to `plan.partial.csv` as they are evaluated; `--resume`
 //! reads them back and replays the search, which is a pure function of the
 //! seed and the evaluations, so that the result is byte-identical.
+//!
+//! **Shards** (`--shard I/N`, one per task of a Slurm array): every shard
+//! follows the same search, and of each batch of candidates evaluates those
+//! at positions `p` with `p % N == I - 1`, appending their rows to
+//! `OUT/shards/I/plan.rows.csv`; before the search goes on it reads the
+//! other shards' rows for the rest of the batch from their files (a shared
+//! filesystem is the only channel). Since an evaluation is a pure function
+//! of the candidate and its replications, every shard meets the same rows
+//! and takes the same steps, and shard 1 writes the plan's tables in `OUT`,
+//! byte-identical to a plan on one machine.
 
 pub mod levers;
 pub mod report;
@@ -57,6 +67,8 @@ pub const LEVERS: &str = "levers.csv";
 pub const RECOMMENDATION: &str = "recommendation.md";
 /// The levers file as used.
 pub const LEVERS_FILE: &str = "levers.toml";
+/// A shard's evaluations (in `OUT/shards/I/`), read by the other shards.
+pub const SHARD_ROWS: &str = "plan.rows.csv";
 const OWN: &[&str] = &[
     PLAN,
     PLAN_PARTIAL,
@@ -240,7 +252,14 @@ pub struct Plan {
 /// How a plan ended.
 pub enum Finished {
     Complete(Box<Plan>),
-    Interrupted { done: u64 },
+    /// A shard other than the first: its rows are written; shard 1 writes
+    /// the plan's tables.
+    ShardDone {
+        rows: u64,
+    },
+    Interrupted {
+        done: u64,
+    },
 }
 
 /// Everything an evaluation needs, built once.
@@ -613,6 +632,72 @@ fn read_partial(path: &Path, levers: &Levers, n_targets: usize) -> Result<(Cache
     Ok((out, keep))
 }
 
+/// Checks a plan's inputs as `plan` does before anything runs, and estimates
+/// the wall time in hours of each of `shards` tasks on `cpus` CPUs from one
+/// candidate's evaluation here: three times the estimate, plus ten minutes.
+pub fn estimate_shard_hours(spec: &Spec, shards: u64, cpus: u32) -> Result<f64, Error> {
+    let (ctx, _) = prepare(spec)?;
+    let probe = spec.runs.clamp(1, 2);
+    let t0 = std::time::Instant::now();
+    ctx.evaluate(&vec![0; ctx.levers.levers.len()], 0..probe)?;
+    let cpu_s = t0.elapsed().as_secs_f64() * rayon::current_num_threads() as f64;
+    let per_candidate = cpu_s * spec.runs as f64 / probe as f64;
+    // The search's budget, a few rounds of confirmations on fresh
+    // replications, and the lever steps around the recommendation.
+    let confirmations =
+        (2 * spec.confirm.max(1)) as f64 * spec.confirm_runs as f64 / spec.runs as f64;
+    let steps = 4.0 * ctx.levers.levers.len() as f64;
+    let candidates = spec.budget as f64 + confirmations + steps;
+    let hours = per_candidate * (candidates / shards.max(1) as f64).ceil()
+        / f64::from(cpus.max(1))
+        / 3600.0;
+    Ok(hours * 3.0 + 10.0 / 60.0)
+}
+
+/// Where shard `index` of a plan in `out` works.
+pub fn shard_dir(out: &Path, index: u64) -> PathBuf {
+    out.join("shards").join(index.to_string())
+}
+
+/// A sharded plan's directory must not hold another experiment's results
+/// (shard 1 writes the plan's tables there), unless forced.
+fn refuse_foreign(out: &Path, key: &str, force: bool) -> Result<(), Error> {
+    match crate::experiment::read_manifest(out) {
+        Ok(Some(m)) if m.experiment_key != key && !force => Err(Error::Usage(format!(
+            "{} already holds a different experiment ({} of {}, seed {}); choose another --out or pass --force to replace it",
+            out.display(),
+            m.kind,
+            m.scenario_file,
+            m.seed
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The rows the other shards of this plan have written so far (a shard's
+/// directory holding another plan is not read).
+fn sibling_rows(
+    out: &Path,
+    shard: Shard,
+    key: &str,
+    levers: &Levers,
+    n_targets: usize,
+) -> Result<Cached, Error> {
+    let mut all = Vec::new();
+    for j in (1..=shard.count).filter(|&j| j != shard.index) {
+        let d = shard_dir(out, j);
+        let ours = matches!(
+            crate::experiment::read_manifest(&d),
+            Ok(Some(m)) if m.experiment_key == key
+        );
+        let f = d.join(SHARD_ROWS);
+        if ours && f.exists() {
+            all.extend(read_partial(&f, levers, n_targets)?.0);
+        }
+    }
+    Ok(all)
+}
+
 /// A lever's value as the tables show it (a site id without its quotes).
 fn shown(v: &str) -> String {
     csv_field(v.trim_matches('"'))
@@ -659,11 +744,31 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
     let levers_text =
         std::fs::read_to_string(&spec.levers_file).map_err(|e| Error::io(&spec.levers_file, e))?;
     let key = key(spec, &loaded, &levers_text, population);
-    crate::experiment::prepare_dir(&key, OWN, PLAN_PARTIAL, opts)?;
-    let dir = &opts.out;
+    let shard = opts.shard;
+    let sharded = shard.count > 1;
+    // A shard works in OUT/shards/I; the plan's tables go to OUT.
+    let work = ExecOptions {
+        out: if sharded {
+            shard_dir(&opts.out, shard.index)
+        } else {
+            opts.out.clone()
+        },
+        shard,
+        resume: opts.resume,
+        force: opts.force,
+        progress: opts.progress,
+        stop: opts.stop,
+        command: opts.command.clone(),
+    };
+    if sharded {
+        refuse_foreign(&opts.out, &key, opts.force)?;
+    }
+    let partial_name = if sharded { SHARD_ROWS } else { PLAN_PARTIAL };
+    crate::experiment::prepare_dir(&key, OWN, partial_name, &work)?;
+    let dir = &work.out;
     let started = now_utc();
     let lever_paths: Vec<String> = levers.levers.iter().map(|l| l.path.clone()).collect();
-    let manifest = |rows: u64, status: &str, finished: Option<String>| Manifest {
+    let manifest = |rows: u64, status: &str, finished: Option<String>, shard: Shard| Manifest {
         pocsim_version: crate::VERSION.into(),
         experiment_key: key.clone(),
         kind: RunKind::Plan,
@@ -674,7 +779,7 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
         inputs: lever_paths.clone(),
         seed: spec.seed,
         runs: spec.runs,
-        shard: Shard::ALL,
+        shard,
         rows,
         threads: rayon::current_num_threads(),
         started: started.clone(),
@@ -683,18 +788,18 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
         command: opts.command.clone(),
         analysis: None,
     };
-    write_manifest(dir, &manifest(0, "running", None))?;
+    write_manifest(dir, &manifest(0, "running", None, shard))?;
     write_atomic(
         &dir.join(crate::experiment::SCENARIO),
         loaded.source.as_bytes(),
     )?;
     write_atomic(&dir.join(LEVERS_FILE), levers_text.as_bytes())?;
-    let partial = dir.join(PLAN_PARTIAL);
+    let partial = dir.join(partial_name);
     let head = header(&levers, &spec.targets);
     // Rows already evaluated (a resumed plan), in order.
     let mut cached: HashMap<(Phase, Vec<usize>), Eval> = HashMap::new();
     let mut keep = None;
-    if opts.resume && partial.exists() {
+    if work.resume && partial.exists() {
         let (rows, bytes) = read_partial(&partial, &levers, spec.targets.len())?;
         for (p, g, e) in rows {
             cached.insert((p, g), e);
@@ -704,25 +809,28 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
     let mut file = crate::experiment::open_partial(&partial, &head, keep)?;
     let mut rows: Vec<Row> = Vec::new();
     let mut appended = cached.len();
-    // Evaluates a batch (in parallel over candidates' runs), appending new rows.
+    let mut waited = false;
+    // Evaluates a batch (in parallel over candidates' runs), appending new
+    // rows; a shard evaluates its share and reads the rest from its siblings.
     let mut eval_batch = |batch: &[Vec<usize>],
                           phase: Phase,
                           generation: usize,
                           reps: std::ops::Range<u64>,
                           rows: &mut Vec<Row>|
      -> Result<Vec<Eval>, Error> {
-        let mut out = Vec::with_capacity(batch.len());
-        for g in batch {
-            // A neighbour the search already ran on the same replications is reused.
-            let look =
-                if phase == Phase::Neighbour && cached.contains_key(&(Phase::Search, g.clone())) {
-                    Phase::Search
-                } else {
-                    phase
-                };
-            let e = match cached.get(&(look, g.clone())) {
-                Some(e) => e.clone(),
-                None => {
+        // A neighbour the search already ran on the same replications is reused.
+        let look = |cached: &HashMap<(Phase, Vec<usize>), Eval>, g: &Vec<usize>| {
+            if phase == Phase::Neighbour && cached.contains_key(&(Phase::Search, g.clone())) {
+                (Phase::Search, g.clone())
+            } else {
+                (phase, g.clone())
+            }
+        };
+        let mut out: Vec<Option<Eval>> = Vec::with_capacity(batch.len());
+        for (p, g) in batch.iter().enumerate() {
+            let e = match cached.get(&look(&cached, g)) {
+                Some(e) => Some(e.clone()),
+                None if shard.contains(p as u64) => {
                     let e = ctx.evaluate(g, reps.clone())?;
                     cached.insert((phase, g.clone()), e.clone());
                     let r = Row {
@@ -736,19 +844,64 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
                         .and_then(|_| file.sync_data())
                         .map_err(|er| Error::io(&partial, er))?;
                     appended += 1;
-                    e
+                    Some(e)
                 }
+                None => None,
             };
+            out.push(e);
+        }
+        // The other shards' candidates of this batch, from their files
+        // (looked for at once, then less and less often, up to twice a second).
+        let mut pause_ms = 5;
+        while out.iter().any(Option::is_none) {
+            if opts.stop.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            for (p, g, e) in sibling_rows(&opts.out, shard, &key, &levers, spec.targets.len())? {
+                cached.entry((p, g)).or_insert(e);
+            }
+            for (slot, g) in out.iter_mut().zip(batch) {
+                if slot.is_none() {
+                    *slot = cached.get(&look(&cached, g)).cloned();
+                }
+            }
+            if out.iter().any(Option::is_none) {
+                if opts.progress && !waited {
+                    eprintln!("\rplan: shard {shard}: waiting for the other shards' candidates");
+                    waited = true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(pause_ms));
+                pause_ms = (pause_ms * 2).min(500);
+            }
+        }
+        // Interrupted while waiting: the caller sees the stop and ends.
+        let missing = Eval {
+            cost: f64::NAN,
+            targets: vec![
+                TargetEval {
+                    mean: f64::NAN,
+                    p10: f64::NAN,
+                    p90: f64::NAN,
+                    met_share: 0.0,
+                };
+                spec.targets.len()
+            ],
+        };
+        let out: Vec<Eval> = out
+            .into_iter()
+            .map(|e| e.unwrap_or_else(|| missing.clone()))
+            .collect();
+        for (g, e) in batch.iter().zip(&out) {
             rows.push(Row {
                 phase,
                 generation,
                 genes: g.clone(),
                 eval: e.clone(),
             });
-            out.push(e);
         }
         Ok(out)
     };
+    let stopped = || opts.stop.load(std::sync::atomic::Ordering::SeqCst);
 
     // 1. Search.
     let mut generation = 0;
@@ -799,6 +952,11 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
     for chunk in feasible_front.chunks(spec.confirm.max(1)) {
         let to_confirm: Vec<Vec<usize>> = chunk.iter().map(|&i| rows[i].genes.clone()).collect();
         let confirmed = eval_batch(&to_confirm, Phase::Confirm, 0, fresh.clone(), &mut rows)?;
+        if stopped() {
+            return Ok(Finished::Interrupted {
+                done: rows.len() as u64,
+            });
+        }
         let first_confirm = rows.len() - confirmed.len();
         recommended = confirmed
             .iter()
@@ -822,6 +980,11 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
         let around = neighbours(&levers, &c);
         let start = rows.len();
         eval_batch(&around, Phase::Neighbour, round, 0..spec.runs, &mut rows)?;
+        if stopped() {
+            return Ok(Finished::Interrupted {
+                done: rows.len() as u64,
+            });
+        }
         round += 1;
         if recommended.is_none() || round > 50 {
             break;
@@ -848,6 +1011,11 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
                 fresh.clone(),
                 &mut rows,
             )?;
+            if stopped() {
+                return Ok(Finished::Interrupted {
+                    done: rows.len() as u64,
+                });
+            }
             if e[0].feasible(spec.confidence) {
                 recommended = Some(rows.len() - 1);
                 centre = Some(g);
@@ -873,12 +1041,30 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
         generations: archive.generations,
         rows,
     };
-    // The final tables, then the partial one goes.
+    if sharded && shard.index != 1 {
+        write_manifest(
+            dir,
+            &manifest(appended as u64, "complete", Some(now_utc()), shard),
+        )?;
+        return Ok(Finished::ShardDone {
+            rows: appended as u64,
+        });
+    }
+    // The final tables (shard 1 of several writes them in OUT, beside the
+    // shards), then the partial one goes.
+    let tables = &opts.out;
+    if sharded {
+        write_atomic(
+            &tables.join(crate::experiment::SCENARIO),
+            loaded.source.as_bytes(),
+        )?;
+        write_atomic(&tables.join(LEVERS_FILE), levers_text.as_bytes())?;
+    }
     let mut table = head.clone();
     for (k, r) in plan.rows.iter().enumerate() {
         table.push_str(&row_text(k, r, &plan.levers, plan.confidence, plan.worlds));
     }
-    write_atomic(&dir.join(PLAN), table.as_bytes())?;
+    write_atomic(&tables.join(PLAN), table.as_bytes())?;
     let mut f = head;
     for &i in &plan.front {
         f.push_str(&row_text(
@@ -889,16 +1075,25 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
             plan.worlds,
         ));
     }
-    write_atomic(&dir.join(FRONT), f.as_bytes())?;
-    write_atomic(&dir.join(LEVERS), report::levers_csv(&plan).as_bytes())?;
+    write_atomic(&tables.join(FRONT), f.as_bytes())?;
+    write_atomic(&tables.join(LEVERS), report::levers_csv(&plan).as_bytes())?;
     write_atomic(
-        &dir.join(RECOMMENDATION),
+        &tables.join(RECOMMENDATION),
         report::recommendation(&plan).as_bytes(),
     )?;
-    std::fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
+    let rows_n = plan.rows.len() as u64;
+    if sharded {
+        // The shard's own rows stay for the other shards to read.
+        write_manifest(
+            dir,
+            &manifest(appended as u64, "complete", Some(now_utc()), shard),
+        )?;
+    } else {
+        std::fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
+    }
     write_manifest(
-        dir,
-        &manifest(plan.rows.len() as u64, "complete", Some(now_utc())),
+        tables,
+        &manifest(rows_n, "complete", Some(now_utc()), Shard::ALL),
     )?;
     Ok(Finished::Complete(Box::new(plan)))
 }
