@@ -36,6 +36,7 @@
 pub mod levers;
 pub mod report;
 pub mod search;
+pub mod surrogate;
 
 use crate::engine::RunOptions;
 use crate::error::Error;
@@ -170,6 +171,10 @@ pub struct Eval {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TargetEval {
     pub mean: f64,
+    /// Standard error of `mean` from the replications' noise within each
+    /// world (the worlds are the same for every candidate): what tells two
+    /// candidates' means apart.
+    pub se: f64,
     pub p10: f64,
     pub p90: f64,
     pub met_share: f64,
@@ -344,23 +349,38 @@ impl Context<'_> {
             .iter()
             .enumerate()
             .map(|(t, target)| {
-                let mut means: Vec<f64> = (0..models.len())
+                // Per world: the mean over its replications, and that
+                // mean's variance.
+                let per_world: Vec<(f64, f64)> = (0..models.len())
                     .map(|w| {
                         let k = w * n_runs as usize;
-                        let xs = &values[k..k + n_runs as usize];
-                        let (s, n) = xs
+                        let xs: Vec<f64> = values[k..k + n_runs as usize]
                             .iter()
                             .map(|v| v[t])
                             .filter(|x| x.is_finite())
-                            .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-                        if n > 0 { s / n as f64 } else { f64::NAN }
+                            .collect();
+                        let n = xs.len() as f64;
+                        if xs.is_empty() {
+                            return (f64::NAN, f64::NAN);
+                        }
+                        let m = xs.iter().sum::<f64>() / n;
+                        let var = if xs.len() > 1 {
+                            xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)
+                        } else {
+                            0.0
+                        };
+                        (m, var / n)
                     })
                     .collect();
+                let mut means: Vec<f64> = per_world.iter().map(|w| w.0).collect();
                 let met = means.iter().filter(|&&x| target.holds(x)).count();
-                let mean = means.iter().sum::<f64>() / means.len() as f64;
+                let k = means.len() as f64;
+                let mean = means.iter().sum::<f64>() / k;
+                let se = per_world.iter().map(|w| w.1).sum::<f64>().sqrt() / k;
                 means.sort_by(f64::total_cmp);
                 TargetEval {
                     mean,
+                    se,
                     p10: crate::metrics::quantile_sorted(&means, 0.1),
                     p90: crate::metrics::quantile_sorted(&means, 0.9),
                     met_share: met as f64 / means.len() as f64,
@@ -541,6 +561,9 @@ fn prepare(spec: &Spec) -> Result<(Context<'_>, LoadedScenario), Error> {
     ))
 }
 
+/// Columns per target in `plan.csv`.
+const FIELDS: usize = 7;
+
 /// The columns of `plan.csv`.
 fn header(levers: &Levers, targets: &[Target]) -> String {
     let mut h = String::from("candidate,phase,generation");
@@ -550,7 +573,7 @@ fn header(levers: &Levers, targets: &[Target]) -> String {
     }
     h.push_str(",cost_usd_per_year");
     for t in targets {
-        for f in ["mean", "p10", "p90", "met_share", "met_lo", "met_hi"] {
+        for f in ["mean", "se", "p10", "p90", "met_share", "met_lo", "met_hi"] {
             h.push_str(&format!(",{}.{f}", csv_field(&t.metric)));
         }
     }
@@ -569,7 +592,7 @@ fn row_text(k: usize, r: &Row, levers: &Levers, confidence: f64, worlds: usize) 
     s.push_str(&num(r.eval.cost));
     for t in &r.eval.targets {
         let (lo, hi) = wilson(t.met_share, worlds);
-        for x in [t.mean, t.p10, t.p90, t.met_share, lo, hi] {
+        for x in [t.mean, t.se, t.p10, t.p90, t.met_share, lo, hi] {
             s.push(',');
             s.push_str(&num(x));
         }
@@ -594,7 +617,7 @@ fn read_partial(path: &Path, levers: &Levers, n_targets: usize) -> Result<(Cache
         let line = full.trim_end_matches('\n');
         let f: Vec<String> = crate::experiment::table::split_csv(line);
         let nl = levers.levers.len();
-        if f.len() != 3 + nl + 1 + 6 * n_targets + 1 {
+        if f.len() != 3 + nl + 1 + FIELDS * n_targets + 1 {
             break;
         }
         let phase = match f[1].as_str() {
@@ -617,12 +640,13 @@ fn read_partial(path: &Path, levers: &Levers, n_targets: usize) -> Result<(Cache
         let cost = x(3 + nl);
         let targets = (0..n_targets)
             .map(|t| {
-                let b = 3 + nl + 1 + 6 * t;
+                let b = 3 + nl + 1 + FIELDS * t;
                 TargetEval {
                     mean: x(b),
-                    p10: x(b + 1),
-                    p90: x(b + 2),
-                    met_share: x(b + 3),
+                    se: x(b + 1),
+                    p10: x(b + 2),
+                    p90: x(b + 3),
+                    met_share: x(b + 4),
                 }
             })
             .collect();
@@ -880,6 +904,7 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
             targets: vec![
                 TargetEval {
                     mean: f64::NAN,
+                    se: f64::NAN,
                     p10: f64::NAN,
                     p90: f64::NAN,
                     met_share: 0.0,

@@ -11,6 +11,14 @@
 //! two that do not, the smaller shortfall wins; of two that do (or fall
 //! equally short), the usual Pareto order on (cost, objective), both minimised.
 //!
+//! The first population holds the extremes and the cheap end of the space,
+//! then a balanced design (every value of a lever about equally often), so
+//! that an additive model of the levers' effects (`surrogate`) can be fitted.
+//! From then on two thirds of each generation are the untried deployments
+//! that model, refitted to every evaluation so far, predicts on the
+//! cost–protection front, spread over the range of cost; the rest are the
+//! evolution's children, which keep exploring where the model is wrong.
+//!
 //! Two thirds of the budget go to the evolution; the rest refines the front
 //! (`refine`): the untried one-step neighbours of its members, cheapest
 //! first (a deployment's cost needs no simulation), where lever steps are
@@ -21,10 +29,11 @@
 //! front has not changed for `stall` generations, or on an interrupt. It is a
 //! pure function of the seed and of the evaluations.
 
+use super::surrogate::{Additive, layers, spread};
 use crate::error::Error;
 use crate::rng::{Mechanic, Seed, Stream, uniform};
 use rand::RngExt;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A candidate's score.
@@ -233,7 +242,38 @@ pub fn search(
         g[j] = k - 1;
         add(g, &mut first, &mut seen);
     }
-    let want = p.min(s.budget).min(space as usize);
+    // Enough points to fit the model, in a balanced design: each lever's
+    // values in shuffled rounds, so that every value appears about equally.
+    let want = p
+        .max(Additive::parameters(&s.sizes) + 2)
+        .min(s.budget / 2)
+        .max(p.min(s.budget))
+        .min(space as usize);
+    let rounds: Vec<Vec<usize>> = s
+        .sizes
+        .iter()
+        .map(|&k| {
+            let mut seq = Vec::with_capacity(want + k);
+            while seq.len() < want {
+                let mut perm: Vec<usize> = (0..k).collect();
+                for i in (1..k).rev() {
+                    perm.swap(i, rng.random_range(0..=i));
+                }
+                seq.extend(perm);
+            }
+            seq
+        })
+        .collect();
+    for i in 0..want {
+        if first.len() >= want {
+            break;
+        }
+        add(
+            rounds.iter().map(|seq| seq[i]).collect(),
+            &mut first,
+            &mut seen,
+        );
+    }
     let mut tries = 0;
     while first.len() < want && tries < 100 * p {
         tries += 1;
@@ -252,6 +292,7 @@ pub fn search(
     let mut pop: Vec<usize> = (0..archive.candidates.len()).collect();
     let mut last_front = front_genes(&archive);
     let mut stalled = 0;
+    let mut costs: HashMap<Vec<usize>, f64> = HashMap::new();
     // Two thirds of the budget for the evolution, the rest to refine the front.
     let ga_budget = s.budget - s.budget / 3;
     loop {
@@ -266,7 +307,18 @@ pub fn search(
         let pop_scores: Vec<Score> = pop.iter().map(|&i| archive.candidates[i].1).collect();
         let rc = rank_and_crowding(&pop_scores);
         let room = (ga_budget - archive.candidates.len()).min(p);
-        let mut children: Vec<Vec<usize>> = Vec::new();
+        let mut children: Vec<Vec<usize>> = proposals(
+            s,
+            &archive,
+            &seen,
+            &mut costs,
+            &cost,
+            &mut rng,
+            room - room / 3,
+        )?;
+        for c in &children {
+            seen.insert(c.clone());
+        }
         let mut attempts = 0;
         while children.len() < room && attempts < 50 * p {
             attempts += 1;
@@ -342,23 +394,139 @@ pub fn search(
         }
     }
     if archive.stop != Some(Stop::Interrupted) {
-        refine(s, stop, &mut archive, &mut seen, &cost, &mut eval)?;
+        refine(
+            s,
+            stop,
+            &mut archive,
+            &mut seen,
+            (&mut costs, &cost, &mut rng),
+            &mut eval,
+        )?;
     }
     Ok(archive)
 }
 
-/// Local refinement: the untried one-step neighbours of the front's members
-/// (cheapest neighbour first), in batches, until the budget is spent or the
-/// front has no untried neighbour. Evolution finds the front's region;
-/// this fills it in, where lever steps are small against the noise.
+/// Untried deployments that the additive model, fitted to every evaluation
+/// so far, predicts on the front of cost against the objective (then the
+/// next layers), at most `n`, spread over the range of cost. None until the
+/// model can be fitted.
+fn proposals(
+    s: &Settings,
+    archive: &Archive,
+    seen: &HashSet<Vec<usize>>,
+    costs: &mut HashMap<Vec<usize>, f64>,
+    cost: &impl Fn(&[usize]) -> Result<f64, Error>,
+    rng: &mut Stream,
+    n: usize,
+) -> Result<Vec<Vec<usize>>, Error> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let points: Vec<(&[usize], f64)> = archive
+        .candidates
+        .iter()
+        .map(|c| (&c.0[..], c.1.objective))
+        .collect();
+    let Some(model) = Additive::fit(&s.sizes, &points) else {
+        return Ok(Vec::new());
+    };
+    // Every deployment of a small space; of a large one, draws and the
+    // neighbours of the evaluated front.
+    let space: f64 = s.sizes.iter().map(|&k| k as f64).product();
+    let mut pool: Vec<Vec<usize>> = Vec::new();
+    if space <= ENUMERATE as f64 {
+        let mut g = vec![0; s.sizes.len()];
+        'all: loop {
+            pool.push(g.clone());
+            for (v, &k) in g.iter_mut().zip(&s.sizes) {
+                *v += 1;
+                if *v < k {
+                    continue 'all;
+                }
+                *v = 0;
+            }
+            break;
+        }
+    } else {
+        let mut inpool: HashSet<Vec<usize>> = HashSet::new();
+        let scores: Vec<Score> = archive.candidates.iter().map(|c| c.1).collect();
+        for i in front(&scores) {
+            let g = &archive.candidates[i].0;
+            for j in 0..g.len() {
+                for v in steps(g[j], s.sizes[j], s.ordinal[j]) {
+                    let mut x = g.clone();
+                    x[j] = v;
+                    if inpool.insert(x.clone()) {
+                        pool.push(x);
+                    }
+                }
+            }
+        }
+        for _ in 0..ENUMERATE {
+            let g: Vec<usize> = s.sizes.iter().map(|&k| rng.random_range(0..k)).collect();
+            if inpool.insert(g.clone()) {
+                pool.push(g);
+            }
+        }
+    }
+    let mut predicted = Vec::with_capacity(pool.len());
+    for g in &pool {
+        let c = match costs.get(g) {
+            Some(&c) => c,
+            None => {
+                let c = cost(g)?;
+                costs.insert(g.clone(), c);
+                c
+            }
+        };
+        predicted.push((c, model.predict(g)));
+    }
+    let layer = layers(&predicted);
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let deepest = layer.iter().copied().max().unwrap_or(0);
+    for l in 0..=deepest {
+        if out.len() >= n {
+            break;
+        }
+        let mut members: Vec<usize> = (0..pool.len())
+            .filter(|&i| layer[i] == l && !seen.contains(&pool[i]))
+            .collect();
+        members.sort_by(|&a, &b| {
+            predicted[a]
+                .0
+                .total_cmp(&predicted[b].0)
+                .then(pool[a].cmp(&pool[b]))
+        });
+        for i in spread(&members, n - out.len()) {
+            out.push(pool[i].clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Deployments the model predicts for at most (all of a smaller space).
+const ENUMERATE: usize = 4096;
+
+/// Local refinement, in batches until the budget is spent or nothing is
+/// left to try: half of each batch the model's predicted front (spread over
+/// the range of cost, so that no part of the front is left to luck), the
+/// rest the untried one-step neighbours of the front's members, cheapest
+/// first (the cheap end of the front is where the answer is). Evolution
+/// finds the front's region; this fills it in, where lever steps are small
+/// against the noise.
 fn refine(
     s: &Settings,
     stop: &AtomicBool,
     archive: &mut Archive,
     seen: &mut HashSet<Vec<usize>>,
-    cost: &impl Fn(&[usize]) -> Result<f64, Error>,
+    model: (
+        &mut HashMap<Vec<usize>, f64>,
+        &impl Fn(&[usize]) -> Result<f64, Error>,
+        &mut Stream,
+    ),
     eval: &mut impl FnMut(&[Vec<usize>]) -> Result<Vec<Score>, Error>,
 ) -> Result<(), Error> {
+    let (costs, cost, rng) = model;
     let space: f64 = s.sizes.iter().map(|&k| k as f64).product();
     loop {
         if archive.candidates.len() >= s.budget {
@@ -373,6 +541,7 @@ fn refine(
         let mut members = front(&scores);
         members.sort_by(|&a, &b| scores[a].cost.total_cmp(&scores[b].cost).then(a.cmp(&b)));
         let room = (s.budget - archive.candidates.len()).min(s.population.max(2));
+        let mut batch = proposals(s, archive, seen, costs, cost, rng, room / 2)?;
         // The untried neighbours of every member, cheapest first (cost needs
         // no simulation): the cheap end of the front is where the answer is.
         let mut pool: Vec<(f64, Vec<usize>)> = Vec::new();
@@ -382,14 +551,15 @@ fn refine(
                 for v in steps(g[j], s.sizes[j], s.ordinal[j]) {
                     let mut n = g.clone();
                     n[j] = v;
-                    if !seen.contains(&n) && !pool.iter().any(|x| x.1 == n) {
+                    if !seen.contains(&n) && !batch.contains(&n) && !pool.iter().any(|x| x.1 == n) {
                         pool.push((cost(&n)?, n));
                     }
                 }
             }
         }
         pool.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let batch: Vec<Vec<usize>> = pool.into_iter().take(room).map(|x| x.1).collect();
+        let more = room - batch.len();
+        batch.extend(pool.into_iter().take(more).map(|x| x.1));
         for n in &batch {
             seen.insert(n.clone());
         }
