@@ -154,6 +154,7 @@ pub struct SlurmResources {
     /// Memory per task.
     #[arg(long, default_value = "1G")]
     pub mem: String,
+    /// Slurm partition (default: the cluster's default partition).
     #[arg(long)]
     pub partition: Option<String>,
     /// Path of the pocsim binary on the compute nodes (default: this one).
