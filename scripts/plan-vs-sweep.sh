@@ -7,7 +7,10 @@
 # sweep point it asks: is there a candidate on the plan's front at most as
 # costly and at most as harmful (dominates or equals)? And if not, is the
 # sweep point better beyond the replication noise (two standard errors of
-# the difference)?
+# the difference, taking the estimates as independent: conservative, since
+# common random numbers correlate them)? It also counts the reverse: front
+# candidates the sweep neither dominates nor equals. It assumes a `<=`
+# target (lower is better) and ranks by the search's estimates.
 #
 # Usage: scripts/plan-vs-sweep.sh POCSIM SCENARIO LEVERS SWEEP_LEVERS TARGET CONFIDENCE SEEDS...
 #   e.g. scripts/plan-vs-sweep.sh target/release/pocsim scenarios/tutorial.toml \
@@ -43,16 +46,19 @@ for s in sweep:
         continue
     escape.append(s)
     cheaper = [p for p in front if p[1] <= s[1]]
-    # Better than every front point at most as costly, beyond the noise.
-    if all(p[2] - s[2] > 2 * math.hypot(p[3], s[3]) for p in cheaper):
+    # Better than every front point at most as costly, beyond the noise (a
+    # sweep point cheaper than the whole front counts as beyond).
+    if not cheaper or all(p[2] - s[2] > 2 * math.hypot(p[3], s[3]) for p in cheaper):
         beyond.append(s)
 gap = max((min(p[2] for p in front if p[1] <= s[1]) - s[2] for s in escape if any(p[1] <= s[1] for p in front)), default=0.0)
 se = sorted(s[3] for s in sweep)[len(sweep) // 2]
+reverse = [p for p in front if not any(s[1] <= p[1] and s[2] <= p[2] for s in sweep)]
 def cheapest(pts):
     c = [p[1] for p in pts if p[4]]
     return f"${min(c) / 1e6:.2f} M" if c else "none"
 print(f"seed {seed}: cheapest meeting the target (search estimates): plan {cheapest(plan)}, sweep {cheapest(sweep)}")
 print(f"seed {seed}: budget {n}; front {len(front)} candidates; sweep points neither dominated nor equalled: {len(escape)} of {len(sweep)} "
-      f"(largest margin {gap:.2f} {metric}, against a median standard error of {se:.2f}); better beyond the noise: {len(beyond)}")
+      f"(largest margin {gap:.2f} {metric}, against a median standard error of {se:.2f}); better beyond the noise: {len(beyond)}; "
+      f"front candidates the sweep neither dominates nor equals: {len(reverse)} of {len(front)}")
 PY
 done
