@@ -198,6 +198,52 @@ fn two_shards_of_one_plan_write_what_one_machine_writes() {
     );
 }
 
+#[test]
+fn what_a_waiver_saves_rests_on_a_confirmed_deployment_either_way() {
+    // Patrol hours need two FPUs whatever the caveat: the cheapest mix keeps
+    // it, and the planner must also confirm one with it waived before it
+    // says what the waiver buys.
+    let out = tmp("waiver");
+    let o = pocsim(&[
+        "plan",
+        SCENARIO,
+        "--levers",
+        LEVERS,
+        "--target",
+        "patrol_hours>=400",
+        "--runs",
+        "10",
+        "--confirm-runs",
+        "20",
+        "--budget-evals",
+        "12",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--no-plots",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let t = rows(&out.join("plan.csv"));
+    let col = |name: &str| t[0].iter().position(|c| c == name).unwrap();
+    let (caveat, feasible) = (
+        col("forces.fpus[fpu-a].caveats.approval_required"),
+        col("feasible"),
+    );
+    for kept in ["true", "false"] {
+        assert!(
+            t[1..]
+                .iter()
+                .any(|r| r[1] == "confirm" && r[caveat] == kept && r[feasible] == "true"),
+            "no confirmed deployment with approval_required = {kept}:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("both confirmed on 20 fresh replications"),
+        "{text}"
+    );
+}
+
 fn refused(args: &[&str], expect: &[&str]) {
     let out = tmp("refused");
     let mut all = vec!["plan", SCENARIO];

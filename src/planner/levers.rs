@@ -91,6 +91,13 @@ pub struct Lever {
     pub extra_usd: Vec<f64>,
 }
 
+impl Lever {
+    /// A yes/no lever, such as a caveat kept or waived.
+    pub fn is_yes_no(&self) -> bool {
+        self.values.len() == 2 && self.values.iter().all(|v| v == "true" || v == "false")
+    }
+}
+
 /// What the planner controls and what it costs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Levers {

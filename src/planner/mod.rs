@@ -391,6 +391,16 @@ impl Context<'_> {
     }
 }
 
+/// The cheapest confirmed candidate that still met every target (the first
+/// of equal cost).
+fn cheapest_confirmed(rows: &[Row], confidence: f64) -> Option<usize> {
+    rows.iter()
+        .enumerate()
+        .filter(|(_, r)| r.phase == Phase::Confirm && r.eval.feasible(confidence))
+        .min_by(|(a, x), (b, y)| x.eval.cost.total_cmp(&y.eval.cost).then(a.cmp(b)))
+        .map(|(i, _)| i)
+}
+
 /// Without a recommendation, the search candidate closest to meeting every
 /// target: the least total shortfall of met shares, then the cheapest.
 pub fn closest(rows: &[Row], confidence: f64) -> Option<usize> {
@@ -992,6 +1002,56 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
         }
     }
 
+    // 2b. For each caveat (a yes/no lever), the cheapest deployment meeting
+    // the targets with it kept and with it waived, confirmed the same way,
+    // so that what a waiver saves rests on confirmed candidates; then the
+    // cheapest confirmed candidate of all is recommended.
+    for (j, lever) in levers.levers.iter().enumerate() {
+        if !lever.is_yes_no() {
+            continue;
+        }
+        for v in 0..2 {
+            let confirmed = |rows: &[Row], g: &[usize]| {
+                rows.iter()
+                    .any(|r| r.phase == Phase::Confirm && r.genes.as_slice() == g)
+            };
+            if rows.iter().any(|r| {
+                r.phase == Phase::Confirm && r.genes[j] == v && r.eval.feasible(spec.confidence)
+            }) {
+                continue;
+            }
+            let mut untried: Vec<usize> = (0..rows.len())
+                .filter(|&i| {
+                    let r = &rows[i];
+                    r.phase == Phase::Search
+                        && r.genes[j] == v
+                        && r.eval.feasible(spec.confidence)
+                        && !confirmed(&rows, &r.genes)
+                })
+                .collect();
+            untried.sort_by(|&a, &b| {
+                rows[a]
+                    .eval
+                    .cost
+                    .total_cmp(&rows[b].eval.cost)
+                    .then(a.cmp(&b))
+            });
+            for chunk in untried.chunks(spec.confirm.max(1)) {
+                let batch: Vec<Vec<usize>> = chunk.iter().map(|&i| rows[i].genes.clone()).collect();
+                let e = eval_batch(&batch, Phase::Confirm, 0, fresh.clone(), &mut rows)?;
+                if stopped() {
+                    return Ok(Finished::Interrupted {
+                        done: rows.len() as u64,
+                    });
+                }
+                if e.iter().any(|e| e.feasible(spec.confidence)) {
+                    break;
+                }
+            }
+        }
+    }
+    recommended = cheapest_confirmed(&rows, spec.confidence).or(recommended);
+
     // 3. Each lever one step from the recommendation (or the cheapest on the
     // front). A cheaper step that meets the targets is confirmed in its turn
     // and, if it holds, recommended instead, until no cheaper step does: the
@@ -1000,7 +1060,13 @@ pub fn plan(spec: &Spec, opts: &ExecOptions) -> Result<Finished, Error> {
         .map(|i| rows[i].genes.clone())
         .or_else(|| closest(&rows, spec.confidence).map(|i| rows[i].genes.clone()));
     let mut round = 0;
-    let mut tried: std::collections::HashSet<Vec<usize>> = Default::default();
+    // A candidate already confirmed is not confirmed again (one that held
+    // and is cheaper would be the recommendation already).
+    let mut tried: std::collections::HashSet<Vec<usize>> = rows
+        .iter()
+        .filter(|r| r.phase == Phase::Confirm)
+        .map(|r| r.genes.clone())
+        .collect();
     while let Some(c) = centre.take() {
         let around = neighbours(&levers, &c);
         let start = rows.len();

@@ -124,27 +124,39 @@ pub fn yes_no(path: &str, v: &str) -> String {
     }
 }
 
-/// For each yes/no lever (a caveat): the cheapest search candidate meeting
-/// the targets with each value, and what the change saves in forces.
+/// For each yes/no lever (a caveat): the cheapest deployment confirmed (on
+/// fresh replications) to meet the targets with each value, and what the
+/// change saves in forces.
 pub fn waiver_savings(plan: &Plan) -> Vec<String> {
     let mut out = Vec::new();
     for (j, l) in plan.levers.levers.iter().enumerate() {
-        if l.values.len() != 2 || !l.values.iter().all(|v| v == "true" || v == "false") {
+        if !l.is_yes_no() {
             continue;
         }
         let word = |g: usize| yes_no(&l.path, &l.values[g]);
-        let cheapest = |v: usize| {
+        let cheapest = |v: usize, phase: Phase| {
             plan.rows
                 .iter()
-                .filter(|r| {
-                    r.phase == Phase::Search && r.genes[j] == v && r.eval.feasible(plan.confidence)
-                })
+                .filter(|r| r.phase == phase && r.genes[j] == v && r.eval.feasible(plan.confidence))
                 .min_by(|a, b| a.eval.cost.total_cmp(&b.eval.cost))
         };
-        let (Some(a), Some(b)) = (cheapest(0), cheapest(1)) else {
-            let missing = if cheapest(0).is_none() { 0 } else { 1 };
+        let (Some(a), Some(b)) = (cheapest(0, Phase::Confirm), cheapest(1, Phase::Confirm)) else {
+            let missing = if cheapest(0, Phase::Confirm).is_none() {
+                0
+            } else {
+                1
+            };
+            let estimate = match cheapest(missing, Phase::Search) {
+                Some(r) => format!(
+                    "; the search's cheapest estimate with it {} was {} ({}), which did not hold on fresh replications",
+                    word(missing),
+                    dollars(r.eval.cost),
+                    describe(plan, &r.genes)
+                ),
+                None => format!("; the search found none with it {}", word(missing)),
+            };
             out.push(format!(
-                "{} {}: the search found no deployment meeting the targets with it {}, so no saving can be stated.",
+                "{} {}: no deployment with it {} was confirmed to meet the targets{estimate}, so no saving can be stated.",
                 l.name,
                 word(1 - missing),
                 word(missing)
@@ -162,18 +174,18 @@ pub fn waiver_savings(plan: &Plan) -> Vec<String> {
             - (cheap.eval.cost - l.extra_usd[cheap.genes[j]]);
         if others_same {
             out.push(format!(
-                "{}: the same forces ({}) meet the targets with it {} or {}; the change buys no saving in forces, and costs {} a year of its own (search estimates, {} replications per world).",
+                "{}: the same forces ({}) meet the targets with it {} or {}; the change buys no saving in forces, and costs {} a year of its own (both confirmed on {} fresh replications per world).",
                 l.name,
                 describe(plan, &cheap.genes),
                 word(0),
                 word(1),
                 dollars(own.abs()),
-                plan.runs
+                plan.confirm_runs
             ));
             continue;
         }
         out.push(format!(
-            "{} {}: the cheapest deployment found that meets the targets costs {} a year ({}). {} {}: {} ({}). {} saves {} a year of forces, {} a year net of its own cost of {} (search estimates, {} replications per world; the recommendation above is confirmed, these are not).",
+            "{} {}: the cheapest deployment confirmed to meet the targets costs {} a year ({}). {} {}: {} ({}). {} saves {} a year of forces, {} a year net of its own cost of {} (both confirmed on {} fresh replications per world; the cheapest confirmed with each choice among the candidates the search found, not proven the cheapest there is).",
             l.name,
             word(dear.genes[j]),
             dollars(dear.eval.cost),
@@ -186,7 +198,7 @@ pub fn waiver_savings(plan: &Plan) -> Vec<String> {
             dollars(forces),
             dollars(dear.eval.cost - cheap.eval.cost),
             dollars(own),
-            plan.runs
+            plan.confirm_runs
         ));
     }
     out
@@ -332,7 +344,7 @@ pub fn recommendation(plan: &Plan) -> String {
     s.push_str("\n## Method\n\n");
     let _ = writeln!(
         s,
-        "NSGA-II (constrained domination: meeting the targets first, then cost against the mean of `{}`) assisted by an additive model of the levers' effects, refitted each generation to every evaluation, which proposes two thirds of each generation from its predicted front; population {}, {} generations, {} distinct candidates of {} the levers allow; stopped because {}. Each candidate ran {} replications in each world, the same for every candidate (common random numbers) and different from world to world. Ranking and selection: the candidates on the front that met the targets were re-run, cheapest first and a few at a time, with {} fresh replications per world, the same for each, until one still met every target; the cheapest that did was kept. Each lever was then moved one step from it; a cheaper step that met the targets was confirmed the same way and, if it held, kept instead, until no cheaper step did ({} confirmations in all).",
+        "NSGA-II (constrained domination: meeting the targets first, then cost against the mean of `{}`) assisted by an additive model of the levers' effects, refitted each generation to every evaluation, which proposes two thirds of each generation from its predicted front; population {}, {} generations, {} distinct candidates of {} the levers allow; stopped because {}. Each candidate ran {} replications in each world, the same for every candidate (common random numbers) and different from world to world. Ranking and selection: the candidates on the front that met the targets were re-run, cheapest first and a few at a time, with {} fresh replications per world, the same for each, until one still met every target. For each caveat, the cheapest candidates meeting the targets with it kept and with it waived were confirmed the same way, until one of each held. The cheapest confirmed candidate was kept. Each lever was then moved one step from it; a cheaper step that met the targets was confirmed the same way and, if it held, kept instead, until no cheaper step did ({} confirmations in all).",
         plan.targets[0].metric,
         plan.settings.population,
         plan.generations,
