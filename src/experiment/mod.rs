@@ -886,46 +886,69 @@ pub(crate) fn append_in_chunks(
     row: impl Fn(usize) -> Result<String, Error> + Sync,
 ) -> Result<(usize, bool), Error> {
     let (mut done, total) = (items.start, items.end);
-    // Chunks long enough that the cores rarely wait on the writer; the rows
+    // Chunks long enough that the cores rarely wait between them; the rows
     // reach the disk at most a second after they are written (a killed
     // process loses nothing written; a crashed machine at most that second,
-    // and a torn last row is run again on --resume).
+    // and a torn last row is run again on --resume). A writer thread writes
+    // and syncs each chunk while the cores compute the next, so the disk
+    // never holds them up.
     let chunk = (rayon::current_num_threads() * 128).max(256);
     let t0 = Instant::now();
-    let mut synced = Instant::now();
     let start_done = done;
-    while done < total {
-        if opts.stop.load(Ordering::SeqCst) {
-            if opts.progress {
-                eprintln!();
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let writer = scope.spawn(move || -> Result<(), Error> {
+            let mut synced = Instant::now();
+            for buf in rx {
+                file.write_all(&buf).map_err(|e| Error::io(path, e))?;
+                if synced.elapsed().as_secs_f64() >= 1.0 {
+                    file.sync_data().map_err(|e| Error::io(path, e))?;
+                    synced = Instant::now();
+                }
             }
-            return Ok((done, false));
+            file.sync_data().map_err(|e| Error::io(path, e))
+        });
+        let computed = (|| -> Result<bool, Error> {
+            while done < total {
+                if opts.stop.load(Ordering::SeqCst) {
+                    if opts.progress {
+                        eprintln!();
+                    }
+                    return Ok(false);
+                }
+                let end = (done + chunk).min(total);
+                let rows: Vec<String> = (done..end)
+                    .into_par_iter()
+                    .map(&row)
+                    .collect::<Result<_, _>>()?;
+                let mut buf = Vec::with_capacity(rows.iter().map(String::len).sum());
+                for r in &rows {
+                    buf.extend_from_slice(r.as_bytes());
+                }
+                if tx.send(buf).is_err() {
+                    // The writer stopped on an error: it says which.
+                    break;
+                }
+                done = end;
+                if opts.progress {
+                    let rate = (done - start_done) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
+                    let left = (of - done) as f64 / rate.max(1e-9);
+                    eprint!(
+                        "\r  {done}/{of} {what}  {rate:.1} {what}/s  about {left:.0} s left   "
+                    );
+                }
+            }
+            Ok(true)
+        })();
+        drop(tx);
+        let written = writer.join().expect("the writer thread does not panic");
+        let complete = computed?;
+        written?;
+        if opts.progress && complete && done == of {
+            eprintln!();
         }
-        let end = (done + chunk).min(total);
-        let rows: Vec<String> = (done..end)
-            .into_par_iter()
-            .map(&row)
-            .collect::<Result<_, _>>()?;
-        let mut buf = Vec::with_capacity(rows.iter().map(String::len).sum());
-        for r in &rows {
-            buf.extend_from_slice(r.as_bytes());
-        }
-        file.write_all(&buf).map_err(|e| Error::io(path, e))?;
-        if synced.elapsed().as_secs_f64() >= 1.0 || end == total {
-            file.sync_data().map_err(|e| Error::io(path, e))?;
-            synced = Instant::now();
-        }
-        done = end;
-        if opts.progress {
-            let rate = (done - start_done) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
-            let left = (of - done) as f64 / rate.max(1e-9);
-            eprint!("\r  {done}/{of} {what}  {rate:.1} {what}/s  about {left:.0} s left   ");
-        }
-    }
-    if opts.progress && done == of {
-        eprintln!();
-    }
-    Ok((done, true))
+        Ok((done, complete))
+    })
 }
 
 /// The variants' own names, in order (without the points).
