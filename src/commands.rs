@@ -663,7 +663,7 @@ pub fn report(a: ReportArgs) -> Result<(), Error> {
     let charts = if worlds {
         Vec::new()
     } else {
-        pocsim::outputs::plot::data::experiment_charts(&dir)?
+        pocsim::outputs::plot::data::experiment_charts(&dir, None)?
     };
     if !worlds {
         pocsim::outputs::plot::write_all(&dir.join("plots"), &charts)?;
@@ -941,7 +941,7 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
                 say(&text::render_summary(&stats, &plan.selected));
             }
             if !a.no_plots && shard == Shard::ALL && plan.points.is_empty() {
-                with_threads(a.threads, || draw_plots(&out))?;
+                with_threads(a.threads, || draw_plots(&out, &stats))?;
             }
         }
     }
@@ -949,8 +949,8 @@ fn cmd_experiment(spec: ExperimentSpec, out: PathBuf, a: &ExecArgs) -> Result<()
 }
 
 /// Draws every chart of a finished experiment into DIR/plots.
-fn draw_plots(dir: &std::path::Path) -> Result<(), Error> {
-    let charts = pocsim::outputs::plot::data::experiment_charts(dir)?;
+fn draw_plots(dir: &std::path::Path, stats: &experiment::table::Stats) -> Result<(), Error> {
+    let charts = pocsim::outputs::plot::data::experiment_charts(dir, Some(stats))?;
     pocsim::outputs::plot::write_all(&dir.join("plots"), &charts)?;
     say(&format!(
         "charts: {}/plots/{{{}}}.png and .svg",

@@ -175,7 +175,10 @@ fn chart_err(e: String) -> Error {
 }
 
 /// Every chart for a finished experiment directory.
-pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
+/// `known`: the statistics the experiment just computed from its
+/// `runs.csv`, if over every metric, so that the table is not read and
+/// summarised a second time.
+pub fn experiment_charts(dir: &Path, known: Option<&table::Stats>) -> Result<Vec<Rendered>, Error> {
     let m = experiment::read_manifest(dir)?.ok_or_else(|| {
         Error::Usage(format!(
             "{} holds no pocsim experiment (no {MANIFEST})",
@@ -192,9 +195,12 @@ pub fn experiment_charts(dir: &Path) -> Result<Vec<Rendered>, Error> {
     let names: Vec<String> = m.variants.iter().map(|v| v.name.clone()).collect();
     let runs_file = dir.join(RUNS);
     let compare = m.kind == crate::experiment::RunKind::Compare;
-    let stats = table::compute(&runs_file, &names, m.inputs.len(), &[], compare)?;
-    let models = variant_models(dir, &m)?;
     let all_metrics = table::read_metric_names(&runs_file, m.inputs.len())?;
+    let stats = match known {
+        Some(s) if s.variants == names && s.metrics == all_metrics => s.clone(),
+        _ => table::compute(&runs_file, &names, m.inputs.len(), &[], compare)?,
+    };
+    let models = variant_models(dir, &m)?;
     let idx = |name: &str| all_metrics.iter().position(|x| x == name);
     let col_of = |name: &str| stats.metrics.iter().position(|x| x == name);
     // Each chart is drawn from data it owns: all are drawn at once, in order.
