@@ -276,18 +276,32 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
             None => Vec::new(),
         };
         let at: Vec<_> = spec.base.iter().chain(&point_ovs).cloned().collect();
-        let base_model = if worlds {
-            None
-        } else {
-            Some(Model::build(&load_scenario(&spec.scenario, &at)?.scenario).calibrated())
-        };
+        // The baseline's calibration and every variant's file, read and
+        // checked, at once.
+        let (base_model, loaded) = rayon::join(
+            || -> Result<Option<Model>, Error> {
+                Ok(if worlds {
+                    None
+                } else {
+                    Some(Model::build(&load_scenario(&spec.scenario, &at)?.scenario).calibrated())
+                })
+            },
+            || {
+                named
+                    .par_iter()
+                    .map(|(name, ovs)| {
+                        let all: Vec<_> = at.iter().chain(ovs).cloned().collect();
+                        load_scenario(&spec.scenario, &all).map_err(|e| match e {
+                            Error::Usage(m) => Error::Usage(format!("variant `{name}`: {m}")),
+                            other => other,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, Error>>()
+            },
+        );
+        let (base_model, loaded) = (base_model?, loaded?);
         let mut out = Vec::new();
-        for (own, (name, ovs)) in named.iter().enumerate() {
-            let all: Vec<_> = at.iter().chain(ovs).cloned().collect();
-            let loaded = load_scenario(&spec.scenario, &all).map_err(|e| match e {
-                Error::Usage(m) => Error::Usage(format!("variant `{name}`: {m}")),
-                other => other,
-            })?;
+        for (own, ((name, ovs), loaded)) in named.iter().zip(loaded).enumerate() {
             let model = base_model.as_ref().map(|b| {
                 let mut m = Model::build(&loaded.scenario);
                 m.reuse_calibration(b);
@@ -328,14 +342,22 @@ pub fn plan(spec: &ExperimentSpec) -> Result<Plan, Error> {
         .flatten()
         .collect();
     // Threat kinds and sites: those of the scenario's models (at the file's
-    // values of the uncertain inputs).
-    let file_models: Vec<Model> = named
-        .iter()
-        .map(|(_, ovs)| {
-            let all: Vec<_> = spec.base.iter().chain(ovs).cloned().collect();
-            load_scenario(&spec.scenario, &all).map(|l| Model::build(&l.scenario))
-        })
-        .collect::<Result<_, _>>()?;
+    // values of the uncertain inputs; without plausible worlds, the models
+    // just built).
+    let file_models: Vec<Model> = if worlds {
+        named
+            .par_iter()
+            .map(|(_, ovs)| {
+                let all: Vec<_> = spec.base.iter().chain(ovs).cloned().collect();
+                load_scenario(&spec.scenario, &all).map(|l| Model::build(&l.scenario))
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        variants
+            .iter()
+            .map(|v| v.model.clone().expect("built without plausible worlds"))
+            .collect()
+    };
     let base_model = &file_models[0];
     let kinds: Vec<ThreatKind> = ThreatKind::ALL
         .into_iter()

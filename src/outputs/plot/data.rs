@@ -29,29 +29,45 @@ pub const MAX_LINES: usize = 8;
 pub fn variant_models(dir: &Path, m: &Manifest) -> Result<Vec<(String, Model, String)>, Error> {
     let file = dir.join(experiment::SCENARIO);
     let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-    let base = load_scenario_str(&text, &file.display().to_string(), &[])?;
-    let base = Model::build(&base.scenario).calibrated();
-    m.variants
-        .iter()
-        .map(|v| {
-            let ovs = v
-                .overrides
-                .iter()
-                .map(|o| Override::parse(o).map_err(Error::Usage))
-                .collect::<Result<Vec<_>, _>>()?;
-            let loaded = load_scenario_str(&text, &file.display().to_string(), &ovs)?;
-            if loaded.hash != v.scenario_hash {
-                return Err(Error::Usage(format!(
-                    "{}: variant `{}` no longer matches the experiment's scenario hash",
-                    file.display(),
-                    v.name
-                )));
-            }
-            let mut model = Model::build(&loaded.scenario);
-            model.reuse_calibration(&base);
-            Ok((v.name.clone(), model, loaded.source))
-        })
-        .collect()
+    // The baseline's calibration and the variants' scenarios at once (each
+    // is a file read and checked in full).
+    let (base, variants) = rayon::join(
+        || -> Result<Model, Error> {
+            let base = load_scenario_str(&text, &file.display().to_string(), &[])?;
+            Ok(Model::build(&base.scenario).calibrated())
+        },
+        || {
+            m.variants
+                .par_iter()
+                .map(|v| {
+                    let ovs = v
+                        .overrides
+                        .iter()
+                        .map(|o| Override::parse(o).map_err(Error::Usage))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let loaded = load_scenario_str(&text, &file.display().to_string(), &ovs)?;
+                    if loaded.hash != v.scenario_hash {
+                        return Err(Error::Usage(format!(
+                            "{}: variant `{}` no longer matches the experiment's scenario hash",
+                            file.display(),
+                            v.name
+                        )));
+                    }
+                    Ok((
+                        v.name.clone(),
+                        Model::build(&loaded.scenario),
+                        loaded.source,
+                    ))
+                })
+                .collect::<Result<Vec<_>, Error>>()
+        },
+    );
+    let base = base?;
+    let mut variants = variants?;
+    for (_, model, _) in &mut variants {
+        model.reuse_calibration(&base);
+    }
+    Ok(variants)
 }
 
 /// What the first replications of a variant show.
