@@ -25,15 +25,21 @@ const LEVERS: &str = "tests/planning/grid-levers.toml";
 /// hours need two FPUs or more: the cheapest mix meeting both is 2 FPUs with
 /// 6 vehicles and the caveat waived.
 fn plan(out: &Path, budget: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "plan",
-        SCENARIO,
-        "--levers",
-        LEVERS,
-        "--target",
-        "responses_within_target_share>=0.97",
-        "--target",
-        "patrol_hours>=400",
+    plan_for(
+        &["responses_within_target_share>=0.97", "patrol_hours>=400"],
+        out,
+        budget,
+        extra,
+    )
+}
+
+/// A plan of the test grid with these targets.
+fn plan_for(targets: &[&str], out: &Path, budget: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["plan", SCENARIO, "--levers", LEVERS];
+    for t in targets {
+        args.extend(["--target", t]);
+    }
+    args.extend([
         "--runs",
         "10",
         "--confirm-runs",
@@ -44,7 +50,7 @@ fn plan(out: &Path, budget: &str, extra: &[&str]) -> std::process::Output {
         out.to_str().unwrap(),
         "--quiet",
         "--no-plots",
-    ];
+    ]);
     args.extend_from_slice(extra);
     let o = pocsim(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -204,25 +210,7 @@ fn what_a_waiver_saves_rests_on_a_confirmed_deployment_either_way() {
     // it, and the planner must also confirm one with it waived before it
     // says what the waiver buys.
     let out = tmp("waiver");
-    let o = pocsim(&[
-        "plan",
-        SCENARIO,
-        "--levers",
-        LEVERS,
-        "--target",
-        "patrol_hours>=400",
-        "--runs",
-        "10",
-        "--confirm-runs",
-        "20",
-        "--budget-evals",
-        "12",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--no-plots",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = plan_for(&["patrol_hours>=400"], &out, "12", &[]);
     let text = String::from_utf8_lossy(&o.stdout);
     let t = rows(&out.join("plan.csv"));
     let col = |name: &str| t[0].iter().position(|c| c == name).unwrap();
