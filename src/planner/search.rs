@@ -20,9 +20,12 @@
 //! evolution's children, which keep exploring where the model is wrong.
 //!
 //! Two thirds of the budget go to the evolution; the rest refines the front
-//! (`refine`): the untried one-step neighbours of its members, cheapest
-//! first (a deployment's cost needs no simulation), where lever steps are
-//! small against the noise of the estimates.
+//! (`refine`) with the untried one-step neighbours of its members, where
+//! lever steps are small against the noise of the estimates: in turn, one
+//! cheaper than the cheapest candidate meeting the targets (cheapest first:
+//! it could lower the answer) and one the model predicts would improve the
+//! evaluated front (largest predicted gain first: it fills gaps higher up the
+//! front). A deployment's cost needs no simulation.
 //!
 //! The search stops when the budget of distinct candidates is spent, when no
 //! new candidate can be bred (the space is exhausted), when the archive's
@@ -510,10 +513,12 @@ const ENUMERATE: usize = 4096;
 /// Local refinement, in batches until the budget is spent or nothing is
 /// left to try: half of each batch the model's predicted front (spread over
 /// the range of cost, so that no part of the front is left to luck), the
-/// rest the untried one-step neighbours of the front's members, cheapest
-/// first (the cheap end of the front is where the answer is). Evolution
-/// finds the front's region; this fills it in, where lever steps are small
-/// against the noise.
+/// rest the untried one-step neighbours of the front's members, taken in
+/// turn from two lists: those cheaper than the cheapest candidate meeting
+/// the targets, cheapest first (the cheap end is where the answer is), and
+/// all of them by the gain over the evaluated front the model predicts
+/// ([`by_predicted_gain`]). Evolution finds the front's region; this fills
+/// it in, where lever steps are small against the noise.
 fn refine(
     s: &Settings,
     stop: &AtomicBool,
@@ -558,8 +563,48 @@ fn refine(
             }
         }
         pool.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let more = room - batch.len();
-        batch.extend(pool.into_iter().take(more).map(|x| x.1));
+        let evaluated: Vec<(f64, f64)> = scores.iter().map(|c| (c.cost, c.objective)).collect();
+        let points: Vec<(&[usize], f64)> = archive
+            .candidates
+            .iter()
+            .map(|c| (&c.0[..], c.1.objective))
+            .collect();
+        let model = Additive::fit(&s.sizes, &points);
+        let pool: Vec<(f64, f64, Vec<usize>)> = pool
+            .into_iter()
+            .map(|(c, g)| {
+                let predicted = model.as_ref().map_or(f64::INFINITY, |m| m.predict(&g));
+                (c, predicted, g)
+            })
+            .collect();
+        // Half of the neighbours could lower the answer (cheaper than the
+        // cheapest candidate meeting the targets), cheapest first; the other
+        // half are those the model predicts would improve the front.
+        let cheapest_met = scores
+            .iter()
+            .filter(|c| c.violation == 0.0)
+            .map(|c| c.cost)
+            .fold(f64::INFINITY, f64::min);
+        let mut cheaper: Vec<Vec<usize>> = pool
+            .iter()
+            .filter(|x| x.0 < cheapest_met)
+            .map(|x| x.2.clone())
+            .collect();
+        cheaper.reverse();
+        let mut gaining = by_predicted_gain(&evaluated, pool);
+        gaining.reverse();
+        let mut turn = 0;
+        while batch.len() < room && (!cheaper.is_empty() || !gaining.is_empty()) {
+            let next = if turn % 2 == 0 {
+                cheaper.pop().or_else(|| gaining.pop())
+            } else {
+                gaining.pop().or_else(|| cheaper.pop())
+            };
+            turn += 1;
+            if let Some(n) = next.filter(|n| !batch.contains(n)) {
+                batch.push(n);
+            }
+        }
         for n in &batch {
             seen.insert(n.clone());
         }
@@ -579,6 +624,51 @@ fn refine(
             archive.candidates.push((g, sc, archive.generations));
         }
     }
+}
+
+/// Untried deployments `(cost, predicted objective, genes)` in the order the
+/// refinement tries them: first those the model predicts would improve the
+/// evaluated front (less harmful than every evaluated candidate at most as
+/// costly; any cheaper than all of them), the largest predicted gain first;
+/// then the rest, cheapest first. Ranking neighbours by cost alone spends
+/// the budget at the cheap end and leaves gaps higher up the front (the
+/// cheapest deployment of a larger force, say) that the model can see.
+fn by_predicted_gain(
+    evaluated: &[(f64, f64)],
+    pool: Vec<(f64, f64, Vec<usize>)>,
+) -> Vec<Vec<usize>> {
+    let mut by_cost: Vec<(f64, f64)> = evaluated.to_vec();
+    by_cost.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    // The best objective at each cost and below, for a binary search.
+    let mut best = f64::INFINITY;
+    let steps: Vec<(f64, f64)> = by_cost
+        .iter()
+        .map(|&(c, o)| {
+            best = best.min(o);
+            (c, best)
+        })
+        .collect();
+    let best_at = |c: f64| {
+        let k = steps.partition_point(|x| x.0 <= c);
+        if k == 0 {
+            f64::INFINITY
+        } else {
+            steps[k - 1].1
+        }
+    };
+    let mut ranked: Vec<(f64, f64, Vec<usize>)> = pool
+        .into_iter()
+        .map(|(c, predicted, g)| {
+            let gain = best_at(c) - predicted;
+            (if gain > 0.0 { gain } else { 0.0 }, c, g)
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
+    ranked.into_iter().map(|x| x.2).collect()
 }
 
 /// The front's candidates (sorted), to tell whether it changed.
@@ -648,6 +738,25 @@ mod tests {
             sc(0.5, 0.5, 1.0),
         ]);
         assert_eq!(r, vec![0, 0, 1, 2]);
+    }
+
+    /// Refinement tries first what the model predicts would enter the front,
+    /// largest gain first, and the rest cheapest first.
+    #[test]
+    fn refinement_tries_predicted_improvements_first() {
+        // Evaluated: cost 1 -> 10, cost 3 -> 8, cost 5 -> 6.
+        let evaluated = [(1.0, 10.0), (3.0, 8.0), (5.0, 6.0)];
+        let pool = vec![
+            (2.0, 11.0, vec![0]), // no better than cost 1: no gain
+            (4.0, 7.0, vec![1]),  // beats 8 by 1
+            (6.0, 3.0, vec![2]),  // beats 6 by 3
+            (0.5, 20.0, vec![3]), // cheaper than anything evaluated
+            (1.5, 12.0, vec![4]), // no gain, cheaper than [0]
+        ];
+        assert_eq!(
+            by_predicted_gain(&evaluated, pool),
+            vec![vec![3], vec![2], vec![1], vec![4], vec![0]]
+        );
     }
 
     /// On a separable problem with a known optimum the search finds the
