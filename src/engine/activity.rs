@@ -78,6 +78,15 @@ impl Simulation<'_> {
             travel,
             retasked: false,
         });
+        // Patrols that have ended or been re-tasked stay in the list, which
+        // `patrol_sources` skips, until it doubles: then they go at once.
+        if self.live_patrols.len() >= 2 * self.live_patrols_kept + 16 {
+            let now = self.now;
+            let runs = &self.patrol_runs;
+            self.live_patrols
+                .retain(|&r| !runs[r].retasked && now < runs[r].end);
+            self.live_patrols_kept = self.live_patrols.len();
+        }
         self.live_patrols.push(run);
         let now = self.now;
         let horizon = self.horizon;
@@ -105,7 +114,6 @@ impl Simulation<'_> {
     /// A patrol is back at its base: its platoons and vehicles are free
     /// (unless it was re-tasked, when the response brings them back).
     pub(crate) fn on_patrol_return(&mut self, run: PatrolRunId) {
-        self.live_patrols.retain(|&r| r != run);
         let p = &self.patrol_runs[run];
         if p.retasked {
             return;
@@ -201,15 +209,22 @@ impl Simulation<'_> {
         let m = self.m;
         let mut plan = std::mem::take(&mut self.hot_plan);
         plan.clear();
-        plan.extend(
-            m.patrol_eligible
-                .iter()
-                .copied()
-                .filter(|&s| m.site_risk[s] > 0.0),
-        );
-        // Sort keys: the score descending (positive floats order like their
-        // bits), then the site ascending: one integer compare each.
         let mut scored: Vec<u128> = std::mem::take(&mut self.hot_scores);
+        if self.hot_plan_truncated || scored.is_empty() {
+            plan.extend(
+                m.patrol_eligible
+                    .iter()
+                    .copied()
+                    .filter(|&s| m.site_risk[s] > 0.0),
+            );
+        } else {
+            // The last full ranking holds every eligible site: start from its
+            // order, which tension changes only a little from day to day.
+            plan.extend(scored.iter().map(|&x| SiteId(x as u32)));
+        }
+        // Sort keys: the score descending (positive floats order like their
+        // bits), then the site ascending: one integer compare each, and no
+        // two alike, so the order does not depend on the one started from.
         scored.clear();
         scored.extend(plan.iter().map(|&s| {
             let score = (1.0 + self.tension(s)) * m.site_risk[s];
@@ -220,8 +235,10 @@ impl Simulation<'_> {
         if self.hot_plan_truncated {
             scored.select_nth_unstable(keep);
             scored.truncate(keep);
+            scored.sort_unstable();
+        } else {
+            sort_nearly_sorted(&mut scored);
         }
-        scored.sort_unstable();
         plan.clear();
         plan.extend(scored.iter().map(|&x| SiteId(x as u32)));
         self.hot_plan = plan;
@@ -522,6 +539,28 @@ impl Simulation<'_> {
             if !self.escorts[r].settled && !self.try_escort(r) {
                 self.escorts_waiting.push(r as u32);
             }
+        }
+    }
+}
+
+/// Sorts keys that are nearly in order (yesterday's ranking): insertion
+/// sort, linear when few keys move, handing over to the library's sort when
+/// many do.
+fn sort_nearly_sorted(keys: &mut [u128]) {
+    let mut moves = 0usize;
+    let budget = 8 * keys.len() + 64;
+    for i in 1..keys.len() {
+        let x = keys[i];
+        let mut j = i;
+        while j > 0 && keys[j - 1] > x {
+            keys[j] = keys[j - 1];
+            j -= 1;
+        }
+        keys[j] = x;
+        moves += i - j;
+        if moves > budget {
+            keys.sort_unstable();
+            return;
         }
     }
 }

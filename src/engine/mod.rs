@@ -184,9 +184,12 @@ pub struct Simulation<'m> {
     /// Freed platoons should be offered to waiting escorts once incidents are served.
     escort_retry_due: bool,
     patrol_rotation: usize,
-    /// Every patrol sent, and those not yet back.
+    /// Every patrol sent, and those that may still be out (in order sent;
+    /// ended and re-tasked ones are dropped in bulk, see `on_patrol_launch`).
     patrol_runs: Vec<PatrolRun>,
     live_patrols: Vec<PatrolRunId>,
+    /// Length of `live_patrols` after its last clearing out.
+    live_patrols_kept: usize,
     /// Patrols out that the pending situation offers (for `dispatch`).
     situation_patrols: Vec<dispatch::PatrolSource>,
     /// Scratch lists of a decision (kept to avoid allocating per decision).
@@ -364,6 +367,7 @@ impl<'m> Simulation<'m> {
             patrol_rotation: 0,
             patrol_runs: Vec::with_capacity(n_patrols),
             live_patrols: Vec::new(),
+            live_patrols_kept: 0,
             situation_patrols: Vec::new(),
             scratch_patrol_options: Vec::new(),
             scratch_units: Vec::new(),
