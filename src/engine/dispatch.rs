@@ -67,15 +67,15 @@ impl Simulation<'_> {
         // A rota, working platoons included: a day shift and a lighter night
         // shift that together give each platoon its duty hours a day.
         let c = &self.m.scenario.clock;
-        let night = (c.night_end_h - c.night_start_h).rem_euclid(24.0);
+        let night = super::hours::rem24(c.night_end_h - c.night_start_h);
         let day = 24.0 - night;
         let by_day = f64::from(mobile) * sh.duty_h_per_day / (day + sh.night_share * night);
-        let hour = self.now.rem_euclid(24.0);
+        let hour = super::hours::rem24(self.now);
         let (share, phase) = if self.is_night(self.now) {
-            let into = (hour - c.night_start_h).rem_euclid(24.0);
+            let into = super::hours::rem24(hour - c.night_start_h);
             (sh.night_share, into / night.max(1e-9))
         } else {
-            let into = (hour - c.night_end_h).rem_euclid(24.0);
+            let into = super::hours::rem24(hour - c.night_end_h);
             (1.0, into / day.max(1e-9))
         };
         // A fractional platoon is on duty for that fraction of the period

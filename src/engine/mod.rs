@@ -25,6 +25,7 @@ macro_rules! log {
 
 mod activity;
 mod finish;
+mod hours;
 mod state;
 mod units;
 pub(crate) use state::*;
@@ -871,8 +872,8 @@ impl<'m> Simulation<'m> {
             return 0.0;
         }
         let end = self.m.scenario.clock.night_end_h;
-        let h = t.rem_euclid(24.0);
-        (end - h).rem_euclid(24.0)
+        let h = hours::rem24(t);
+        hours::rem24(end - h)
     }
 
     pub(crate) fn push_event(
