@@ -14,7 +14,7 @@
 use crate::metrics::registry::lower_is_better;
 use crate::rng::{Mechanic, Seed, uniform};
 use crate::scenario::uncertain::Drawn;
-use crate::scenario::{LoadedScenario, Override, Uncertain, value_at};
+use crate::scenario::{LoadedScenario, Override, Uncertain, value_at, value_in};
 use crate::stats::{paired, quantile_sorted};
 use rand::Rng;
 use std::fmt::Write as _;
@@ -45,9 +45,14 @@ pub struct Inputs {
 impl Inputs {
     pub fn of(loaded: &LoadedScenario) -> Inputs {
         let decls = loaded.scenario.uncertainty.clone();
+        let doc = toml_edit::Document::parse(loaded.source.as_str()).ok();
         let integer = decls
             .iter()
-            .map(|u| value_at(&loaded.source, &u.path).is_some_and(|v| v.parse::<i64>().is_ok()))
+            .map(|u| {
+                doc.as_ref()
+                    .and_then(|d| value_in(d.as_table(), &u.path))
+                    .is_some_and(|v| v.parse::<i64>().is_ok())
+            })
             .collect();
         Inputs { decls, integer }
     }

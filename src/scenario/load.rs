@@ -5,6 +5,7 @@ use super::overrides::{Override, apply};
 use super::types::Scenario;
 use super::validate::validate;
 use crate::error::{Error, Located};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use toml_edit::DocumentMut;
@@ -246,69 +247,21 @@ fn check_uncertain(
     original: &str,
     file: &str,
 ) -> Result<(), Error> {
-    let mut problems = Vec::new();
-    for (i, u) in scenario.uncertainty.iter().enumerate() {
-        let at = format!("uncertainty[{i}]");
-        let integer = super::value_at(source, &u.path).is_some_and(|v| v.parse::<i64>().is_ok());
-        if super::value_at(source, &u.path).is_none() {
-            // An override replaced the table that held it: not drawn here.
-            if super::value_at(original, &u.path).is_some() {
-                continue;
-            }
-            problems.push((
-                format!("{at}.path"),
-                format!("`{}` is not a value of this scenario (expected a path that --set accepts, e.g. tension.amplitude)", u.path),
-            ));
-            continue;
-        }
-        for (k, v) in u.probes().into_iter().enumerate() {
-            let text = v.text(integer);
-            let ov = match Override::parse(&format!("{}={text}", u.path)) {
-                Ok(o) => o,
-                Err(e) => {
-                    problems.push((format!("{at}.path"), e));
-                    break;
-                }
-            };
-            let mut doc: DocumentMut = match source.parse() {
-                Ok(d) => d,
-                Err(_) => break,
-            };
-            if let Err(e) = apply(&mut doc, &ov) {
-                problems.push((format!("{at}.path"), e));
-                break;
-            }
-            let probe = doc.to_string();
-            let msg = match parse(&probe, file, std::slice::from_ref(&ov)) {
-                Err(Error::Input(locs)) => locs.first().map(|l| l.message.clone()),
-                Err(e) => Some(e.to_string()),
-                Ok(s) => validate(&s)
-                    .into_iter()
-                    .find(|p| p.path != "uncertainty" && !p.path.starts_with("uncertainty["))
-                    .map(|p| format!("{}: {}", p.path, p.message)),
-            };
-            if let Some(m) = msg {
-                let field = match (u.dist, k) {
-                    (super::Dist::Choice, _) => "values",
-                    (super::Dist::Normal | super::Dist::Lognormal, _)
-                        if u.low.is_none() && u.high.is_none() =>
-                    {
-                        "sd"
-                    }
-                    (_, 0) => "low",
-                    _ => "high",
-                };
-                problems.push((
-                    format!("{at}.{field}"),
-                    format!(
-                        "drawing {} = {text} makes the scenario invalid ({m})",
-                        u.path
-                    ),
-                ));
-                break;
-            }
-        }
-    }
+    // One parse of the scenario for every lookup and probe below (each probe
+    // edits a copy), rather than one each; the declarations are checked in
+    // parallel (each probe parses and checks a whole scenario), their
+    // problems kept in the file's order.
+    let parsed: Option<DocumentMut> = if scenario.uncertainty.is_empty() {
+        None
+    } else {
+        source.parse().ok()
+    };
+    let problems: Vec<(String, String)> = scenario
+        .uncertainty
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, u)| uncertain_problem(i, u, parsed.as_ref(), original, file))
+        .collect();
     if problems.is_empty() {
         return Ok(());
     }
@@ -323,4 +276,72 @@ fn check_uncertain(
             })
             .collect(),
     ))
+}
+
+/// The problem, if any, with uncertainty declaration `i`: its path is not a
+/// value of the scenario, or drawing one of its extremes (`Uncertain::probes`)
+/// makes the scenario invalid.
+fn uncertain_problem(
+    i: usize,
+    u: &super::Uncertain,
+    parsed: Option<&DocumentMut>,
+    original: &str,
+    file: &str,
+) -> Option<(String, String)> {
+    let at = format!("uncertainty[{i}]");
+    let value = parsed.and_then(|d| super::value_in(d.as_table(), &u.path));
+    let integer = value.as_ref().is_some_and(|v| v.parse::<i64>().is_ok());
+    if value.is_none() {
+        // An override replaced the table that held it: not drawn here.
+        if super::value_at(original, &u.path).is_some() {
+            return None;
+        }
+        return Some((
+            format!("{at}.path"),
+            format!(
+                "`{}` is not a value of this scenario (expected a path that --set accepts, e.g. tension.amplitude)",
+                u.path
+            ),
+        ));
+    }
+    for (k, v) in u.probes().into_iter().enumerate() {
+        let text = v.text(integer);
+        let ov = match Override::parse(&format!("{}={text}", u.path)) {
+            Ok(o) => o,
+            Err(e) => return Some((format!("{at}.path"), e)),
+        };
+        let mut doc = parsed?.clone();
+        if let Err(e) = apply(&mut doc, &ov) {
+            return Some((format!("{at}.path"), e));
+        }
+        let probe = doc.to_string();
+        let msg = match parse(&probe, file, std::slice::from_ref(&ov)) {
+            Err(Error::Input(locs)) => locs.first().map(|l| l.message.clone()),
+            Err(e) => Some(e.to_string()),
+            Ok(s) => validate(&s)
+                .into_iter()
+                .find(|p| p.path != "uncertainty" && !p.path.starts_with("uncertainty["))
+                .map(|p| format!("{}: {}", p.path, p.message)),
+        };
+        if let Some(m) = msg {
+            let field = match (u.dist, k) {
+                (super::Dist::Choice, _) => "values",
+                (super::Dist::Normal | super::Dist::Lognormal, _)
+                    if u.low.is_none() && u.high.is_none() =>
+                {
+                    "sd"
+                }
+                (_, 0) => "low",
+                _ => "high",
+            };
+            return Some((
+                format!("{at}.{field}"),
+                format!(
+                    "drawing {} = {text} makes the scenario invalid ({m})",
+                    u.path
+                ),
+            ));
+        }
+    }
+    None
 }

@@ -101,9 +101,14 @@ mod tests {
 
 /// The TOML text of the value at `path` in `src`, if there is one.
 pub fn value_at(src: &str, path: &str) -> Option<String> {
-    let segs = parse_path(path).ok()?;
     let doc = Document::parse(src).ok()?;
-    let mut node = Node::Table(doc.as_table());
+    value_in(doc.as_table(), path)
+}
+
+/// As [`value_at`], in a document parsed once for many lookups.
+pub fn value_in(table: &Table, path: &str) -> Option<String> {
+    let segs = parse_path(path).ok()?;
+    let mut node = Node::Table(table);
     for seg in &segs {
         node = node.child(seg)?;
     }

@@ -7,7 +7,7 @@
 
 mod load;
 mod locate;
-pub use locate::{line_col, locate, value_at};
+pub use locate::{line_col, locate, value_at, value_in};
 pub mod overrides;
 mod types;
 pub mod uncertain;
