@@ -231,6 +231,9 @@ pub struct Model {
     pub injects: Vec<InjectWindow>,
     /// `candidates[table][site]`: (unit, hours by vehicle from the unit's base), nearest first.
     pub candidates: Vec<Vec<Vec<(UnitId, f32)>>>,
+    /// As `candidates`, only the formed units free to do routine work
+    /// (patrols, escorts) somewhere: not bound to static guard.
+    pub routine_candidates: Vec<Vec<Vec<(UnitId, f32)>>>,
     pub patrol_sites: Vec<SiteId>,
     /// Sites a hot-spot patrol may choose (the listed ones, or all).
     pub patrol_eligible: Vec<SiteId>,
@@ -542,6 +545,23 @@ impl Model {
             }
             candidates.push(per_site);
         }
+        let routine_candidates = candidates
+            .iter()
+            .map(|per_site| {
+                per_site
+                    .iter()
+                    .map(|list| {
+                        list.iter()
+                            .copied()
+                            .filter(|&(u, _)| {
+                                let unit = &units[u.index()];
+                                unit.kind == UnitKind::Fpu && !unit.caveats.static_guard_only
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
 
         let patrol_sites: Vec<SiteId> = s.mandate.patrol.sites.iter().map(|x| site(x)).collect();
         let patrol_eligible = if patrol_sites.is_empty() {
@@ -621,6 +641,7 @@ impl Model {
             kinds,
             injects,
             candidates,
+            routine_candidates,
         };
         model.set_tension_baseline(tension_baseline);
         model

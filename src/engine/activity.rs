@@ -257,7 +257,7 @@ impl Simulation<'_> {
         let m = self.m;
         let table = m.world.table_at(self.now);
         let mut resting: Option<Pick> = None;
-        for &(u, drive) in &m.candidates[table][site] {
+        for &(u, drive) in &m.routine_candidates[table][site] {
             if !only.is_empty() && !only.contains(&u) {
                 continue;
             }
