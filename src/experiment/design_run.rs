@@ -15,7 +15,7 @@
 
 use super::table::{num, parse_num, split_csv};
 use super::{
-    ExecOptions, MANIFEST, Manifest, SCENARIO, Shard, append_in_chunks, now_utc, open_partial,
+    ExecOptions, MANIFEST, Manifest, SCENARIO, Shard, append_rows, now_utc, open_partial,
     prepare_dir, write_manifest,
 };
 use crate::error::Error;
@@ -209,7 +209,7 @@ pub fn evaluate(
         };
         let done = prefix.map_or(0, |(n, _)| n);
         let mut file = open_partial(&partial, &header, prefix.map(|(_, len)| len))?;
-        let (done, complete) = append_in_chunks(
+        let (done, complete) = append_rows(
             &mut file,
             &partial,
             done..work.len(),

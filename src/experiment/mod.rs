@@ -4,13 +4,14 @@
 //! Replication *r* of every variant uses the streams of `Seed(master, r)`, so
 //! variants differ only by what they change. Work items are ordered
 //! replication-major (all variants of replication 0, then of 1, ...); they run
-//! in chunks on all cores and each chunk's rows are appended, in order, to
-//! `runs.partial.csv`. The file is therefore always a prefix of the final
-//! table: a kill loses at most the chunk in flight, `--resume` continues after
+//! on all cores and their rows are appended, in order, to `runs.partial.csv`
+//! (`append.rs`). The file is therefore always a prefix of the final
+//! table: a kill loses at most the rows in flight, `--resume` continues after
 //! the last complete row, and the result is byte-identical whatever the thread
 //! count. When all rows are in, the file becomes `runs.csv` and the statistics
 //! are computed from it.
 
+mod append;
 pub mod design_run;
 pub mod discover;
 pub mod merge;
@@ -26,14 +27,14 @@ use crate::outputs::files::write_atomic;
 use crate::policy::Doctrine;
 use crate::rng::Seed;
 use crate::scenario::{ThreatKind, load_scenario, value_at};
+pub(crate) use append::append_rows;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use spec::{ExperimentSpec, Kind};
-use std::io::{Seek, Write};
+use std::io::Seek;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::sync::atomic::AtomicBool;
 
 /// A variant ready to run (over plausible worlds: one variant at one point,
 /// named `label@point`).
@@ -771,7 +772,7 @@ pub fn execute(plan: &Plan, opts: &ExecOptions) -> Result<Outcome, Error> {
                 .map(|p| plan.models(p * per..(p + 1) * per))
                 .collect::<Result<_, _>>()?;
             let model = |v: usize| &models[v / per - points_here.start][v % per];
-            let (d, c) = append_in_chunks(
+            let (d, c) = append_rows(
                 &mut file,
                 &partial,
                 done..end,
@@ -892,85 +893,6 @@ pub(crate) fn open_partial(
     file.seek(std::io::SeekFrom::End(0))
         .map_err(|e| Error::io(partial, e))?;
     Ok(file)
-}
-
-/// Evaluates work items `items` (of `of` in all) in chunks on all
-/// cores and appends each chunk's rows, in order, to `file` (at `path`),
-/// synced, so the file is always a prefix of the final table. Returns how
-/// many items are done and whether all are (false: stopped by `opts.stop`).
-pub(crate) fn append_in_chunks(
-    file: &mut std::fs::File,
-    path: &Path,
-    items: std::ops::Range<usize>,
-    of: usize,
-    what: &str,
-    opts: &ExecOptions,
-    row: impl Fn(usize) -> Result<String, Error> + Sync,
-) -> Result<(usize, bool), Error> {
-    let (mut done, total) = (items.start, items.end);
-    // Chunks long enough that the cores rarely wait between them; the rows
-    // reach the disk at most a second after they are written (a killed
-    // process loses nothing written; a crashed machine at most that second,
-    // and a torn last row is run again on --resume). A writer thread writes
-    // and syncs each chunk while the cores compute the next, so the disk
-    // never holds them up.
-    let chunk = (rayon::current_num_threads() * 128).max(256);
-    let t0 = Instant::now();
-    let start_done = done;
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-        let writer = scope.spawn(move || -> Result<(), Error> {
-            let mut synced = Instant::now();
-            for buf in rx {
-                file.write_all(&buf).map_err(|e| Error::io(path, e))?;
-                if synced.elapsed().as_secs_f64() >= 1.0 {
-                    file.sync_data().map_err(|e| Error::io(path, e))?;
-                    synced = Instant::now();
-                }
-            }
-            file.sync_data().map_err(|e| Error::io(path, e))
-        });
-        let computed = (|| -> Result<bool, Error> {
-            while done < total {
-                if opts.stop.load(Ordering::SeqCst) {
-                    if opts.progress {
-                        eprintln!();
-                    }
-                    return Ok(false);
-                }
-                let end = (done + chunk).min(total);
-                let rows: Vec<String> = (done..end)
-                    .into_par_iter()
-                    .map(&row)
-                    .collect::<Result<_, _>>()?;
-                let mut buf = Vec::with_capacity(rows.iter().map(String::len).sum());
-                for r in &rows {
-                    buf.extend_from_slice(r.as_bytes());
-                }
-                if tx.send(buf).is_err() {
-                    // The writer stopped on an error: it says which.
-                    break;
-                }
-                done = end;
-                if opts.progress {
-                    let rate = (done - start_done) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
-                    let left = (of - done) as f64 / rate.max(1e-9);
-                    eprint!(
-                        "\r  {done}/{of} {what}  {rate:.1} {what}/s  about {left:.0} s left   "
-                    );
-                }
-            }
-            Ok(true)
-        })();
-        drop(tx);
-        let written = writer.join().expect("the writer thread does not panic");
-        let complete = computed?;
-        written?;
-        if opts.progress && complete && done == of {
-            eprintln!();
-        }
-        Ok((done, complete))
-    })
 }
 
 /// The variants' own names, in order (without the points).
