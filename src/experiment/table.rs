@@ -56,14 +56,21 @@ pub fn metric_values(s: &Summary, kinds: &[ThreatKind], sites: &[SiteTotals]) ->
 
 /// A number as written in the tables: shortest round-trip form, `NA` for undefined.
 pub fn num(x: f64) -> String {
+    let mut s = String::new();
+    push_num(&mut s, x);
+    s
+}
+
+/// Appends [`num`]`(x)` to `s`.
+pub fn push_num(s: &mut String, x: f64) {
     if x.is_finite() {
-        format!("{x}")
+        let _ = write!(s, "{x}");
     } else if x.is_nan() {
-        "NA".to_string()
+        s.push_str("NA");
     } else if x > 0.0 {
-        "Inf".to_string()
+        s.push_str("Inf");
     } else {
-        "-Inf".to_string()
+        s.push_str("-Inf");
     }
 }
 
@@ -125,9 +132,18 @@ pub fn row(
         format!("{master}:{replication}"),
     ]
     .into_iter()
-    .chain(inputs.iter().cloned())
-    .chain(values.iter().map(|v| num(*v)));
-    record(fields)
+    .chain(inputs.iter().cloned());
+    let mut s = record(fields);
+    // A number as written never needs quoting (digits, sign, point, `NA`,
+    // `Inf`): appended as the csv writer would, without a string each.
+    s.pop();
+    s.reserve(values.len() * 8);
+    for &v in values {
+        s.push(',');
+        push_num(&mut s, v);
+    }
+    s.push('\n');
+    s
 }
 
 /// Splits one CSV line (RFC 4180 quoting).
@@ -205,10 +221,84 @@ pub fn read_metric_names(path: &Path, n_inputs: usize) -> Result<Vec<String>, Er
         .collect())
 }
 
+/// Bytes of a table read by one task: large enough that tasks are few,
+/// small enough that a few in flight take little memory.
+const BLOCK_BYTES: u64 = 2 << 20;
+
+/// Byte ranges of a table's rows after its header, about [`BLOCK_BYTES`]
+/// each, cut only at a newline outside quotes (a quoted field may hold
+/// one), so that the rows can be read on all cores and put back in order.
+pub fn row_blocks(path: &Path) -> Result<Vec<std::ops::Range<u64>>, Error> {
+    row_blocks_of(path, BLOCK_BYTES)
+}
+
+/// [`row_blocks`] of about `size` bytes each.
+fn row_blocks_of(path: &Path, size: u64) -> Result<Vec<std::ops::Range<u64>>, Error> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+    let (mut pos, mut quoted) = (0u64, false);
+    let mut start: Option<u64> = None;
+    let mut blocks = Vec::new();
+    loop {
+        let buf = r.fill_buf().map_err(|e| Error::io(path, e))?;
+        if buf.is_empty() {
+            break;
+        }
+        for (i, &b) in buf.iter().enumerate() {
+            if b == b'"' {
+                quoted = !quoted;
+            } else if b == b'\n' && !quoted {
+                let end = pos + i as u64 + 1;
+                match start {
+                    None => start = Some(end),
+                    Some(s) if end - s >= size => {
+                        blocks.push(s..end);
+                        start = Some(end);
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let n = buf.len();
+        pos += n as u64;
+        r.consume(n);
+    }
+    if let Some(s) = start
+        && pos > s
+    {
+        blocks.push(s..pos);
+    }
+    Ok(blocks)
+}
+
+/// The bytes of `range` of the file at `path`.
+fn read_range(path: &Path, range: &std::ops::Range<u64>) -> Result<Vec<u8>, Error> {
+    use std::io::{Read, Seek};
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    f.seek(std::io::SeekFrom::Start(range.start))
+        .map_err(|e| Error::io(path, e))?;
+    let mut bytes = vec![0u8; (range.end - range.start) as usize];
+    f.read_exact(&mut bytes).map_err(|e| Error::io(path, e))?;
+    Ok(bytes)
+}
+
 /// Values of some metric columns of `runs.csv`: `cols[variant][k]` for the
 /// k-th requested column, replications in file order.
 pub fn read_columns(
     path: &Path,
+    variants: &[String],
+    n_inputs: usize,
+    n_metrics: usize,
+    which: &[usize],
+) -> Result<Vec<Vec<Vec<f64>>>, Error> {
+    let blocks = row_blocks(path)?;
+    read_columns_in(path, &blocks, variants, n_inputs, n_metrics, which)
+}
+
+/// [`read_columns`] over the table's [`row_blocks`], read on all cores.
+fn read_columns_in(
+    path: &Path,
+    blocks: &[std::ops::Range<u64>],
     variants: &[String],
     n_inputs: usize,
     n_metrics: usize,
@@ -226,53 +316,86 @@ pub fn read_columns(
         .map_err(|e| Error::input(&file, format!("cannot be read: {e}")))?
         .get(3)
         == Some(b"point".as_slice());
-    let mut cols = vec![vec![Vec::new(); which.len()]; variants.len()];
+    drop(rdr);
     let index: std::collections::HashMap<&str, usize> = variants
         .iter()
         .enumerate()
         .map(|(i, v)| (v.as_str(), i))
         .collect();
-    let mut rec = csv::ByteRecord::new();
-    let mut i = 0usize;
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    while rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| Error::input(&file, format!("row {} cannot be read: {e}", i + 2)))?
-    {
-        if rec.len() != 3 + n_inputs + n_metrics {
-            return Err(Error::input(&file, format!("row {} is malformed", i + 2)));
+    // Each block: its columns and rows, or the row (counted in the block)
+    // that cannot be read and what is wrong with it.
+    type Block = Result<(Vec<Vec<Vec<f64>>>, usize), (usize, String)>;
+    let read_block = |range: &std::ops::Range<u64>| -> Result<Block, Error> {
+        let bytes = read_range(path, range)?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes.as_slice());
+        let mut cols = vec![vec![Vec::new(); which.len()]; variants.len()];
+        let mut rec = csv::ByteRecord::new();
+        let mut i = 0usize;
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Ok(Err((i, format!("cannot be read: {e}")))),
+            }
+            if rec.len() != 3 + n_inputs + n_metrics {
+                return Ok(Err((i, "is malformed".into())));
+            }
+            let variant = std::str::from_utf8(&rec[0]).unwrap_or("");
+            // A row belongs to its variant at its point, or, when the variants
+            // are named without points, to its variant pooled over points.
+            let at_point;
+            let key = if pointed {
+                at_point = format!("{variant}@{}", text(&rec[3]));
+                at_point.as_str()
+            } else {
+                variant
+            };
+            let Some(v) = index.get(key).or_else(|| index.get(variant)).copied() else {
+                return Ok(Err((i, format!(": unknown variant `{key}`"))));
+            };
+            for (k, &m) in which.iter().enumerate() {
+                let field = &rec[3 + n_inputs + m];
+                let Some(x) = std::str::from_utf8(field).ok().and_then(parse_num) else {
+                    return Ok(Err((i, format!(": `{}` is not a number", text(field)))));
+                };
+                cols[v][k].push(x);
+            }
+            i += 1;
         }
-        let variant = std::str::from_utf8(&rec[0]).unwrap_or("");
-        // A row belongs to its variant at its point, or, when the variants
-        // are named without points, to its variant pooled over points.
-        let at_point;
-        let key = if pointed {
-            at_point = format!("{variant}@{}", text(&rec[3]));
-            at_point.as_str()
-        } else {
-            variant
-        };
-        let v = index
-            .get(key)
-            .or_else(|| index.get(variant))
-            .copied()
-            .ok_or_else(|| {
-                Error::input(&file, format!("row {}: unknown variant `{key}`", i + 2))
-            })?;
-        for (k, &m) in which.iter().enumerate() {
-            let field = &rec[3 + n_inputs + m];
-            let x = std::str::from_utf8(field)
-                .ok()
-                .and_then(parse_num)
-                .ok_or_else(|| {
-                    Error::input(
-                        &file,
-                        format!("row {}: `{}` is not a number", i + 2, text(field)),
-                    )
-                })?;
-            cols[v][k].push(x);
+        Ok(Ok((cols, i)))
+    };
+    let parts: Vec<Block> = blocks
+        .par_iter()
+        .map(read_block)
+        .collect::<Result<_, _>>()?;
+    let mut cols = vec![vec![Vec::new(); which.len()]; variants.len()];
+    let mut rows = 0usize;
+    for part in parts {
+        match part {
+            Ok((c, n)) => {
+                for (all, mine) in cols.iter_mut().zip(c) {
+                    for (a, m) in all.iter_mut().zip(mine) {
+                        if a.is_empty() {
+                            *a = m;
+                        } else {
+                            a.extend_from_slice(&m);
+                        }
+                    }
+                }
+                rows += n;
+            }
+            Err((i, what)) => {
+                let sep = if what.starts_with(':') { "" } else { " " };
+                return Err(Error::input(
+                    &file,
+                    format!("row {}{sep}{what}", rows + i + 2),
+                ));
+            }
         }
-        i += 1;
     }
     Ok(cols)
 }
@@ -301,7 +424,7 @@ pub struct Stats {
 /// Memory for the metric columns read in one pass over `runs.csv`: as many
 /// columns per pass as fit, so that a table of usual size is read once and
 /// memory stays bounded however many replications there are.
-const BATCH_BYTES: usize = 64 << 20;
+const BATCH_BYTES: usize = 32 << 20;
 
 /// Metric columns to read per pass over the table at `path`, which has
 /// `n_metrics` metric columns: its rows are at most its bytes over two per
@@ -327,8 +450,9 @@ pub fn compute(
         .collect();
     let mut describe = vec![Vec::with_capacity(chosen.len()); variants.len()];
     let mut by_metric: Vec<Vec<Effect>> = Vec::new();
+    let blocks = row_blocks(path)?;
     for batch in chosen.chunks(columns_per_pass(path, all.len())) {
-        let cols = read_columns(path, variants, n_inputs, all.len(), batch)?;
+        let cols = read_columns_in(path, &blocks, variants, n_inputs, all.len(), batch)?;
         // Each metric's statistics are independent of the others': computed
         // on all cores, collected in column order.
         let per_metric: Vec<(Vec<crate::stats::Describe>, Vec<Effect>)> = batch
@@ -463,27 +587,38 @@ pub fn sites_csv(path: &Path, n_inputs: usize) -> Result<String, Error> {
         out.push_str(m.name);
     }
     out.push('\n');
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut lines = std::io::BufReader::new(f).lines();
-    let _ = lines.next();
     let sites_field: Vec<String> = sites.iter().map(|x| csv_field(x)).collect();
-    let mut owned = Vec::new();
-    for line in lines {
-        let line = line.map_err(|e| Error::io(path, e))?;
-        let fields = fields(&line, &mut owned);
-        let mut cells = vec![vec![""; SITE_METRICS.len()]; sites.len()];
-        for &(si, mi, c) in &cols {
-            cells[si][mi] = fields.get(c).copied().unwrap_or_default();
-        }
-        let variant = csv_field(fields[0]);
-        for (si, site) in sites_field.iter().enumerate() {
-            let _ = write!(out, "{variant},{},{site}", fields[1]);
-            for v in &cells[si] {
-                out.push(',');
-                out.push_str(v);
+    // Blocks of rows on all cores, their lines put back in order.
+    let block = |range: &std::ops::Range<u64>| -> Result<String, Error> {
+        let bytes = read_range(path, range)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::input(&path.display().to_string(), "is not UTF-8 text"))?;
+        let mut out = String::with_capacity(text.len());
+        let mut owned = Vec::new();
+        for line in text.lines() {
+            let fields = fields(line, &mut owned);
+            let mut cells = vec![vec![""; SITE_METRICS.len()]; sites.len()];
+            for &(si, mi, c) in &cols {
+                cells[si][mi] = fields.get(c).copied().unwrap_or_default();
             }
-            out.push('\n');
+            let variant = csv_field(fields[0]);
+            for (si, site) in sites_field.iter().enumerate() {
+                let _ = write!(out, "{variant},{},{site}", fields[1]);
+                for v in &cells[si] {
+                    out.push(',');
+                    out.push_str(v);
+                }
+                out.push('\n');
+            }
         }
+        Ok(out)
+    };
+    let parts: Vec<String> = row_blocks(path)?
+        .par_iter()
+        .map(block)
+        .collect::<Result<_, _>>()?;
+    for part in parts {
+        out.push_str(&part);
     }
     Ok(out)
 }
@@ -491,6 +626,70 @@ pub fn sites_csv(path: &Path, n_inputs: usize) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_read_in_blocks_as_in_one_pass() {
+        let p = std::env::temp_dir().join(format!("pocsim-blocks-{}.csv", std::process::id()));
+        let names = ["plain".to_string(), "two\nlines, \"quoted\"".to_string()];
+        let mut text = header(&[], &["a".into(), "b".into()]);
+        for r in 0..300u64 {
+            let v = &names[(r % 2) as usize];
+            text.push_str(&row(v, r, 1, &[], &[r as f64 * 0.5, -(r as f64)]));
+        }
+        std::fs::write(&p, &text).unwrap();
+        let whole = row_blocks_of(&p, u64::MAX).unwrap();
+        assert_eq!(whole.len(), 1);
+        let small = row_blocks_of(&p, 100).unwrap();
+        assert!(small.len() > 20);
+        // Contiguous, from the header's end to the file's, each cut after a row.
+        assert_eq!(small[0].start, whole[0].start);
+        assert_eq!(small.last().unwrap().end, text.len() as u64);
+        for w in small.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+            let cut = &text[..w[0].end as usize];
+            assert!(cut.ends_with('\n') && cut.matches('"').count() % 2 == 0);
+        }
+        let one = read_columns_in(&p, &whole, &names, 0, 2, &[0, 1]).unwrap();
+        let many = read_columns_in(&p, &small, &names, 0, 2, &[0, 1]).unwrap();
+        assert_eq!(one, many);
+        assert_eq!(one[1][1].len(), 150);
+        assert_eq!(one[1][1][3], -7.0);
+        // A bad value is named by its row in the file, whichever block holds it.
+        std::fs::write(&p, text.replacen(",-77\n", ",x\n", 1)).unwrap();
+        let small = row_blocks_of(&p, 100).unwrap();
+        let err = read_columns_in(&p, &small, &names, 0, 2, &[0, 1]).unwrap_err();
+        let _ = std::fs::remove_file(&p);
+        assert!(
+            format!("{err:?}").contains("row 79: `x` is not a number"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn rows_are_the_records_the_csv_writer_makes() {
+        let vals = [
+            0.1 + 0.2,
+            f64::NAN,
+            1e-300,
+            -12345.678901234567,
+            0.0,
+            f64::INFINITY,
+        ];
+        for (variant, inputs) in [
+            (
+                "a, \"b\"",
+                vec!["\"suspend\"".to_string(), "[1, 2]".to_string()],
+            ),
+            ("plain", vec![]),
+            ("", vec![String::new()]),
+        ] {
+            let all = [variant.to_string(), "7".into(), "42:7".into()]
+                .into_iter()
+                .chain(inputs.iter().cloned())
+                .chain(vals.iter().map(|&v| num(v)));
+            assert_eq!(row(variant, 7, 42, &inputs, &vals), record(all));
+        }
+    }
 
     #[test]
     fn rows_round_trip_exactly() {
