@@ -647,7 +647,7 @@ mod tests {
         for w in small.windows(2) {
             assert_eq!(w[0].end, w[1].start);
             let cut = &text[..w[0].end as usize];
-            assert!(cut.ends_with('\n') && cut.matches('"').count() % 2 == 0);
+            assert!(cut.ends_with('\n') && cut.matches('"').count().is_multiple_of(2));
         }
         let one = read_columns_in(&p, &whole, &names, 0, 2, &[0, 1]).unwrap();
         let many = read_columns_in(&p, &small, &names, 0, 2, &[0, 1]).unwrap();
