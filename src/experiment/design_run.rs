@@ -4,9 +4,9 @@
 //! A design is a list of points (values of the declared uncertain inputs);
 //! evaluating a point runs the same replications at it (common random numbers
 //! across the design) and gives one number per output. Points are evaluated
-//! in chunks on all cores and each chunk's rows are appended, in order, to
-//! `evaluations.partial.csv`, so the file is always a prefix of the final
-//! table: a kill loses at most the chunk in flight, `--resume` continues after
+//! on all cores and their rows are appended, in order, to
+//! `evaluations.partial.csv` (`append.rs`), so the file is always a prefix of
+//! the final table: a kill loses at most the points in flight, `--resume` continues after
 //! the last complete row, and the table is byte-identical whatever the thread
 //! count. Shard I of N evaluates the points p with p % N == I − 1; `pocsim
 //! merge` interleaves the shards' rows back into one machine's order and the
