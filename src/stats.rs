@@ -166,12 +166,30 @@ pub fn paired(baseline: &[f64], variant: &[f64], lower_is_better: bool) -> Paire
 }
 
 /// Quantile of Student's t distribution with `df` degrees of freedom.
+///
+/// A summary asks for the same quantile (0.975, one df) for every metric and
+/// variant: the last answer is kept per thread, the same bits as computing it.
 pub fn t_quantile(p: f64, df: f64) -> f64 {
+    thread_local! {
+        static LAST: std::cell::Cell<(u64, u64, f64)> = const { std::cell::Cell::new((0, 0, f64::NAN)) };
+    }
+    let key = (p.to_bits(), df.to_bits());
+    let (kp, kd, last) = LAST.with(std::cell::Cell::get);
+    if (kp, kd) == key && !last.is_nan() {
+        return last;
+    }
+    let q = t_quantile_of(p, df);
+    LAST.with(|c| c.set((key.0, key.1, q)));
+    q
+}
+
+/// [`t_quantile`], computed.
+fn t_quantile_of(p: f64, df: f64) -> f64 {
     if p == 0.5 {
         return 0.0;
     }
     if p < 0.5 {
-        return -t_quantile(1.0 - p, df);
+        return -t_quantile_of(1.0 - p, df);
     }
     // Bisection on the CDF: monotone, robust, and fast enough for summaries.
     let (mut lo, mut hi) = (0.0, 1.0);

@@ -237,27 +237,38 @@ fn row_blocks_of(path: &Path, size: u64) -> Result<Vec<std::ops::Range<u64>>, Er
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut r = std::io::BufReader::with_capacity(1 << 20, f);
     let (mut pos, mut quoted) = (0u64, false);
+    // Where the current block starts (after the header), and the offset past
+    // which its first row end outside quotes closes it.
     let mut start: Option<u64> = None;
+    let mut cut_after = 0u64;
     let mut blocks = Vec::new();
     loop {
         let buf = r.fill_buf().map_err(|e| Error::io(path, e))?;
         if buf.is_empty() {
             break;
         }
-        for (i, &b) in buf.iter().enumerate() {
+        let mut i = 0usize;
+        while i < buf.len() {
+            // Far from a cut only the quotes matter: count them at once.
+            let skip = (cut_after.saturating_sub(pos + i as u64) as usize).min(buf.len() - i);
+            if skip > 0 {
+                let quotes = buf[i..i + skip].iter().filter(|&&b| b == b'"').count();
+                quoted ^= quotes % 2 == 1;
+                i += skip;
+                continue;
+            }
+            let b = buf[i];
             if b == b'"' {
                 quoted = !quoted;
             } else if b == b'\n' && !quoted {
                 let end = pos + i as u64 + 1;
-                match start {
-                    None => start = Some(end),
-                    Some(s) if end - s >= size => {
-                        blocks.push(s..end);
-                        start = Some(end);
-                    }
-                    Some(_) => {}
+                if let Some(s) = start {
+                    blocks.push(s..end);
                 }
+                start = Some(end);
+                cut_after = end.saturating_add(size - 1);
             }
+            i += 1;
         }
         let n = buf.len();
         pos += n as u64;

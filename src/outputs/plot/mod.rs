@@ -67,31 +67,47 @@ macro_rules! render_chart {
     ($name:expr, $title:expr, ($w:expr, $h:expr), $draw:path, $data:expr) => {{
         $crate::outputs::plot::fonts();
         let (w, h): (u32, u32) = ($w, $h);
-        let mut svg = String::new();
-        let svg_result = {
-            let root = plotters::prelude::IntoDrawingArea::into_drawing_area(
-                plotters::prelude::SVGBackend::with_string(&mut svg, (w, h)),
-            );
-            $draw(&root, $data).and_then(|_| root.present().map_err($crate::outputs::plot::err))
-        };
-        let mut buf = vec![0u8; (w * h * 3) as usize];
-        let png_result = {
-            let root = plotters::prelude::IntoDrawingArea::into_drawing_area(
-                plotters::prelude::BitMapBackend::with_buffer(&mut buf, (w, h)),
-            );
-            $draw(&root, $data).and_then(|_| root.present().map_err($crate::outputs::plot::err))
-        };
+        // The vector drawing beside the bitmap's drawing and encoding: the
+        // last chart of a set then keeps both cores busy.
+        let ((svg, svg_result), (png_result, png)) = rayon::join(
+            || {
+                let mut svg = String::new();
+                let r = {
+                    let root = plotters::prelude::IntoDrawingArea::into_drawing_area(
+                        plotters::prelude::SVGBackend::with_string(&mut svg, (w, h)),
+                    );
+                    $draw(&root, $data)
+                        .and_then(|_| root.present().map_err($crate::outputs::plot::err))
+                };
+                (svg, r)
+            },
+            || {
+                let mut buf = vec![0u8; (w * h * 3) as usize];
+                let r = {
+                    let root = plotters::prelude::IntoDrawingArea::into_drawing_area(
+                        plotters::prelude::BitMapBackend::with_buffer(&mut buf, (w, h)),
+                    );
+                    $draw(&root, $data)
+                        .and_then(|_| root.present().map_err($crate::outputs::plot::err))
+                };
+                let png = r
+                    .is_ok()
+                    .then(|| $crate::outputs::plot::encode_png(&buf, w, h));
+                (r, png)
+            },
+        );
         match (svg_result, png_result) {
-            (Ok(()), Ok(())) => $crate::outputs::plot::encode_png(&buf, w, h).map(|png| {
-                $crate::outputs::plot::Rendered {
-                    name: $name.to_string(),
-                    title: $title.to_string(),
-                    svg,
-                    png,
-                    width: w,
-                    height: h,
-                }
-            }),
+            (Ok(()), Ok(())) => {
+                png.expect("encoded once drawn")
+                    .map(|png| $crate::outputs::plot::Rendered {
+                        name: $name.to_string(),
+                        title: $title.to_string(),
+                        svg,
+                        png,
+                        width: w,
+                        height: h,
+                    })
+            }
             (Err(e), _) | (_, Err(e)) => Err(format!("chart {}: {e}", $name)),
         }
     }};
