@@ -3,7 +3,8 @@
 //!
 //! Each worker takes the next few work items from a shared counter, computes
 //! their rows and hands them to one writer thread, which puts them back in
-//! order and appends the completed prefix to the file. No core waits for
+//! order and appends the completed prefix to the file; no worker runs more
+//! than a few blocks ahead of what is on disk. No core waits for
 //! another between batches (a batch barrier idled the cores about 4% of the
 //! time on two threads), the file is always a prefix of the final table, and
 //! its bytes do not depend on the thread count or on which core ran what.
@@ -24,6 +25,9 @@ use std::time::Instant;
 const BLOCK_S: f64 = 0.002;
 /// At most this many items a block.
 const MAX_BLOCK: usize = 64;
+/// At most this many blocks per thread are taken and not yet on disk: one
+/// slow item holds back the others instead of leaving their rows in memory.
+const AHEAD_BLOCKS: usize = 4;
 /// Rows reach the disk at most this many seconds after they are written.
 const SYNC_S: f64 = 1.0;
 
@@ -55,23 +59,48 @@ pub(crate) fn append_rows(
         return Ok((start, true));
     }
     let next = AtomicUsize::new(start);
-    // Set by the writer when it can take no more (an item's error or its own).
+    // Blocks taken by the workers, and blocks the writer has put on disk.
+    let taken = AtomicUsize::new(0);
+    let on_disk = AtomicUsize::new(0);
+    // Set when no more items should be taken: an item's error, the file's,
+    // or a worker's panic.
     let halt = AtomicBool::new(false);
     let threads = rayon::current_num_threads();
     let (written, result) = std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Block>(4 * threads);
-        let halt = &halt;
+        let (halt, on_disk) = (&halt, &on_disk);
         let writer = scope.spawn(move || {
-            write_in_order(file, path, rx, start..total, of, what, opts.progress, halt)
+            write_in_order(
+                file,
+                path,
+                rx,
+                start..total,
+                of,
+                what,
+                opts.progress,
+                halt,
+                on_disk,
+            )
         });
         rayon::broadcast(|_| {
             let tx = tx.clone();
+            let _panic = HaltOnPanic(halt);
             // Seconds an item takes on this worker, once measured.
             let mut per_item: Option<f64> = None;
             while !opts.stop.load(Ordering::SeqCst) && !halt.load(Ordering::Relaxed) {
                 let n = per_item.map_or(1, |s| {
                     ((BLOCK_S / s.max(1e-9)) as usize).clamp(1, MAX_BLOCK)
                 });
+                if next.load(Ordering::Relaxed) >= total {
+                    break;
+                }
+                if taken.load(Ordering::Relaxed)
+                    >= on_disk.load(Ordering::Acquire) + AHEAD_BLOCKS * threads
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                    continue;
+                }
+                taken.fetch_add(1, Ordering::Relaxed);
                 let first = next.fetch_add(n, Ordering::Relaxed);
                 if first >= total {
                     break;
@@ -113,6 +142,18 @@ pub(crate) fn append_rows(
     Ok((written, written == total))
 }
 
+/// Stops the other workers taking items when a worker panics (the panic
+/// reaches the caller once every worker has returned).
+struct HaltOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for HaltOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
 /// The writer: puts blocks back in item order and appends the completed
 /// prefix of `items` to `file`. Returns the end of the prefix written and
 /// the first error (an item's, or the file's).
@@ -126,10 +167,12 @@ fn write_in_order(
     what: &str,
     progress: bool,
     halt: &AtomicBool,
+    on_disk: &AtomicUsize,
 ) -> (usize, Result<(), Error>) {
     let t0 = Instant::now();
     let (mut synced, mut shown) = (t0, t0);
     let mut written = items.start;
+    let mut blocks = 0usize;
     let mut waiting: BTreeMap<usize, Block> = BTreeMap::new();
     let mut error: Option<Error> = None;
     let mut out: Vec<u8> = Vec::new();
@@ -141,6 +184,7 @@ fn write_in_order(
         while let Some(b) = waiting.remove(&written) {
             out.extend_from_slice(b.rows.as_bytes());
             written = b.end;
+            blocks += 1;
             if let Some(e) = b.error {
                 error = Some(e);
                 break;
@@ -151,6 +195,7 @@ fn write_in_order(
                 error.get_or_insert(Error::io(path, e));
             }
             out.clear();
+            on_disk.store(blocks, Ordering::Release);
             if synced.elapsed().as_secs_f64() >= SYNC_S {
                 if let Err(e) = file.sync_data() {
                     error.get_or_insert(Error::io(path, e));
@@ -168,10 +213,9 @@ fn write_in_order(
             eprint!("\r  {written}/{of} {what}  {rate:.1} {what}/s  about {left:.0} s left   ");
         }
     }
-    if error.is_none()
-        && let Err(e) = file.sync_data()
-    {
-        error = Some(Error::io(path, e));
+    // The rows written are kept, whatever stopped the rest.
+    if let Err(e) = file.sync_data() {
+        error.get_or_insert(Error::io(path, e));
     }
     if progress {
         let rate = (written - items.start) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
@@ -256,6 +300,68 @@ mod tests {
         let _ = std::fs::remove_file(&p);
         let seen: Vec<usize> = text.lines().map(|l| l.parse().unwrap()).collect();
         assert_eq!(seen, (0..321).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_slow_item_holds_the_others_back_instead_of_their_rows_piling_up() {
+        let stop = AtomicBool::new(false);
+        let (p, mut f) = scratch("slow");
+        let beyond = AtomicUsize::new(0);
+        let slow_done = AtomicBool::new(false);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let got = pool.install(|| {
+            append_rows(&mut f, &p, 0..100_000, 100_000, "rows", &opts(&stop), |i| {
+                if i == 10 {
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    slow_done.store(true, Ordering::SeqCst);
+                } else if i > 10 && !slow_done.load(Ordering::SeqCst) {
+                    beyond.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(format!("{i}\n"))
+            })
+        });
+        let _ = std::fs::remove_file(&p);
+        assert_eq!(got.unwrap(), (100_000, true));
+        // Without the bound the other worker finishes all 99,989 meanwhile.
+        let n = beyond.load(Ordering::SeqCst);
+        assert!(
+            n <= AHEAD_BLOCKS * 2 * MAX_BLOCK + MAX_BLOCK,
+            "{n} rows ran ahead"
+        );
+    }
+
+    #[test]
+    fn a_panic_stops_the_other_workers() {
+        let stop = AtomicBool::new(false);
+        let (p, mut f) = scratch("panic");
+        let ran = AtomicUsize::new(0);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.install(|| {
+                append_rows(
+                    &mut f,
+                    &p,
+                    0..1_000_000,
+                    1_000_000,
+                    "rows",
+                    &opts(&stop),
+                    |i| {
+                        ran.fetch_add(1, Ordering::SeqCst);
+                        assert!(i != 50, "item {i} fails");
+                        Ok(format!("{i}\n"))
+                    },
+                )
+            })
+        }));
+        let _ = std::fs::remove_file(&p);
+        assert!(got.is_err());
+        assert!(ran.load(Ordering::SeqCst) < 10_000);
     }
 
     #[test]

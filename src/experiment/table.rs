@@ -307,7 +307,7 @@ pub fn read_columns(
 }
 
 /// [`read_columns`] over the table's [`row_blocks`], read on all cores.
-fn read_columns_in(
+pub fn read_columns_in(
     path: &Path,
     blocks: &[std::ops::Range<u64>],
     variants: &[String],
@@ -599,22 +599,42 @@ pub fn sites_csv(path: &Path, n_inputs: usize) -> Result<String, Error> {
     }
     out.push('\n');
     let sites_field: Vec<String> = sites.iter().map(|x| csv_field(x)).collect();
-    // Blocks of rows on all cores, their lines put back in order.
+    let file = path.display().to_string();
+    // Blocks of rows on all cores, put back in order.
     let block = |range: &std::ops::Range<u64>| -> Result<String, Error> {
         let bytes = read_range(path, range)?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::input(&path.display().to_string(), "is not UTF-8 text"))?;
-        let mut out = String::with_capacity(text.len());
-        let mut owned = Vec::new();
-        for line in text.lines() {
-            let fields = fields(line, &mut owned);
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes.as_slice());
+        let mut out = String::with_capacity(bytes.len());
+        let mut rec = csv::StringRecord::new();
+        loop {
+            match rdr.read_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    return Err(if let csv::ErrorKind::Utf8 { .. } = e.kind() {
+                        Error::io(
+                            path,
+                            std::io::Error::new(
+                                std::io::ErrorKind::InvalidData,
+                                "stream did not contain valid UTF-8",
+                            ),
+                        )
+                    } else {
+                        Error::input(&file, format!("cannot be read: {e}"))
+                    });
+                }
+            }
             let mut cells = vec![vec![""; SITE_METRICS.len()]; sites.len()];
             for &(si, mi, c) in &cols {
-                cells[si][mi] = fields.get(c).copied().unwrap_or_default();
+                cells[si][mi] = rec.get(c).unwrap_or_default();
             }
-            let variant = csv_field(fields[0]);
+            let variant = csv_field(rec.get(0).unwrap_or_default());
+            let replication = rec.get(1).unwrap_or_default();
             for (si, site) in sites_field.iter().enumerate() {
-                let _ = write!(out, "{variant},{},{site}", fields[1]);
+                let _ = write!(out, "{variant},{replication},{site}");
                 for v in &cells[si] {
                     out.push(',');
                     out.push_str(v);
@@ -624,12 +644,14 @@ pub fn sites_csv(path: &Path, n_inputs: usize) -> Result<String, Error> {
         }
         Ok(out)
     };
-    let parts: Vec<String> = row_blocks(path)?
-        .par_iter()
-        .map(block)
-        .collect::<Result<_, _>>()?;
-    for part in parts {
-        out.push_str(&part);
+    // A few blocks per core at a time, so that the parts and the whole are
+    // not held at once.
+    let blocks = row_blocks(path)?;
+    for group in blocks.chunks(2 * rayon::current_num_threads()) {
+        let parts: Vec<String> = group.par_iter().map(block).collect::<Result<_, _>>()?;
+        for part in parts {
+            out.push_str(&part);
+        }
     }
     Ok(out)
 }

@@ -271,8 +271,9 @@ pub fn robust_from_runs(
         .filter(|&m| wanted.is_empty() || wanted.iter().any(|w| *w == all[m]))
         .collect();
     let mut out = Vec::new();
+    let blocks = table::row_blocks(path)?;
     for batch in chosen.chunks(table::columns_per_pass(path, all.len())) {
-        let cols = table::read_columns(path, names, n_inputs, all.len(), batch)?;
+        let cols = table::read_columns_in(path, &blocks, names, n_inputs, all.len(), batch)?;
         let ms: Vec<String> = batch.iter().map(|&m| all[m].clone()).collect();
         out.extend(robust_effects(labels, n_points, &ms, &cols));
     }
