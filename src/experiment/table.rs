@@ -168,17 +168,6 @@ pub fn split_csv(line: &str) -> Vec<String> {
     out
 }
 
-/// The fields of a CSV line, borrowed from it when it has no quotes (every
-/// row pocsim writes but those with quoted names), else unquoted into `owned`.
-pub fn fields<'a>(line: &'a str, owned: &'a mut Vec<String>) -> Vec<&'a str> {
-    if line.contains('"') {
-        *owned = split_csv(line);
-        owned.iter().map(String::as_str).collect()
-    } else {
-        line.split(',').collect()
-    }
-}
-
 /// A parsed row: variant name, replication, metric values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
