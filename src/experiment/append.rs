@@ -240,6 +240,13 @@ mod tests {
         }
     }
 
+    fn pool_of(threads: usize) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    }
+
     fn scratch(name: &str) -> (std::path::PathBuf, std::fs::File) {
         let p = std::env::temp_dir().join(format!("pocsim-append-{name}-{}", std::process::id()));
         let f = std::fs::File::create(&p).unwrap();
@@ -252,10 +259,7 @@ mod tests {
         let mut files = Vec::new();
         for threads in [1, 2, 3] {
             let (p, mut f) = scratch(&format!("order{threads}"));
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
+            let pool = pool_of(threads);
             let got = pool.install(|| {
                 append_rows(&mut f, &p, 5..900, 900, "rows", &opts(&stop), |i| {
                     // Uneven work, so that workers overtake each other.
@@ -282,10 +286,7 @@ mod tests {
     fn an_error_leaves_the_rows_before_it_and_is_returned() {
         let stop = AtomicBool::new(false);
         let (p, mut f) = scratch("error");
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
+        let pool = pool_of(2);
         let got = pool.install(|| {
             append_rows(&mut f, &p, 0..500, 500, "rows", &opts(&stop), |i| {
                 if i == 321 {
@@ -308,10 +309,7 @@ mod tests {
         let (p, mut f) = scratch("slow");
         let beyond = AtomicUsize::new(0);
         let slow_done = AtomicBool::new(false);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
+        let pool = pool_of(2);
         let got = pool.install(|| {
             append_rows(&mut f, &p, 0..100_000, 100_000, "rows", &opts(&stop), |i| {
                 if i == 10 {
@@ -338,10 +336,7 @@ mod tests {
         let stop = AtomicBool::new(false);
         let (p, mut f) = scratch("panic");
         let ran = AtomicUsize::new(0);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
+        let pool = pool_of(2);
         let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             pool.install(|| {
                 append_rows(
@@ -368,10 +363,7 @@ mod tests {
     fn a_stop_leaves_a_prefix_and_says_it_is_incomplete() {
         let stop = AtomicBool::new(false);
         let (p, mut f) = scratch("stop");
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
+        let pool = pool_of(2);
         let (done, complete) = pool
             .install(|| {
                 append_rows(&mut f, &p, 0..100_000, 100_000, "rows", &opts(&stop), |i| {

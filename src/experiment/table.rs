@@ -282,6 +282,14 @@ fn read_range(path: &Path, range: &std::ops::Range<u64>) -> Result<Vec<u8>, Erro
     Ok(bytes)
 }
 
+/// A CSV reader over a block of whole rows (no header; rows of any length).
+fn block_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
 /// Values of some metric columns of `runs.csv`: `cols[variant][k]` for the
 /// k-th requested column, replications in file order.
 pub fn read_columns(
@@ -328,10 +336,7 @@ pub fn read_columns_in(
     type Block = Result<(Vec<Vec<Vec<f64>>>, usize), (usize, String)>;
     let read_block = |range: &std::ops::Range<u64>| -> Result<Block, Error> {
         let bytes = read_range(path, range)?;
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes.as_slice());
+        let mut rdr = block_reader(&bytes);
         let mut cols = vec![vec![Vec::new(); which.len()]; variants.len()];
         let mut rec = csv::ByteRecord::new();
         let mut i = 0usize;
@@ -592,10 +597,7 @@ pub fn sites_csv(path: &Path, n_inputs: usize) -> Result<String, Error> {
     // Blocks of rows on all cores, put back in order.
     let block = |range: &std::ops::Range<u64>| -> Result<String, Error> {
         let bytes = read_range(path, range)?;
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes.as_slice());
+        let mut rdr = block_reader(&bytes);
         let mut out = String::with_capacity(bytes.len());
         let mut rec = csv::StringRecord::new();
         loop {
